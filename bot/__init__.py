@@ -1,0 +1,1 @@
+"""Channel adapters and the composition root, including the `dvht` command line."""

@@ -1,0 +1,1 @@
+"""Channel-agnostic dialogue engine (the conversation issue builds it)."""

@@ -1,0 +1,1 @@
+"""Report renderers (PDF, DOCX, XLSX) implementing the conversation layer's ports."""
