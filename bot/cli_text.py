@@ -1,0 +1,144 @@
+"""Every user-facing string of the `dvht` command line, and its text layouts.
+
+Kept in one place so wording can change without touching the command code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dvht_core.gaps import Requirement
+from dvht_core.model import TIER_NAMES, Criterion, Rulebook, UnitType, UnitTypeCatalogue
+
+DESCRIPTION = "Tự đánh giá “Đơn vị học tập” theo Thông tư 24/2023/TT-BGDĐT."
+HELP_EVALUATE = "đánh giá một tệp tự đánh giá (YAML hoặc JSON)"
+HELP_FILE = "tệp tự đánh giá"
+HELP_JSON = "in kết quả dạng JSON"
+HELP_RULES = "những gì đơn vị cần để đạt một mức độ"
+HELP_TIER = "cấp đánh giá: huyen hoặc tinh"
+HELP_UNIT_TYPE = "loại đơn vị, ví dụ ubnd_xa, co_quan, pho_thong"
+HELP_LEVEL = "mức độ cần đạt (1 hoặc 2; mặc định 2)"
+INTERRUPTED = "đã dừng theo yêu cầu."
+
+LEVEL_LABELS = {None: "Không áp dụng", 0: "Không đạt", 1: "Mức độ 1", 2: "Mức độ 2"}
+RULE = "─" * 72
+
+
+def usage_error(prog: str, message: str) -> str:
+    return f"lệnh không hợp lệ ({message}); xem “{prog} --help”."
+
+
+def file_missing(path: str) -> str:
+    return f"không tìm thấy tệp {path}."
+
+
+def file_unreadable(path: str, exc: Exception) -> str:
+    return f"không đọc được tệp {path} ({type(exc).__name__}); tệp phải là văn bản UTF-8."
+
+
+def bad_json(path: str, line: int, column: int) -> str:
+    return f"tệp {path} không phải JSON hợp lệ (dòng {line}, cột {column})."
+
+
+def bad_yaml(path: str, where: str) -> str:
+    return f"tệp {path} không phải YAML hợp lệ ({where})."
+
+
+def input_error(field: str, message: str) -> str:
+    if not field:
+        return f"dữ liệu không hợp lệ: {message}"
+    return f"dữ liệu không hợp lệ ở trường {field}: {message}"
+
+
+def warning_line(warning: str) -> str:
+    return f"dvht: cảnh báo: {warning}\n"
+
+
+def unknown_unit_type(unit_type: str, catalogue: UnitTypeCatalogue) -> str:
+    known = ", ".join(u.id for u in catalogue.unit_types)
+    return f"loại đơn vị “{unit_type}” không hợp lệ; dùng một trong: {known}."
+
+
+def unit_type_not_in_tier(unit: UnitType, tier: str) -> str:
+    tiers = ", ".join(TIER_NAMES[t] for t in unit.tiers)
+    return f"loại đơn vị {unit.id} không được đánh giá ở {TIER_NAMES[tier]} (chỉ ở {tiers})."
+
+
+def evaluation_table(document: dict[str, Any], rulebook: Rulebook, unit: UnitType | None) -> str:
+    """A readable Vietnamese summary of `dvht evaluate`, one indicator per line."""
+    info = document["unit"]
+    lines = [
+        f"TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP” {TIER_NAMES[info['tier']].upper()} NĂM {info['year']}",
+    ]
+    name = info["name"] or "(chưa ghi tên đơn vị)"
+    lines.append(f"Đơn vị: {name}" + (f" — {info['province']}" if info["province"] else ""))
+    kind = unit.plain if unit else info["unit_type"]
+    members = f" · {info['members']} thành viên" if info["members"] is not None else ""
+    learners = f" · {info['learners']} người học" if info["learners"] is not None else ""
+    lines.append(f"Loại đơn vị: {kind}{members}{learners}")
+    lines.append(f"Căn cứ: {rulebook.legal_source} (bộ tiêu chí {rulebook.id} {rulebook.version})")
+    lines.append("")
+    lines.append(f"KẾT QUẢ: {document['level_name'].upper()}. {document['reason']}")
+    for criterion in rulebook.criteria:
+        lines.append("")
+        level = document["criteria"][criterion.id]
+        lines.append(f"Tiêu chí {criterion.id}. {criterion.title}: {LEVEL_LABELS[level]}")
+        lines.append(RULE)
+        for indicator in criterion.indicators:
+            row = document["indicators"][indicator.id]
+            lines.append(f"  {indicator.id:<4} {LEVEL_LABELS[row['level']]:<14} {indicator.short}")
+            if row["level"] is not None:
+                lines.append(f"       {row['reason']}")
+    if document["missing_evidence"]:
+        lines += ["", "CÒN THIẾU MINH CHỨNG"]
+        for item in document["missing_evidence"]:
+            state = "" if item["answered"] else " (chưa trả lời)"
+            lines.append(f"  - {item['indicator']}{state}: ví dụ {item['suggestions'][0]}")
+    for target, items in document["gaps"].items():
+        if items:
+            lines += ["", f"ĐỂ ĐẠT MỨC ĐỘ {target}"]
+            lines += [f"  - {gap['message']}" for gap in items]
+    if document["warnings"]:
+        lines += ["", "CẢNH BÁO"]
+        lines += [f"  - {warning}" for warning in document["warnings"]]
+    if document["notices"]:
+        lines += ["", "LƯU Ý (văn bản chưa xác nhận được)"]
+        lines += [f"  - {notice}" for notice in document["notices"]]
+    return "\n".join(lines) + "\n"
+
+
+def requirements_text(
+    rulebook: Rulebook,
+    unit: UnitType,
+    level: int,
+    grouped: tuple[tuple[Criterion, tuple[Requirement, ...]], ...],
+) -> str:
+    """What a unit needs for a level, grouped by criterion (`dvht rules`)."""
+    tier = TIER_NAMES[rulebook.tier]
+    lines = [
+        f"ĐỂ ĐẠT “ĐƠN VỊ HỌC TẬP” {tier.upper()} MỨC ĐỘ {level} — {unit.plain}",
+        f"Căn cứ: {rulebook.legal_source} (bộ tiêu chí {rulebook.id} {rulebook.version})",
+        "Một tiêu chí chỉ đạt khi mọi chỉ tiêu của nó đạt; chỉ tiêu không có minh chứng phù hợp "
+        "được đánh giá là không đạt.",
+    ]
+    for criterion, items in grouped:
+        lines += ["", f"Tiêu chí {criterion.id}. {criterion.title}", RULE]
+        for item in items:
+            lines.append(f"  {item.indicator_id}  {item.short}")
+            lines.append(f"       Yêu cầu: {item.bar}.")
+            lines.append(f"       Văn bản: {item.text}")
+            lines.append(f"       Minh chứng: {'; '.join(item.evidence)}.")
+            if item.note:
+                lines.append(f"       Lưu ý: {item.note}")
+    deadline = rulebook.submission.deadline.split("-")
+    lines += [
+        "",
+        f"Hồ sơ (tờ trình, báo cáo tự đánh giá, bản tổng hợp) gửi {rulebook.submission.office} "
+        f"trước ngày {deadline[1]}/{deadline[0]} của năm sau năm đánh giá.",
+    ]
+    if rulebook.tier == "huyen":
+        lines.append(
+            "Lưu ý: từ 1/7/2025 không còn cấp huyện; hãy theo kế hoạch hiện hành của tỉnh về "
+            "cơ quan tiếp nhận và công nhận."
+        )
+    return "\n".join(lines) + "\n"
