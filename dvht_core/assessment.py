@@ -12,7 +12,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from dvht_core.errors import InputError
 from dvht_core.model import (
@@ -22,6 +22,7 @@ from dvht_core.model import (
     Indicator,
     Rulebook,
     Tier,
+    UnitTypeCatalogue,
 )
 
 # Fields an answer may carry, per indicator kind (evidence and free text are always allowed).
@@ -189,35 +190,45 @@ def _code(value: Any, vocabulary: Mapping[str, str], where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value not in vocabulary:
-        raise InputError(where, f"{_show(value)} không hợp lệ; dùng một trong: {', '.join(vocabulary)}.")
+        raise InputError(
+            where, f"{_show(value)} không hợp lệ; dùng một trong: {', '.join(vocabulary)}."
+        )
     return value
 
 
-def parse_assessment(data: Any, rulebooks: Mapping[str, Rulebook], unit_types: Any) -> Assessment:
+def parse_assessment(
+    data: Any, rulebooks: Mapping[str, Rulebook], unit_types: UnitTypeCatalogue
+) -> Assessment:
     """Turn an evaluate-file mapping into an `Assessment`, or raise `InputError`.
 
     `rulebooks` maps each tier to its rulebook; `unit_types` is the catalogue.
     """
     if not isinstance(data, Mapping):
         raise InputError("", "tệp phải là một bảng khóa–giá trị (tier, unit_type, answers…).")
-    tier = data.get("tier")
-    if tier not in rulebooks:
-        raise InputError("tier", f"{_show(tier)} không hợp lệ; dùng huyen hoặc tinh.")
+    raw_tier = data.get("tier")
+    if not isinstance(raw_tier, str) or raw_tier not in rulebooks:
+        raise InputError("tier", f"{_show(raw_tier)} không hợp lệ; dùng huyen hoặc tinh.")
+    tier = cast(Tier, raw_tier)
     rulebook = rulebooks[tier]
     unit_type_id = data.get("unit_type")
     unit_type = unit_types.get(unit_type_id) if isinstance(unit_type_id, str) else None
     if unit_type is None:
         known = ", ".join(u.id for u in unit_types.unit_types)
-        raise InputError("unit_type", f"{_show(unit_type_id)} không hợp lệ; dùng một trong: {known}.")
+        raise InputError(
+            "unit_type", f"{_show(unit_type_id)} không hợp lệ; dùng một trong: {known}."
+        )
     if tier not in unit_type.tiers:
         where = ", ".join(TIER_NAMES[t] for t in unit_type.tiers)
         raise InputError(
             "unit_type",
-            f"loại đơn vị {unit_type.id} không được đánh giá ở {TIER_NAMES[tier]} (chỉ ở {where}).",
+            f"loại đơn vị {unit_type.id} không được đánh giá ở {TIER_NAMES[tier]} "
+            f"(chỉ ở {where}).",
         )
     year = _whole_number(data.get("year"), "year", minimum=2024)
     members = None if data.get("members") is None else _whole_number(data["members"], "members")
-    learners = None if data.get("learners") is None else _whole_number(data["learners"], "learners")
+    learners = (
+        None if data.get("learners") is None else _whole_number(data["learners"], "learners")
+    )
     decision = data.get("level1_decision_date")
     if decision is not None and not isinstance(decision, dt.date):
         try:
@@ -228,7 +239,7 @@ def parse_assessment(data: Any, rulebooks: Mapping[str, Rulebook], unit_types: A
             ) from None
     raw_answers = data.get("answers") or {}
     if not isinstance(raw_answers, Mapping):
-        raise InputError("answers", "phải là bảng theo mã chỉ tiêu, ví dụ \"2.1\": {count: 28}.")
+        raise InputError("answers", 'phải là bảng theo mã chỉ tiêu, ví dụ "2.1": {count: 28}.')
     answers: dict[str, Answer] = {}
     for key, raw in raw_answers.items():
         indicator = rulebook.indicator(str(key))

@@ -110,9 +110,9 @@ def evaluate(rulebook: Rulebook, assessment: Assessment) -> Evaluation:
         warnings.append(
             "Đơn vị được công nhận mức độ 1 theo quyết định ngày "
             f"{format_date(gate.decision_date)}: chỉ được đề nghị nâng lên mức độ 2 sau ít nhất "
-            f"{rulebook.upgrade_wait_months} tháng, tức từ ngày {format_date(gate.earliest_date)}, "
-            f"muộn hơn hạn nộp hồ sơ (trước ngày {format_date(gate.deadline)}) của năm đánh giá "
-            f"{assessment.year}. "
+            f"{rulebook.upgrade_wait_months} tháng, tức từ ngày "
+            f"{format_date(gate.earliest_date)}, muộn hơn hạn nộp hồ sơ (trước ngày "
+            f"{format_date(gate.deadline)}) của năm đánh giá {assessment.year}. "
             "Kết quả tự đánh giá vẫn là mức độ 2; cách tính theo hạn nộp hồ sơ là cách hiểu "
             "của dvht, hãy hỏi cơ quan tiếp nhận hồ sơ."
         )
@@ -153,7 +153,9 @@ def _rate(indicator: Indicator, answer: Answer | None, assessment: Assessment) -
                 "thieu_minh_chung",
                 f"Không đạt: {detail}, nhưng {NO_EVIDENCE}.",
             )
-        return IndicatorResult(indicator.id, 0, "khong_dat", f"Không đạt: {detail}; {NO_EVIDENCE}.")
+        return IndicatorResult(
+            indicator.id, 0, "khong_dat", f"Không đạt: {detail}; {NO_EVIDENCE}."
+        )
     status: Status = "dat" if level > 0 else "khong_dat"
     return IndicatorResult(indicator.id, level, status, f"{LEVEL_NAMES[level]}: {detail}.")
 
@@ -161,7 +163,7 @@ def _rate(indicator: Indicator, answer: Answer | None, assessment: Assessment) -
 def _value_level(
     indicator: Indicator, answer: Answer, assessment: Assessment
 ) -> tuple[int, str] | None:
-    """The level the answered value reaches, and a sentence with the figures; None if unanswered."""
+    """The level the answered value reaches and a sentence with the figures (None: no answer)."""
     kind = indicator.kind
     if kind == "yes_no" or kind == "accreditation":
         if answer.met is None:

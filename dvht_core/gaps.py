@@ -59,9 +59,7 @@ def missing_evidence(rulebook: Rulebook, assessment: Assessment) -> tuple[Missin
         for indicator in applicable:
             answer = assessment.answers.get(indicator.id)
             if answer is None or not answer.evidence:
-                items.append(
-                    MissingEvidence(indicator.id, answer is not None, indicator.evidence)
-                )
+                items.append(MissingEvidence(indicator.id, answer is not None, indicator.evidence))
     return tuple(items)
 
 
@@ -75,8 +73,11 @@ def gaps(
             result = evaluation.indicators[indicator.id]
             if result.level is not None and result.level >= target:
                 continue
-            found.extend(_indicator_gaps(indicator, assessment.answers.get(indicator.id),
-                                         assessment, target))
+            found.extend(
+                _indicator_gaps(
+                    indicator, assessment.answers.get(indicator.id), assessment, target
+                )
+            )
     return tuple(found)
 
 
@@ -85,28 +86,56 @@ def _indicator_gaps(
 ) -> list[Gap]:
     label = f"Chỉ tiêu {indicator.id} ({indicator.short})"
     if answer is None or not _answered(indicator, answer):
-        return [Gap(indicator.id, "chua_tra_loi", f"{label}: chưa trả lời; cần {_bar(indicator, target, assessment.unit_type)}.")]
+        return [
+            Gap(
+                indicator.id,
+                "chua_tra_loi",
+                f"{label}: chưa trả lời; cần {_bar(indicator, target, assessment.unit_type)}.",
+            )
+        ]
     found: list[Gap] = []
     kind = indicator.kind
     if kind in ("yes_no", "accreditation") and not answer.met:
-        found.append(Gap(indicator.id, "chua_dat", f"{label}: đơn vị chưa đáp ứng; cần {_bar(indicator, target, assessment.unit_type)}."))
+        found.append(
+            Gap(
+                indicator.id,
+                "chua_dat",
+                f"{label}: đơn vị chưa đáp ứng; "
+                f"cần {_bar(indicator, target, assessment.unit_type)}.",
+            )
+        )
     elif kind in ("member_ratio", "member_learner_ratio"):
         found.extend(_ratio_gaps(indicator, answer, assessment, target, label))
     elif kind == "emulation_title":
         bar = str(indicator.thresholds.at(target))
         if answer.title is not None and EMULATION_RANK[answer.title] < EMULATION_RANK[bar]:
-            found.append(Gap(indicator.id, "chua_dat",
-                             f"{label}: cần danh hiệu từ “{EMULATION_TITLES[bar]}” trở lên; "
-                             f"hiện “{EMULATION_TITLES[answer.title]}”."))
+            found.append(
+                Gap(
+                    indicator.id,
+                    "chua_dat",
+                    f"{label}: cần danh hiệu từ “{EMULATION_TITLES[bar]}” trở lên; "
+                    f"hiện “{EMULATION_TITLES[answer.title]}”.",
+                )
+            )
     elif kind == "digital_level":
         bar = str(indicator.thresholds.at(target))
         if answer.dt_level is not None and DIGITAL_RANK[answer.dt_level] < DIGITAL_RANK[bar]:
-            found.append(Gap(indicator.id, "chua_dat",
-                             f"{label}: cần “{DIGITAL_LEVELS[bar]}”; "
-                             f"hiện “{DIGITAL_LEVELS[answer.dt_level]}”."))
+            found.append(
+                Gap(
+                    indicator.id,
+                    "chua_dat",
+                    f"{label}: cần “{DIGITAL_LEVELS[bar]}”; "
+                    f"hiện “{DIGITAL_LEVELS[answer.dt_level]}”.",
+                )
+            )
     if not answer.evidence:
-        found.append(Gap(indicator.id, "thieu_minh_chung",
-                         f"{label}: cần bổ sung minh chứng, ví dụ: {indicator.evidence[0]}."))
+        found.append(
+            Gap(
+                indicator.id,
+                "thieu_minh_chung",
+                f"{label}: cần bổ sung minh chứng, ví dụ: {indicator.evidence[0]}.",
+            )
+        )
     return found
 
 
@@ -128,25 +157,40 @@ def _ratio_gaps(
     members = assessment.members or 0
     pct = int(indicator.thresholds.at(target))
     if answer.count is not None and not meets_pct(answer.count, members, pct):
-        found.append(_shortfall(indicator.id, label, f"thành viên {indicator.measure}",
-                                answer.count, members, pct))
+        found.append(
+            _shortfall(
+                indicator.id, label, f"thành viên {indicator.measure}", answer.count, members, pct
+            )
+        )
     if indicator.learners_apply(assessment.unit_type):
         bars = indicator.learner_thresholds
         assert bars is not None  # guaranteed by the model validator
         learner_pct = int(bars.at(target))
         learners = assessment.learners or 0
         if answer.learners_count is None or learners == 0:
-            found.append(Gap(indicator.id, "chua_tra_loi",
-                             f"{label}: chưa khai báo số người học; cần ≥ {learner_pct}% "
-                             f"{indicator.learner_measure}."))
+            found.append(
+                Gap(
+                    indicator.id,
+                    "chua_tra_loi",
+                    f"{label}: chưa khai báo số người học; cần ≥ {learner_pct}% "
+                    f"{indicator.learner_measure}.",
+                )
+            )
         elif not meets_pct(answer.learners_count, learners, learner_pct):
-            found.append(_shortfall(indicator.id, label, str(indicator.learner_measure),
-                                    answer.learners_count, learners, learner_pct))
+            found.append(
+                _shortfall(
+                    indicator.id,
+                    label,
+                    str(indicator.learner_measure),
+                    answer.learners_count,
+                    learners,
+                    learner_pct,
+                )
+            )
     return found
 
 
-def _shortfall(indicator_id: str, label: str, what: str, count: int, total: int,
-               pct: int) -> Gap:
+def _shortfall(indicator_id: str, label: str, what: str, count: int, total: int, pct: int) -> Gap:
     needed = needed_for_pct(total, pct)
     more = needed - count
     return Gap(
@@ -182,18 +226,20 @@ def requirements(
     """What a unit of this type needs for `level`, grouped by criterion (no answers needed)."""
     grouped = []
     for criterion, applicable in rulebook.plan(unit_type).criteria:
-        grouped.append((
-            criterion,
-            tuple(
-                Requirement(
-                    indicator_id=i.id,
-                    short=i.short,
-                    text=i.text_for(level, unit_type),
-                    bar=_bar(i, level, unit_type),
-                    evidence=i.evidence,
-                    note=i.note if i.uncertain else None,
-                )
-                for i in applicable
-            ),
-        ))
+        grouped.append(
+            (
+                criterion,
+                tuple(
+                    Requirement(
+                        indicator_id=i.id,
+                        short=i.short,
+                        text=i.text_for(level, unit_type),
+                        bar=_bar(i, level, unit_type),
+                        evidence=i.evidence,
+                        note=i.note if i.uncertain else None,
+                    )
+                    for i in applicable
+                ),
+            )
+        )
     return tuple(grouped)

@@ -59,7 +59,11 @@ def evaluation_document(
         "criteria_reasons": {cid: c.reason for cid, c in evaluation.criteria.items()},
         "indicators": indicators,
         "missing_evidence": [
-            {"indicator": m.indicator_id, "answered": m.answered, "suggestions": list(m.suggestions)}
+            {
+                "indicator": m.indicator_id,
+                "answered": m.answered,
+                "suggestions": list(m.suggestions),
+            }
             for m in missing_evidence(rulebook, assessment)
         ],
         "gaps": {
