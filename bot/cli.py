@@ -73,16 +73,23 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from dvht_core.assessment import parse_assessment
     from dvht_core.errors import InputError
     from dvht_core.evaluate import evaluate
-    from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
+    from dvht_core.loader import TT22_ID, TT24_BY_TIER, load_rulebook, load_unit_types
     from dvht_core.report import evaluation_document
 
     data = _read_document(args.file)
+    ruleset = data.get("ruleset") if isinstance(data, dict) else None
+    if ruleset == TT22_ID:
+        return _evaluate_tt22(data, as_json=args.json)
+    if ruleset is not None and ruleset not in ("tt24", *TT24_BY_TIER.values()):
+        raise CliError(cli_text.unknown_ruleset(ruleset))
     rulebooks = {tier: load_rulebook(rid) for tier, rid in TT24_BY_TIER.items()}
     try:
         assessment = parse_assessment(data, rulebooks, load_unit_types())
     except InputError as exc:
         raise CliError(cli_text.input_error(exc.field, exc.message)) from None
     rulebook = rulebooks[assessment.tier]
+    if ruleset not in (None, "tt24", rulebook.id):
+        raise CliError(cli_text.ruleset_tier_mismatch(ruleset, assessment.tier))
     document = evaluation_document(rulebook, assessment, evaluate(rulebook, assessment))
     if args.json:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -90,6 +97,28 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         unit = load_unit_types().get(assessment.unit_type)
         sys.stdout.write(cli_text.evaluation_table(document, rulebook, unit))
     for warning in document["warnings"]:
+        sys.stderr.write(cli_text.warning_line(warning))
+    return 0
+
+
+def _evaluate_tt22(data: dict[str, Any], *, as_json: bool) -> int:
+    """Score a file against the older TT22 100-point rubric (history and migration)."""
+    from dvht_core.errors import InputError
+    from dvht_core.loader import load_tt22_file
+    from dvht_core.tt22 import parse_tt22_answers, score_tt22, tt22_document
+
+    rulebook = load_tt22_file()
+    try:
+        answers, members = parse_tt22_answers(data)
+        result = score_tt22(rulebook, answers, members=members)
+    except InputError as exc:
+        raise CliError(cli_text.input_error(exc.field, exc.message)) from None
+    document = tt22_document(rulebook, result)
+    if as_json:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(cli_text.tt22_table(document, rulebook))
+    for warning in result.warnings:
         sys.stderr.write(cli_text.warning_line(warning))
     return 0
 

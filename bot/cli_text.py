@@ -5,10 +5,13 @@ Kept in one place so wording can change without touching the command code.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dvht_core.gaps import Requirement
 from dvht_core.model import TIER_NAMES, Criterion, Rulebook, UnitType, UnitTypeCatalogue
+
+if TYPE_CHECKING:
+    from dvht_core.tt22 import Tt22Rulebook
 
 DESCRIPTION = "Tự đánh giá “Đơn vị học tập” theo Thông tư 24/2023/TT-BGDĐT."
 HELP_EVALUATE = "đánh giá một tệp tự đánh giá (YAML hoặc JSON)"
@@ -48,6 +51,14 @@ def input_error(field: str, message: str) -> str:
     if not field:
         return f"dữ liệu không hợp lệ: {message}"
     return f"dữ liệu không hợp lệ ở trường {field}: {message}"
+
+
+def unknown_ruleset(ruleset: object) -> str:
+    return f"ruleset: “{ruleset}” không hợp lệ; dùng tt24 (mặc định) hoặc tt22-hanoi."
+
+
+def ruleset_tier_mismatch(ruleset: object, tier: str) -> str:
+    return f"ruleset: bộ tiêu chí “{ruleset}” không dùng cho {TIER_NAMES[tier]}."
 
 
 def warning_line(warning: str) -> str:
@@ -141,4 +152,29 @@ def requirements_text(
             "Lưu ý: từ 1/7/2025 không còn cấp huyện; hãy theo kế hoạch hiện hành của tỉnh về "
             "cơ quan tiếp nhận và công nhận."
         )
+    return "\n".join(lines) + "\n"
+
+
+def tt22_table(document: dict[str, Any], rulebook: Tt22Rulebook) -> str:
+    """The TT22 100-point score, one indicator per line (history and migration only)."""
+    lines = [
+        "CHẤM ĐIỂM “ĐƠN VỊ HỌC TẬP” THEO THÔNG TƯ 22/2020/TT-BGDĐT (đã được Thông tư 24 thay thế)",
+        f"Căn cứ: {rulebook.legal_source} (bộ tiêu chí {rulebook.id} {rulebook.version})",
+        "",
+        f"TỔNG ĐIỂM: {document['total']}/100 — XẾP LOẠI: {document['grade_name'].upper()}",
+    ]
+    for criterion in rulebook.criteria:
+        lines += [
+            "",
+            f"Tiêu chí {criterion.id}: {document['criteria'][criterion.id]}/"
+            f"{criterion.max_points} điểm",
+            RULE,
+        ]
+        for indicator in criterion.indicators:
+            row = document["indicators"][indicator.id]
+            lines.append(
+                f"  {indicator.id:<4} {row['points']:>2}/{row['max_points']:<2}  {row['reason']}"
+            )
+    if document["warnings"]:
+        lines += ["", "CẢNH BÁO"] + [f"  - {w}" for w in document["warnings"]]
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ class RulebookError(DvhtError):
 
 
 class InputError(DvhtError):
-    """User input that cannot be evaluated; `field` names where, `message` says why (Vietnamese)."""
+    """Input that cannot be evaluated: `field` says where, `message` why (in Vietnamese)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}" if field else message)

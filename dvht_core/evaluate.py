@@ -86,19 +86,15 @@ def evaluate(rulebook: Rulebook, assessment: Assessment) -> Evaluation:
     answers = assessment.answers
     indicators: dict[str, IndicatorResult] = {}
     criteria: dict[str, CriterionResult] = {}
-    notices: list[str] = []
     for criterion, applicable in plan.criteria:
         levels: list[tuple[int, str]] = []
         for indicator in applicable:
             result = _rate(indicator, answers.get(indicator.id), assessment)
             indicators[indicator.id] = result
             levels.append((result.level or 0, indicator.id))
-            if indicator.uncertain and indicator.note:
-                notices.append(f"Chỉ tiêu {indicator.id}: {indicator.note}")
-        for indicator in criterion.indicators:
-            if indicator.id not in indicators:
-                indicators[indicator.id] = _not_applicable(indicator)
         criteria[criterion.id] = _criterion_result(criterion.id, levels)
+    for indicator_id in plan.not_applicable:
+        indicators[indicator_id] = _NOT_APPLICABLE[indicator_id]
     level = min(c.level for c in criteria.values())
     warnings = [
         f"Chỉ tiêu {answer_id} không áp dụng cho loại đơn vị này nên câu trả lời bị bỏ qua."
@@ -127,15 +123,23 @@ def evaluate(rulebook: Rulebook, assessment: Assessment) -> Evaluation:
         criteria=criteria,
         indicators=indicators,
         warnings=tuple(warnings),
-        notices=tuple(notices),
+        notices=plan.uncertain_notes,
         upgrade_gate=gate,
     )
 
 
-def _not_applicable(indicator: Indicator) -> IndicatorResult:
-    return IndicatorResult(
-        indicator.id, None, "khong_ap_dung", "Không áp dụng cho loại đơn vị này."
-    )
+class _NotApplicable(dict[str, IndicatorResult]):
+    """One shared, immutable result per indicator id that does not apply to the unit type."""
+
+    def __missing__(self, indicator_id: str) -> IndicatorResult:
+        result = IndicatorResult(
+            indicator_id, None, "khong_ap_dung", "Không áp dụng cho loại đơn vị này."
+        )
+        self[indicator_id] = result
+        return result
+
+
+_NOT_APPLICABLE = _NotApplicable()
 
 
 def _rate(indicator: Indicator, answer: Answer | None, assessment: Assessment) -> IndicatorResult:

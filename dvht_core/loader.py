@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -16,9 +16,13 @@ from pydantic import ValidationError
 from dvht_core.errors import RulebookError
 from dvht_core.model import Rulebook, Tier, UnitTypeCatalogue
 
+if TYPE_CHECKING:
+    from dvht_core.tt22 import Tt22Rulebook
+
 RULEBOOK_DIR = Path(__file__).parent / "rulebooks"
 UNIT_TYPES_FILE = "unit-types.yaml"
 TT24_BY_TIER: dict[str, str] = {"huyen": "tt24-huyen", "tinh": "tt24-tinh"}
+TT22_ID = "tt22-hanoi"
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -65,6 +69,27 @@ def load_rulebook(rulebook_id: str) -> Rulebook:
 
 def rulebook_for_tier(tier: Tier) -> Rulebook:
     return load_rulebook(TT24_BY_TIER[tier])
+
+
+@functools.cache
+def load_tt22_file(rulebook_id: str = TT22_ID) -> Tt22Rulebook:
+    """The older TT22 100-point rubric (kept for history, migration and FAQ)."""
+    from dvht_core.tt22 import load_tt22_rulebook
+
+    path = RULEBOOK_DIR / f"{rulebook_id}.yaml"
+    if not path.is_file():
+        raise RulebookError(f"no rulebook {rulebook_id!r} in {RULEBOOK_DIR}")
+    return load_tt22_rulebook(read_yaml(path))
+
+
+def load_any_rulebook(path: Path) -> Rulebook | Tt22Rulebook:
+    """Validate any shipped rulebook file by its `scheme` (levels: TT24, points: TT22)."""
+    data = read_yaml(path)
+    if isinstance(data, dict) and data.get("scheme") == "points":
+        from dvht_core.tt22 import load_tt22_rulebook
+
+        return load_tt22_rulebook(data)
+    return validate_rulebook(data, name=path.name)
 
 
 def yaml_load_text(text: str) -> Any:

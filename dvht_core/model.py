@@ -239,11 +239,17 @@ class Submission(_Frozen):
 class Plan:
     """The criteria and indicators that apply to one unit type, computed once per rulebook."""
 
-    __slots__ = ("criteria", "indicator_ids")
+    __slots__ = ("criteria", "indicator_ids", "not_applicable", "uncertain_notes")
 
     def __init__(self, criteria: tuple[tuple[Criterion, tuple[Indicator, ...]], ...]) -> None:
         self.criteria = criteria
         self.indicator_ids = frozenset(i.id for _, inds in criteria for i in inds)
+        self.not_applicable = tuple(
+            i.id for c, _ in criteria for i in c.indicators if i.id not in self.indicator_ids
+        )
+        self.uncertain_notes = tuple(
+            f"Chỉ tiêu {i.id}: {i.note}" for _, inds in criteria for i in inds if i.uncertain
+        )
 
 
 class Rulebook(_Frozen):

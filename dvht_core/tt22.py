@@ -30,6 +30,9 @@ from pydantic import (
     model_validator,
 )
 
+from dvht_core.errors import InputError, RulebookError
+from dvht_core.numbers import format_pct
+
 TOTAL_POINTS = 100
 
 _Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -39,15 +42,15 @@ _Points = Annotated[StrictInt, Field(ge=0, le=TOTAL_POINTS)]
 _Pct = Annotated[StrictInt, Field(ge=0, le=100)]
 
 
-class Tt22RulebookError(ValueError):
+class Tt22RulebookError(RulebookError, ValueError):
     """The TT22 rulebook data does not validate (a developer error, caught by tests)."""
 
 
-class Tt22InputError(ValueError):
+class Tt22InputError(InputError, ValueError):
     """An answer that cannot be scored; the message is one Vietnamese sentence for the user."""
 
     def __init__(self, indicator_id: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(f"answers.{indicator_id}" if indicator_id else "members", message)
         self.indicator_id = indicator_id
 
 
@@ -350,17 +353,6 @@ class Tt22Result:
     warnings: tuple[str, ...]
 
 
-def format_percent(count: int, members: int) -> str:
-    """count/members as a Vietnamese percentage (“93,3%”), truncated to one decimal.
-
-    Truncation, not rounding, so the shown figure never crosses a band edge: 74,99% shows as
-    “74,9%”, not “75%”, and 99,99% never shows as “100%”.
-    """
-    tenths = count * 1000 // members
-    whole, frac = divmod(tenths, 10)
-    return f"{whole}%" if frac == 0 else f"{whole},{frac}%"
-
-
 def score_tt22(
     rulebook: Tt22Rulebook, answers: Mapping[str, Tt22Answer], *, members: int
 ) -> Tt22Result:
@@ -455,7 +447,7 @@ def _score_ratio(
             iid,
             f"Chỉ tiêu {iid}: số thành viên đạt ({count}) lớn hơn tổng số thành viên ({members}).",
         )
-    pct = format_percent(count, members)
+    pct = format_pct(count, members)
     band = indicator.band_for(count, members)
     if band is None:
         low, high = indicator.gap_around(count, members)
@@ -473,3 +465,57 @@ def _score_ratio(
         f"được {band.points}/{top} điểm."
     )
     return band.points, reason, None
+
+
+def parse_tt22_answers(data: Mapping[str, Any]) -> tuple[dict[str, Tt22Answer], int]:
+    """Read `members` and `answers` of a TT22 evaluate file; raise Tt22InputError on bad shape."""
+    members = data.get("members")
+    if isinstance(members, bool) or not isinstance(members, int) or members < 1:
+        raise Tt22InputError("", "tổng số thành viên phải là số nguyên dương.")
+    raw_answers = data.get("answers") or {}
+    if not isinstance(raw_answers, Mapping):
+        raise Tt22InputError(
+            "", 'answers phải là bảng theo mã chỉ tiêu, ví dụ "2.1": {count: 28}.'
+        )
+    answers: dict[str, Tt22Answer] = {}
+    for key, raw in raw_answers.items():
+        indicator_id = str(key)
+        if not isinstance(raw, Mapping):
+            raise Tt22InputError(
+                indicator_id, "câu trả lời phải có dạng {choice: …} hoặc {count: …}."
+            )
+        evidence = raw.get("evidence") or []
+        if isinstance(evidence, str):
+            evidence = [evidence]
+        if not isinstance(evidence, list):
+            raise Tt22InputError(indicator_id, "evidence phải là danh sách minh chứng.")
+        choice = raw.get("choice")
+        if choice is not None and not isinstance(choice, str):
+            raise Tt22InputError(indicator_id, "choice phải là mã phương án.")
+        answers[indicator_id] = Tt22Answer(
+            indicator_id=indicator_id,
+            choice=choice,
+            count=raw.get("count"),
+            evidence=tuple(str(item) for item in evidence if str(item).strip()),
+        )
+    return answers, members
+
+
+def tt22_document(rulebook: Tt22Rulebook, result: Tt22Result) -> dict[str, Any]:
+    """The TT22 score as plain data (`dvht evaluate --json` on a `ruleset: tt22-hanoi` file)."""
+    return {
+        "ruleset": {
+            "id": rulebook.id,
+            "version": rulebook.version,
+            "legal_source": rulebook.legal_source,
+        },
+        "total": result.total,
+        "grade": result.grade,
+        "grade_name": result.grade_name,
+        "criteria": dict(result.criteria),
+        "indicators": {
+            iid: {"points": s.points, "max_points": s.max_points, "reason": s.reason}
+            for iid, s in result.indicators.items()
+        },
+        "warnings": list(result.warnings),
+    }

@@ -1,1 +1,1 @@
-"""SQLModel persistence implementing the conversation layer's ports (the storage issue builds it)."""
+"""SQLModel persistence implementing the conversation layer's ports."""

@@ -182,3 +182,51 @@ def test_installed_script_evaluates_the_example() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["level"] == 1
+
+
+TT22_EXAMPLE = ROOT / "examples" / "tt22-ha-noi-2023.yaml"
+
+
+def test_tt22_file_is_scored_on_100_points(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "evaluate", str(TT22_EXAMPLE))
+    assert status == 0
+    assert "TỔNG ĐIỂM: 74/100 — XẾP LOẠI: KHÁ" in out
+    status, out, _ = run(capsys, "evaluate", str(TT22_EXAMPLE), "--json")
+    document = json.loads(out)
+    assert (document["total"], document["grade"]) == (74, "kha")
+    assert document["criteria"] == {"1": 25, "2": 26, "3": 23}
+
+
+def test_tt22_band_gap_is_scored_zero_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "gap.yaml"
+    text = TT22_EXAMPLE.read_text(encoding="utf-8").replace(
+        '"2.1": {count: 16', '"2.1": {count: 155'
+    )
+    source.write_text(text.replace("members: 20", "members: 200"), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(source), "--json")
+    assert status == 0
+    assert json.loads(out)["indicators"]["2.1"]["points"] == 0
+    assert "75–80%" in err
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (('"2.2": {count: 20', '"2.2": {count: 21'), "2.2"),
+        (("choice: co_quy_dinh_kha_thi", "choice: tuyet_voi"), "1.2"),
+        (("members: 20", "members: 0"), "members"),
+        (("ruleset: tt22-hanoi", "ruleset: tt21"), "ruleset"),
+    ],
+)
+def test_tt22_bad_input_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str], fragment: str
+) -> None:
+    source = tmp_path / "bad.yaml"
+    source.write_text(TT22_EXAMPLE.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(source))
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert fragment in err

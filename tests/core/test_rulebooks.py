@@ -10,6 +10,7 @@ import pytest
 from dvht_core.errors import RulebookError
 from dvht_core.loader import (
     RULEBOOK_DIR,
+    load_any_rulebook,
     load_rulebook,
     load_unit_types,
     read_yaml,
@@ -19,19 +20,10 @@ from dvht_core.loader import (
 from dvht_core.model import Rulebook
 
 
-def _load_any(path_name: str) -> object:
-    data = read_yaml(RULEBOOK_DIR / path_name)
-    if data.get("scheme") == "points":
-        from dvht_core.tt22 import load_tt22_rulebook
-
-        return load_tt22_rulebook(data)
-    return validate_rulebook(data, name=path_name)
-
-
 @pytest.mark.parametrize("path", rulebook_files(), ids=lambda p: p.name)
 def test_every_rulebook_file_loads(path: Any) -> None:
-    rulebook = _load_any(path.name)
-    assert rulebook is not None
+    rulebook = load_any_rulebook(path)
+    assert rulebook.id == path.stem
 
 
 def test_rulebook_files_include_both_tt24_tiers_and_tt22() -> None:

@@ -1,0 +1,23 @@
+"""Run every benchmark (or those named on the command line) and print their figures."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import core_engine
+
+BENCHMARKS = {"core": core_engine.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    for name in names:
+        if name not in BENCHMARKS:
+            sys.stderr.write(f"bench: không có benchmark “{name}”; có: {', '.join(BENCHMARKS)}\n")
+            return 2
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
