@@ -1,0 +1,122 @@
+"""Domain records the storage ports exchange with the dialogue engine and the backend.
+
+Plain frozen dataclasses: the conversation layer never sees a database row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["member", "unit_admin"]
+Status = Literal["draft", "self_assessed", "submitted", "returned", "recognised"]
+Channel = Literal["telegram", "zalo", "console"]
+EvidenceKind = Literal["file", "photo", "reference"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a person (checked against memberships and scopes) or the operator's CLI."""
+
+    person_id: int | None
+    label: str
+    system: bool = False
+
+    @classmethod
+    def operator(cls, label: str = "cli") -> Actor:
+        """The server operator at the command line: full access, still audited."""
+        return cls(person_id=None, label=label, system=True)
+
+    @classmethod
+    def person(cls, person_id: int, label: str | None = None) -> Actor:
+        return cls(person_id=person_id, label=label or f"person:{person_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    id: int
+    name: str
+    tier: str
+    unit_type: str
+    province: str
+    office_id: int | None
+    office_name: str | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipRecord:
+    person_id: int
+    unit_id: int
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRecord:
+    """A freshly created invite: the plain code is shown once and never stored."""
+
+    code: str
+    unit_id: int
+    role: Role
+    expires_at: dt.datetime
+    max_uses: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    indicator_id: str
+    value: dict[str, object]
+    description: str | None
+    strengths: str | None
+    weaknesses: str | None
+    answered_by: int | None
+    answered_by_name: str | None
+    answered_at: dt.datetime
+    revision_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRecord:
+    id: int
+    kind: EvidenceKind
+    title: str
+    indicator_ids: tuple[str, ...]
+    original_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    storage_key: str | None = None
+    doc_number: str | None = None
+    doc_date: dt.date | None = None
+    issuer: str | None = None
+    uploaded_by: int | None = None
+    uploaded_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRecord:
+    """One unit's assessment for one year, with its current answers and evidence."""
+
+    id: int
+    unit: UnitRecord
+    year: int
+    ruleset_id: str
+    ruleset_version: str
+    status: Status
+    members: int | None
+    learners: int | None
+    level1_decision_date: dt.date | None
+    recognition_decision_number: str | None
+    recognition_decision_date: dt.date | None
+    answers: dict[str, AnswerRecord] = field(default_factory=dict)
+    evidence: tuple[EvidenceRecord, ...] = ()
+
+    def evidence_for(self, indicator_id: str) -> tuple[EvidenceRecord, ...]:
+        return tuple(e for e in self.evidence if indicator_id in e.indicator_ids)

@@ -1,0 +1,86 @@
+"""Every data access checks the caller's role and unit here, in one place."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from conversations.errors import AccessDenied, NotFound
+from conversations.records import Actor
+from storage.tables import Membership, ReviewerScope, Unit
+
+
+async def _unit(session: AsyncSession, unit_id: int) -> Unit:
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id}")
+    return unit
+
+
+async def role_in_unit(session: AsyncSession, *, person_id: int, unit_id: int) -> str | None:
+    result = await session.exec(
+        select(Membership.role).where(
+            Membership.person_id == person_id, Membership.unit_id == unit_id
+        )
+    )
+    return result.first()
+
+
+async def reviews_unit(session: AsyncSession, *, person_id: int, unit: Unit) -> bool:
+    if unit.office_id is None:
+        return False
+    result = await session.exec(
+        select(ReviewerScope.id).where(
+            ReviewerScope.person_id == person_id, ReviewerScope.office_id == unit.office_id
+        )
+    )
+    return result.first() is not None
+
+
+async def ensure_can_read(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+    """Members of the unit and reviewers of its office may read it."""
+    unit = await _unit(session, unit_id)
+    if actor.system:
+        return unit
+    if actor.person_id is not None and (
+        await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
+        or await reviews_unit(session, person_id=actor.person_id, unit=unit)
+    ):
+        return unit
+    raise AccessDenied(f"{actor.label} may not read unit {unit_id}")
+
+
+async def ensure_can_answer(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+    """Only the unit's own members (or the operator) enter answers and evidence."""
+    unit = await _unit(session, unit_id)
+    if actor.system:
+        return unit
+    if actor.person_id is not None and (
+        await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
+    ):
+        return unit
+    raise AccessDenied(f"{actor.label} may not answer for unit {unit_id}")
+
+
+async def ensure_unit_admin(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+    """Invites and submission belong to the unit's admin."""
+    unit = await _unit(session, unit_id)
+    if actor.system:
+        return unit
+    if actor.person_id is not None and (
+        await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) == "unit_admin"
+    ):
+        return unit
+    raise AccessDenied(f"{actor.label} is not an admin of unit {unit_id}")
+
+
+async def ensure_reviewer(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+    """Returning or recognising a dossier belongs to the reviewing office."""
+    unit = await _unit(session, unit_id)
+    if actor.system:
+        return unit
+    if actor.person_id is not None and await reviews_unit(
+        session, person_id=actor.person_id, unit=unit
+    ):
+        return unit
+    raise AccessDenied(f"{actor.label} does not review unit {unit_id}")

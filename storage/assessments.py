@@ -1,0 +1,349 @@
+"""Assessments, their answers (kept as history) and evidence.
+
+Repositories take an explicit session and never commit: the caller's use case decides, so an
+answer and its audit row commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any, cast
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from conversations.errors import AccessDenied, NotFound
+from conversations.records import (
+    Actor,
+    AnswerRecord,
+    AssessmentRecord,
+    EvidenceKind,
+    EvidenceRecord,
+    Status,
+    UnitRecord,
+)
+from dvht_core.assessment import Answer, check_answer
+from dvht_core.errors import InputError
+from dvht_core.loader import TT24_BY_TIER, load_rulebook
+from dvht_core.model import Rulebook
+from storage import access, audit
+from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput
+from storage.tables import (
+    AnswerRevision,
+    AssessmentRow,
+    Evidence,
+    EvidenceIndicator,
+    Office,
+    Person,
+    Unit,
+)
+from storage.types import utcnow
+
+EDITABLE: frozenset[str] = frozenset({"draft", "self_assessed", "returned"})
+# Who may move an assessment from one status to another.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "self_assessed"): "member",
+    ("returned", "self_assessed"): "member",
+    ("self_assessed", "draft"): "member",
+    ("self_assessed", "submitted"): "unit_admin",
+    ("submitted", "returned"): "reviewer",
+    ("submitted", "recognised"): "reviewer",
+}
+
+
+def unit_record(unit: Unit, office: Office | None = None) -> UnitRecord:
+    assert unit.id is not None
+    return UnitRecord(
+        id=unit.id,
+        name=unit.name,
+        tier=unit.tier,
+        unit_type=unit.unit_type,
+        province=unit.province,
+        office_id=unit.office_id,
+        office_name=office.name if office else None,
+        active=unit.active,
+    )
+
+
+def answer_value(answer: Answer) -> dict[str, Any]:
+    """The kind-specific part of a checked answer, as stored in `answer_revisions.value`."""
+    fields = ("met", "count", "learners_count", "title", "dt_level")
+    return {name: getattr(answer, name) for name in fields if getattr(answer, name) is not None}
+
+
+class AssessmentRepository:
+    async def get_or_create(
+        self, session: AsyncSession, *, actor: Actor, unit_id: int, year: int
+    ) -> int:
+        """The id of the unit's assessment for `year`, created as a draft on first use."""
+        unit = await access.ensure_can_answer(session, actor, unit_id)
+        existing = await self._find_id(session, unit_id=unit_id, year=year)
+        if existing is not None:
+            return existing
+        rulebook = load_rulebook(TT24_BY_TIER[unit.tier])
+        row = AssessmentRow(
+            unit_id=unit_id,
+            year=year,
+            ruleset_id=rulebook.id,
+            ruleset_version=rulebook.version,
+        )
+        try:
+            async with session.begin_nested():  # a colleague may create it at the same moment
+                session.add(row)
+                await session.flush()
+        except IntegrityError:
+            found = await self._find_id(session, unit_id=unit_id, year=year)
+            assert found is not None
+            return found
+        audit.record(session, actor=actor, action="assessment.create", unit_id=unit_id,
+                     details={"year": year, "ruleset": rulebook.id})  # fmt: skip
+        assert row.id is not None
+        return row.id
+
+    async def _find_id(self, session: AsyncSession, *, unit_id: int, year: int) -> int | None:
+        result = await session.exec(
+            select(AssessmentRow.id).where(
+                AssessmentRow.unit_id == unit_id, AssessmentRow.year == year
+            )
+        )
+        return result.first()
+
+    async def _row(self, session: AsyncSession, assessment_id: int) -> AssessmentRow:
+        row = await session.get(AssessmentRow, assessment_id)
+        if row is None:
+            raise NotFound(f"assessment {assessment_id}")
+        return row
+
+    async def load(
+        self, session: AsyncSession, *, actor: Actor, unit_id: int, year: int
+    ) -> AssessmentRecord | None:
+        """The unit's assessment for `year` with its current answers and evidence."""
+        await access.ensure_can_read(session, actor, unit_id)
+        result = await session.exec(
+            select(AssessmentRow, Unit, Office)
+            .join(Unit, col(Unit.id) == AssessmentRow.unit_id)
+            .outerjoin(Office, col(Office.id) == Unit.office_id)
+            .where(AssessmentRow.unit_id == unit_id, AssessmentRow.year == year)
+        )
+        found = result.first()
+        if found is None:
+            return None
+        row, unit, office = found
+        assert row.id is not None
+        return AssessmentRecord(
+            id=row.id,
+            unit=unit_record(unit, office),
+            year=row.year,
+            ruleset_id=row.ruleset_id,
+            ruleset_version=row.ruleset_version,
+            status=cast(Status, row.status),
+            members=row.members,
+            learners=row.learners,
+            level1_decision_date=row.level1_decision_date,
+            recognition_decision_number=row.recognition_decision_number,
+            recognition_decision_date=row.recognition_decision_date,
+            answers=await self._current_answers(session, row.id),
+            evidence=await self._evidence(session, row.id),
+        )
+
+    async def _current_answers(
+        self, session: AsyncSession, assessment_id: int
+    ) -> dict[str, AnswerRecord]:
+        latest = (
+            select(func.max(AnswerRevision.id))
+            .where(AnswerRevision.assessment_id == assessment_id)
+            .group_by(col(AnswerRevision.indicator_id))
+        )
+        result = await session.exec(
+            select(AnswerRevision, Person.display_name)
+            .outerjoin(Person, col(Person.id) == AnswerRevision.answered_by)
+            .where(col(AnswerRevision.id).in_(latest))
+        )
+        return {
+            revision.indicator_id: _answer_record(revision, name)
+            for revision, name in result.all()
+        }
+
+    async def _evidence(
+        self, session: AsyncSession, assessment_id: int
+    ) -> tuple[EvidenceRecord, ...]:
+        result = await session.exec(
+            select(Evidence, EvidenceIndicator.indicator_id)
+            .join(EvidenceIndicator, col(EvidenceIndicator.evidence_id) == Evidence.id)
+            .where(Evidence.assessment_id == assessment_id)
+            .order_by(col(Evidence.id), col(EvidenceIndicator.indicator_id))
+        )
+        rows: dict[int, Evidence] = {}
+        links: dict[int, list[str]] = defaultdict(list)
+        for evidence, indicator_id in result.all():
+            assert evidence.id is not None
+            rows[evidence.id] = evidence
+            links[evidence.id].append(indicator_id)
+        return tuple(_evidence_record(rows[i], links[i]) for i in rows)
+
+    async def history(
+        self, session: AsyncSession, *, actor: Actor, assessment_id: int, indicator_id: str
+    ) -> list[AnswerRecord]:
+        """Every revision of one indicator's answer, oldest first."""
+        row = await self._row(session, assessment_id)
+        await access.ensure_can_read(session, actor, row.unit_id)
+        result = await session.exec(
+            select(AnswerRevision, Person.display_name)
+            .outerjoin(Person, col(Person.id) == AnswerRevision.answered_by)
+            .where(
+                AnswerRevision.assessment_id == assessment_id,
+                AnswerRevision.indicator_id == indicator_id,
+            )
+            .order_by(col(AnswerRevision.id))
+        )
+        return [_answer_record(revision, name) for revision, name in result.all()]
+
+    async def set_totals(
+        self, session: AsyncSession, *, actor: Actor, assessment_id: int, totals: AssessmentTotals
+    ) -> None:
+        row = await self._editable(session, actor, assessment_id)
+        changes = totals.model_dump(exclude_unset=True)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.updated_at = utcnow()
+        session.add(row)
+        audit.record(session, actor=actor, action="assessment.totals", unit_id=row.unit_id,
+                     details={k: str(v) for k, v in changes.items()})  # fmt: skip
+
+    async def record_answer(
+        self, session: AsyncSession, *, actor: Actor, assessment_id: int, answer: AnswerInput
+    ) -> AnswerRecord:
+        """Append a revision of one answer (checked by dvht_core) and its audit row."""
+        row = await self._editable(session, actor, assessment_id)
+        rulebook = _rulebook(row)
+        indicator = rulebook.indicator(answer.indicator_id)
+        if indicator is None:
+            raise InputError(answer.indicator_id, f"không có chỉ tiêu {answer.indicator_id}.")
+        checked = check_answer(indicator, answer.value, members=row.members, learners=row.learners)
+        revision = AnswerRevision(
+            assessment_id=assessment_id,
+            indicator_id=indicator.id,
+            value=answer_value(checked),
+            description=answer.description,
+            strengths=answer.strengths,
+            weaknesses=answer.weaknesses,
+            answered_by=actor.person_id,
+        )
+        session.add(revision)
+        row.updated_at = utcnow()
+        session.add(row)
+        await session.flush()
+        audit.record(session, actor=actor, action="answer.record", unit_id=row.unit_id,
+                     details={"assessment_id": assessment_id, "indicator": indicator.id,
+                              "value": revision.value})  # fmt: skip
+        name = None
+        if actor.person_id is not None:
+            person = await session.get(Person, actor.person_id)
+            name = person.display_name if person else None
+        return _answer_record(revision, name)
+
+    async def add_evidence(
+        self, session: AsyncSession, *, actor: Actor, assessment_id: int, evidence: EvidenceInput
+    ) -> EvidenceRecord:
+        row = await self._editable(session, actor, assessment_id)
+        rulebook = _rulebook(row)
+        unknown = [i for i in evidence.indicator_ids if rulebook.indicator(i) is None]
+        if unknown:
+            raise InputError("indicator_ids", f"không có chỉ tiêu {', '.join(unknown)}.")
+        item = Evidence(
+            assessment_id=assessment_id,
+            uploaded_by=actor.person_id,
+            **evidence.model_dump(exclude={"indicator_ids"}),
+        )
+        session.add(item)
+        await session.flush()
+        assert item.id is not None
+        for indicator_id in dict.fromkeys(evidence.indicator_ids):
+            session.add(EvidenceIndicator(evidence_id=item.id, indicator_id=indicator_id))
+        audit.record(session, actor=actor, action="evidence.add", unit_id=row.unit_id,
+                     details={"assessment_id": assessment_id, "evidence_id": item.id,
+                              "indicators": list(evidence.indicator_ids),
+                              "sha256": evidence.sha256})  # fmt: skip
+        return _evidence_record(item, list(dict.fromkeys(evidence.indicator_ids)))
+
+    async def set_status(
+        self,
+        session: AsyncSession,
+        *,
+        actor: Actor,
+        assessment_id: int,
+        status: Status,
+        decision_number: str | None = None,
+        decision_date: dt.date | None = None,
+    ) -> None:
+        row = await self._row(session, assessment_id)
+        needed = TRANSITIONS.get((row.status, status))
+        if needed is None:
+            raise InputError("status", f"không thể chuyển từ “{row.status}” sang “{status}”.")
+        if needed == "reviewer":
+            await access.ensure_reviewer(session, actor, row.unit_id)
+        elif needed == "unit_admin":
+            await access.ensure_unit_admin(session, actor, row.unit_id)
+        else:
+            await access.ensure_can_answer(session, actor, row.unit_id)
+        if status == "recognised":
+            if not decision_number or decision_date is None:
+                raise InputError("decision", "cần số và ngày quyết định công nhận.")
+            row.recognition_decision_number = decision_number
+            row.recognition_decision_date = decision_date
+        audit.record(session, actor=actor, action="assessment.status", unit_id=row.unit_id,
+                     details={"from": row.status, "to": status})  # fmt: skip
+        row.status = status
+        row.updated_at = utcnow()
+        session.add(row)
+
+    async def _editable(
+        self, session: AsyncSession, actor: Actor, assessment_id: int
+    ) -> AssessmentRow:
+        row = await self._row(session, assessment_id)
+        await access.ensure_can_answer(session, actor, row.unit_id)
+        if row.status not in EDITABLE:
+            raise AccessDenied(f"assessment {assessment_id} is {row.status} and cannot change")
+        return row
+
+
+def _rulebook(row: AssessmentRow) -> Rulebook:
+    return load_rulebook(row.ruleset_id)
+
+
+def _answer_record(revision: AnswerRevision, name: str | None) -> AnswerRecord:
+    assert revision.id is not None
+    return AnswerRecord(
+        indicator_id=revision.indicator_id,
+        value=dict(revision.value),
+        description=revision.description,
+        strengths=revision.strengths,
+        weaknesses=revision.weaknesses,
+        answered_by=revision.answered_by,
+        answered_by_name=name,
+        answered_at=revision.answered_at,
+        revision_id=revision.id,
+    )
+
+
+def _evidence_record(item: Evidence, indicator_ids: list[str]) -> EvidenceRecord:
+    assert item.id is not None
+    return EvidenceRecord(
+        id=item.id,
+        kind=cast(EvidenceKind, item.kind),
+        title=item.title,
+        indicator_ids=tuple(indicator_ids),
+        original_name=item.original_name,
+        mime_type=item.mime_type,
+        size=item.size,
+        sha256=item.sha256,
+        storage_key=item.storage_key,
+        doc_number=item.doc_number,
+        doc_date=item.doc_date,
+        issuer=item.issuer,
+        uploaded_by=item.uploaded_by,
+        uploaded_at=item.uploaded_at,
+    )

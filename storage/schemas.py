@@ -1,0 +1,103 @@
+"""Validated input for every write. SQLModel table classes skip validation (engineering notes
+§5.3), so repositories accept only these models and copy them into rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from dvht_core.loader import load_unit_types
+
+
+def _clean(text: str) -> str:
+    """NFC and trimmed: the same name typed on any phone compares and prints the same."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+CleanText = Annotated[str, AfterValidator(_clean)]
+Name = Annotated[CleanText, Field(min_length=1, max_length=300)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class NewUnit(_Input):
+    name: Name
+    tier: Literal["huyen", "tinh"]
+    unit_type: str
+    province: Annotated[CleanText, Field(min_length=1, max_length=100)]
+    office_id: int | None = None
+
+    @model_validator(mode="after")
+    def _type_exists_at_tier(self) -> NewUnit:
+        unit_type = load_unit_types().get(self.unit_type)
+        if unit_type is None:
+            raise ValueError(f"unknown unit type {self.unit_type!r}")
+        if self.tier not in unit_type.tiers:
+            raise ValueError(f"unit type {self.unit_type} is not assessed at tier {self.tier}")
+        return self
+
+
+class NewOffice(_Input):
+    name: Name
+    province: Annotated[CleanText, Field(min_length=1, max_length=100)]
+
+
+class NewPerson(_Input):
+    display_name: Annotated[CleanText, Field(min_length=1, max_length=200)]
+    channel: Literal["telegram", "zalo", "console"]
+    external_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class NewInvite(_Input):
+    unit_id: int
+    role: Literal["member", "unit_admin"] = "member"
+    max_uses: Annotated[int, Field(ge=1)] | None = None
+    valid_for: dt.timedelta = dt.timedelta(days=30)
+
+    @model_validator(mode="after")
+    def _positive_validity(self) -> NewInvite:
+        if self.valid_for <= dt.timedelta(0):
+            raise ValueError("an invite must be valid for some time")
+        return self
+
+
+class AnswerInput(_Input):
+    """A value already checked by `dvht_core.assessment.check_answer`, plus free text."""
+
+    indicator_id: Annotated[str, Field(pattern=r"^[1-9][0-9]*\.[1-9][0-9]*$")]
+    value: dict[str, Any]
+    description: Annotated[CleanText, Field(max_length=5000)] | None = None
+    strengths: Annotated[CleanText, Field(max_length=5000)] | None = None
+    weaknesses: Annotated[CleanText, Field(max_length=5000)] | None = None
+
+
+class EvidenceInput(_Input):
+    kind: Literal["file", "photo", "reference"]
+    title: Annotated[CleanText, Field(min_length=1, max_length=500)]
+    indicator_ids: Annotated[tuple[str, ...], Field(min_length=1)]
+    original_name: Annotated[CleanText, Field(max_length=255)] | None = None
+    mime_type: Annotated[str, Field(max_length=100)] | None = None
+    size: Annotated[int, Field(ge=0)] | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    storage_key: Annotated[str, Field(max_length=200)] | None = None
+    doc_number: Annotated[CleanText, Field(max_length=100)] | None = None
+    doc_date: dt.date | None = None
+    issuer: Annotated[CleanText, Field(max_length=300)] | None = None
+
+    @model_validator(mode="after")
+    def _files_have_content(self) -> EvidenceInput:
+        if self.kind != "reference" and (self.sha256 is None or self.storage_key is None):
+            raise ValueError("a file or photo needs its sha256 and storage key")
+        return self
+
+
+class AssessmentTotals(_Input):
+    members: Annotated[int, Field(ge=0)] | None = None
+    learners: Annotated[int, Field(ge=0)] | None = None
+    level1_decision_date: dt.date | None = None

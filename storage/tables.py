@@ -1,0 +1,238 @@
+"""SQLModel tables. Rows are written only from validated input (see `storage.schemas`).
+
+Answers are append-only revisions: every change is a new row and the latest one counts, so
+two members editing at once never overwrite each other and reviewers see the whole history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+# A naming convention from the first migration on, so constraints have stable names on both
+# backends and later renames need no guesswork (engineering notes §5.5).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+TIERS = ("huyen", "tinh")
+ROLES = ("member", "unit_admin")
+STATUSES = ("draft", "self_assessed", "submitted", "returned", "recognised")
+CHANNELS = ("telegram", "zalo", "console")
+EVIDENCE_KINDS = ("file", "photo", "reference")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Office(SQLModel, table=True):
+    """A reviewing office (Phòng/Sở GD&ĐT, or the office a province designates since 1/7/2025)."""
+
+    __tablename__ = "offices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    province: str = Field(max_length=100, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "units"
+    __table_args__ = (CheckConstraint(_one_of("tier", TIERS), name="tier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    tier: str = Field(max_length=10)
+    unit_type: str = Field(max_length=30)
+    province: str = Field(max_length=100, index=True)
+    office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
+    active: bool = Field(default=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """A person's account on one channel; one person may have both Telegram and Zalo."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    channel: str = Field(max_length=10)
+    external_id: str = Field(max_length=64)
+    active: bool = Field(default=True)
+    """False once the user blocked the bot (Telegram 403): no more pushes."""
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("person_id", "unit_id"),
+        CheckConstraint(_one_of("role", ROLES), name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    role: str = Field(max_length=20)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewerScope(SQLModel, table=True):
+    """A reviewer may read, return and recognise the units whose receiving office this is."""
+
+    __tablename__ = "reviewer_scopes"
+    __table_args__ = (UniqueConstraint("person_id", "office_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InviteCode(SQLModel, table=True):
+    """Only the code's sha256 is stored: a leaked database does not leak working codes."""
+
+    __tablename__ = "invite_codes"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(default="member", max_length=20)
+    max_uses: int | None = Field(default=None)
+    """None: any number of colleagues may join with it until it expires."""
+    uses: int = Field(default=0)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="people.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AssessmentRow(SQLModel, table=True):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year"),
+        CheckConstraint(_one_of("status", STATUSES), name="status"),
+        Index("ix_assessments_status_unit", "status", "unit_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    year: int
+    ruleset_id: str = Field(max_length=40)
+    ruleset_version: str = Field(max_length=20)
+    status: str = Field(default="draft", max_length=20)
+    members: int | None = Field(default=None)
+    learners: int | None = Field(default=None)
+    level1_decision_date: dt.date | None = Field(default=None)
+    recognition_decision_number: str | None = Field(default=None, max_length=100)
+    recognition_decision_date: dt.date | None = Field(default=None)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AnswerRevision(SQLModel, table=True):
+    """One version of one indicator's answer; the row with the highest id is the current one."""
+
+    __tablename__ = "answer_revisions"
+    __table_args__ = (Index("ix_answer_revisions_lookup", "assessment_id", "indicator_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessments.id")
+    indicator_id: str = Field(max_length=8)
+    value: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    """The kind-specific value: met, count, learners_count, title or dt_level."""
+    description: str | None = Field(default=None)
+    strengths: str | None = Field(default=None)
+    weaknesses: str | None = Field(default=None)
+    answered_by: int | None = Field(default=None, foreign_key="people.id")
+    answered_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Evidence(SQLModel, table=True):
+    __tablename__ = "evidence"
+    __table_args__ = (CheckConstraint(_one_of("kind", EVIDENCE_KINDS), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessments.id", index=True)
+    kind: str = Field(max_length=10)
+    title: str = Field(max_length=500)
+    """What the official calls it, e.g. “Kế hoạch số 12/KH-UBND ngày 10/01/2025”."""
+    original_name: str | None = Field(default=None, max_length=255)
+    mime_type: str | None = Field(default=None, max_length=100)
+    size: int | None = Field(default=None)
+    sha256: str | None = Field(default=None, max_length=64, index=True)
+    storage_key: str | None = Field(default=None, max_length=200)
+    doc_number: str | None = Field(default=None, max_length=100)
+    doc_date: dt.date | None = Field(default=None)
+    issuer: str | None = Field(default=None, max_length=300)
+    uploaded_by: int | None = Field(default=None, foreign_key="people.id")
+    uploaded_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EvidenceIndicator(SQLModel, table=True):
+    """One evidence item may support several indicators."""
+
+    __tablename__ = "evidence_indicators"
+
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
+    indicator_id: str = Field(max_length=8, primary_key=True)
+
+
+class ConversationState(SQLModel, table=True):
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=10)
+    user_id: str = Field(max_length=64)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    version: int = Field(default=0)
+    """Bumped on every save; a save from a stale version is refused (no lost update)."""
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled per channel, so a retried webhook changes nothing."""
+
+    __tablename__ = "processed_updates"
+
+    channel: str = Field(max_length=10, primary_key=True)
+    update_id: str = Field(max_length=64, primary_key=True)
+    processed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_person_id: int | None = Field(default=None, foreign_key="people.id")
+    actor_label: str = Field(max_length=100)
+    action: str = Field(max_length=50)
+    unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

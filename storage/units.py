@@ -1,0 +1,70 @@
+"""Units and the offices that review them."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from conversations.errors import AccessDenied, NotFound
+from conversations.records import Actor, UnitRecord
+from storage import access, audit
+from storage.assessments import unit_record
+from storage.schemas import NewOffice, NewUnit
+from storage.tables import Membership, Office, ReviewerScope, Unit
+
+
+class UnitRepository:
+    async def create(self, session: AsyncSession, *, actor: Actor, data: NewUnit) -> UnitRecord:
+        """Create a unit; a person creating one becomes its admin (the operator does not)."""
+        if data.office_id is not None and await session.get(Office, data.office_id) is None:
+            raise NotFound(f"office {data.office_id}")
+        unit = Unit(**data.model_dump())
+        session.add(unit)
+        await session.flush()
+        assert unit.id is not None
+        if actor.person_id is not None:
+            session.add(Membership(person_id=actor.person_id, unit_id=unit.id, role="unit_admin"))
+        audit.record(session, actor=actor, action="unit.create", unit_id=unit.id,
+                     details={"name": unit.name, "type": unit.unit_type})  # fmt: skip
+        return unit_record(unit)
+
+    async def get(self, session: AsyncSession, *, actor: Actor, unit_id: int) -> UnitRecord:
+        unit = await access.ensure_can_read(session, actor, unit_id)
+        office = await session.get(Office, unit.office_id) if unit.office_id else None
+        return unit_record(unit, office)
+
+    async def list(self, session: AsyncSession, *, actor: Actor) -> list[UnitRecord]:
+        """Units the caller may see: all for the operator, else memberships and scopes."""
+        query = select(Unit, Office).outerjoin(Office, col(Office.id) == Unit.office_id)
+        if not actor.system:
+            if actor.person_id is None:
+                raise AccessDenied(actor.label)
+            member_of = select(Membership.unit_id).where(Membership.person_id == actor.person_id)
+            reviewed = select(ReviewerScope.office_id).where(
+                ReviewerScope.person_id == actor.person_id
+            )
+            query = query.where(col(Unit.id).in_(member_of) | col(Unit.office_id).in_(reviewed))
+        result = await session.exec(query.order_by(col(Unit.id)))
+        return [unit_record(unit, office) for unit, office in result.all()]
+
+
+class OfficeRepository:
+    async def create(self, session: AsyncSession, *, actor: Actor, data: NewOffice) -> int:
+        if not actor.system:
+            raise AccessDenied(f"{actor.label} may not create offices")
+        office = Office(**data.model_dump())
+        session.add(office)
+        await session.flush()
+        audit.record(session, actor=actor, action="office.create", unit_id=None,
+                     details={"name": office.name})  # fmt: skip
+        assert office.id is not None
+        return office.id
+
+    async def add_reviewer(
+        self, session: AsyncSession, *, actor: Actor, office_id: int, person_id: int
+    ) -> None:
+        if not actor.system:
+            raise AccessDenied(f"{actor.label} may not appoint reviewers")
+        session.add(ReviewerScope(person_id=person_id, office_id=office_id))
+        audit.record(session, actor=actor, action="office.reviewer", unit_id=None,
+                     details={"office_id": office_id, "person_id": person_id})  # fmt: skip
