@@ -98,8 +98,13 @@ class AssessmentRepository:
             found = await self._find_id(session, unit_id=unit_id, year=year)
             assert found is not None
             return found
-        audit.record(session, actor=actor, action="assessment.create", unit_id=unit_id,
-                     details={"year": year, "ruleset": rulebook.id})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="assessment.create",
+            unit_id=unit_id,
+            details={"year": year, "ruleset": rulebook.id},
+        )
         assert row.id is not None
         return row.id
 
@@ -210,8 +215,13 @@ class AssessmentRepository:
             setattr(row, name, value)
         row.updated_at = utcnow()
         session.add(row)
-        audit.record(session, actor=actor, action="assessment.totals", unit_id=row.unit_id,
-                     details={k: str(v) for k, v in changes.items()})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="assessment.totals",
+            unit_id=row.unit_id,
+            details={k: str(v) for k, v in changes.items()},
+        )
 
     async def record_answer(
         self, session: AsyncSession, *, actor: Actor, assessment_id: int, answer: AnswerInput
@@ -236,9 +246,17 @@ class AssessmentRepository:
         row.updated_at = utcnow()
         session.add(row)
         await session.flush()
-        audit.record(session, actor=actor, action="answer.record", unit_id=row.unit_id,
-                     details={"assessment_id": assessment_id, "indicator": indicator.id,
-                              "value": revision.value})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="answer.record",
+            unit_id=row.unit_id,
+            details={
+                "assessment_id": assessment_id,
+                "indicator": indicator.id,
+                "value": revision.value,
+            },
+        )
         name = None
         if actor.person_id is not None:
             person = await session.get(Person, actor.person_id)
@@ -263,10 +281,18 @@ class AssessmentRepository:
         assert item.id is not None
         for indicator_id in dict.fromkeys(evidence.indicator_ids):
             session.add(EvidenceIndicator(evidence_id=item.id, indicator_id=indicator_id))
-        audit.record(session, actor=actor, action="evidence.add", unit_id=row.unit_id,
-                     details={"assessment_id": assessment_id, "evidence_id": item.id,
-                              "indicators": list(evidence.indicator_ids),
-                              "sha256": evidence.sha256})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="evidence.add",
+            unit_id=row.unit_id,
+            details={
+                "assessment_id": assessment_id,
+                "evidence_id": item.id,
+                "indicators": list(evidence.indicator_ids),
+                "sha256": evidence.sha256,
+            },
+        )
         return _evidence_record(item, list(dict.fromkeys(evidence.indicator_ids)))
 
     async def set_status(
@@ -294,8 +320,13 @@ class AssessmentRepository:
                 raise InputError("decision", "cần số và ngày quyết định công nhận.")
             row.recognition_decision_number = decision_number
             row.recognition_decision_date = decision_date
-        audit.record(session, actor=actor, action="assessment.status", unit_id=row.unit_id,
-                     details={"from": row.status, "to": status})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="assessment.status",
+            unit_id=row.unit_id,
+            details={"from": row.status, "to": status},
+        )
         row.status = status
         row.updated_at = utcnow()
         session.add(row)

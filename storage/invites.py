@@ -54,9 +54,17 @@ class InviteRepository:
                 created_by=actor.person_id,
             )
         )
-        audit.record(session, actor=actor, action="invite.create", unit_id=data.unit_id,
-                     details={"role": data.role, "max_uses": data.max_uses,
-                              "expires_at": expires_at.isoformat()})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="invite.create",
+            unit_id=data.unit_id,
+            details={
+                "role": data.role,
+                "max_uses": data.max_uses,
+                "expires_at": expires_at.isoformat(),
+            },
+        )
         return InviteRecord(code, data.unit_id, data.role, expires_at, data.max_uses)
 
     async def redeem(
@@ -97,8 +105,13 @@ class InviteRepository:
         if consumed.rowcount != 1:
             raise InviteInvalid("used_up", "Mã mời đã được dùng hết lượt; hãy xin mã mới.")
         session.add(Membership(person_id=person_id, unit_id=invite.unit_id, role=invite.role))
-        audit.record(session, actor=Actor.person(person_id), action="invite.redeem",
-                     unit_id=invite.unit_id, details={"invite_id": invite.id})  # fmt: skip
+        audit.record(
+            session,
+            actor=Actor.person(person_id),
+            action="invite.redeem",
+            unit_id=invite.unit_id,
+            details={"invite_id": invite.id},
+        )
         await session.flush()
         return MembershipRecord(person_id, invite.unit_id, _role(invite.role))
 
@@ -112,8 +125,13 @@ class InviteRepository:
         await access.ensure_unit_admin(session, actor, invite.unit_id)
         invite.revoked_at = utcnow()
         session.add(invite)
-        audit.record(session, actor=actor, action="invite.revoke", unit_id=invite.unit_id,
-                     details={"invite_id": invite.id})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="invite.revoke",
+            unit_id=invite.unit_id,
+            details={"invite_id": invite.id},
+        )
 
 
 def _role(role: str) -> Role:

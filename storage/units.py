@@ -24,8 +24,13 @@ class UnitRepository:
         assert unit.id is not None
         if actor.person_id is not None:
             session.add(Membership(person_id=actor.person_id, unit_id=unit.id, role="unit_admin"))
-        audit.record(session, actor=actor, action="unit.create", unit_id=unit.id,
-                     details={"name": unit.name, "type": unit.unit_type})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="unit.create",
+            unit_id=unit.id,
+            details={"name": unit.name, "type": unit.unit_type},
+        )
         return unit_record(unit)
 
     async def get(self, session: AsyncSession, *, actor: Actor, unit_id: int) -> UnitRecord:
@@ -55,8 +60,13 @@ class OfficeRepository:
         office = Office(**data.model_dump())
         session.add(office)
         await session.flush()
-        audit.record(session, actor=actor, action="office.create", unit_id=None,
-                     details={"name": office.name})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="office.create",
+            unit_id=None,
+            details={"name": office.name},
+        )
         assert office.id is not None
         return office.id
 
@@ -66,5 +76,10 @@ class OfficeRepository:
         if not actor.system:
             raise AccessDenied(f"{actor.label} may not appoint reviewers")
         session.add(ReviewerScope(person_id=person_id, office_id=office_id))
-        audit.record(session, actor=actor, action="office.reviewer", unit_id=None,
-                     details={"office_id": office_id, "person_id": person_id})  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            action="office.reviewer",
+            unit_id=None,
+            details={"office_id": office_id, "person_id": person_id},
+        )

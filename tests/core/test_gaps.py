@@ -58,8 +58,20 @@ def test_a_unit_with_no_answers_is_told_everything_it_needs(
     assert evaluation.level == 0
     found = gaps(rulebooks["huyen"], empty, evaluation, 2)
     assert [g.indicator_id for g in found] == [
-        "1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2", "3.3",
-    ]  # fmt: skip
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "1.5",
+        "2.1",
+        "2.2",
+        "2.3",
+        "2.4",
+        "2.5",
+        "3.1",
+        "3.2",
+        "3.3",
+    ]
     assert "≥ 70% thành viên có chứng nhận" in found[8].message
 
 
@@ -71,7 +83,10 @@ def test_requirements_follow_the_unit_type(rulebooks: dict[str, Rulebook]) -> No
     assert "3.5" not in by_id
     assert by_id["2.4"].bar.startswith("≥ 70%")
     assert by_id["3.3"].note  # uncertain level-2 bar is told to the user
-    level1 = {r.indicator_id: r for _, items in requirements(rulebooks["huyen"], "ubnd_xa", 1)
-              for r in items}  # fmt: skip
+    level1 = {
+        r.indicator_id: r
+        for _, items in requirements(rulebooks["huyen"], "ubnd_xa", 1)
+        for r in items
+    }
     assert level1["2.4"].bar.startswith("≥ 50%")
     assert "mầm non dân lập" not in level1["1.2"].text

@@ -118,10 +118,17 @@ def test_maxima_add_up_to_100() -> None:
     assert RULEBOOK.max_points == 100
     assert {c.id: c.max_points for c in RULEBOOK.criteria} == {"1": 30, "2": 30, "3": 40}
     assert {i.id: i.max_points for i in RULEBOOK.indicators.values()} == {
-        "1.1": 10, "1.2": 10, "1.3": 10,
-        "2.1": 10, "2.2": 5, "2.3": 10, "2.4": 5,
-        "3.1": 25, "3.2": 10, "3.3": 5,
-    }  # fmt: skip
+        "1.1": 10,
+        "1.2": 10,
+        "1.3": 10,
+        "2.1": 10,
+        "2.2": 5,
+        "2.3": 10,
+        "2.4": 5,
+        "3.1": 25,
+        "3.2": 10,
+        "3.3": 5,
+    }
     assert sum(i.max_points for i in RULEBOOK.indicators.values()) == 100
 
 

@@ -26,24 +26,39 @@ repo = AssessmentRepository()
 
 async def _setup(sessions: Sessions) -> tuple[int, int, list[int]]:
     async def work(session: AsyncSession) -> tuple[int, int, list[int]]:
-        unit = await UnitRepository().create(session, actor=OPERATOR, data=NewUnit(
-            name="UBND xã Quảng Lợi", tier="huyen", unit_type="ubnd_xa", province="Huế"))  # fmt: skip
-        assessment_id = await repo.get_or_create(session, actor=OPERATOR, unit_id=unit.id,
-                                                 year=2025)  # fmt: skip
-        await repo.set_totals(session, actor=OPERATOR, assessment_id=assessment_id,
-                              totals=AssessmentTotals(members=40))  # fmt: skip
+        unit = await UnitRepository().create(
+            session,
+            actor=OPERATOR,
+            data=NewUnit(
+                name="UBND xã Quảng Lợi", tier="huyen", unit_type="ubnd_xa", province="Huế"
+            ),
+        )
+        assessment_id = await repo.get_or_create(
+            session, actor=OPERATOR, unit_id=unit.id, year=2025
+        )
+        await repo.set_totals(
+            session,
+            actor=OPERATOR,
+            assessment_id=assessment_id,
+            totals=AssessmentTotals(members=40),
+        )
         people = []
         for n in range(4):
-            person = await PersonRepository().get_or_create(session, data=NewPerson(
-                display_name=f"Thành viên {n}", channel="zalo", external_id=f"z{n}"))  # fmt: skip
+            person = await PersonRepository().get_or_create(
+                session,
+                data=NewPerson(
+                    display_name=f"Thành viên {n}", channel="zalo", external_id=f"z{n}"
+                ),
+            )
             people.append(person.id)
         return unit.id, assessment_id, people
 
     return await transaction(sessions, work)
 
 
-async def _answer(sessions: Sessions, actor: Actor, assessment_id: int, indicator: str,
-                  value: dict[str, Any]) -> None:  # fmt: skip
+async def _answer(
+    sessions: Sessions, actor: Actor, assessment_id: int, indicator: str, value: dict[str, Any]
+) -> None:
     async def work(session: AsyncSession) -> None:
         await repo.record_answer(
             session,
@@ -70,18 +85,23 @@ async def test_members_answering_different_indicators_at_once_keep_both(
         record = await repo.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
     assert record is not None
     assert {i: a.value for i, a in record.answers.items()} == {
-        "1.1": {"met": True}, **{f"2.{n}": {"count": 30 + n} for n in range(1, 6)},
-    }  # fmt: skip
+        "1.1": {"met": True},
+        **{f"2.{n}": {"count": 30 + n} for n in range(1, 6)},
+    }
 
 
 async def test_two_edits_of_the_same_indicator_are_both_in_history(sessions: Sessions) -> None:
     _, assessment_id, _ = await _setup(sessions)
-    await asyncio.gather(*(
-        _answer(sessions, OPERATOR, assessment_id, "2.4", {"count": c}) for c in (20, 21, 22, 23)
-    ))  # fmt: skip
+    await asyncio.gather(
+        *(
+            _answer(sessions, OPERATOR, assessment_id, "2.4", {"count": c})
+            for c in (20, 21, 22, 23)
+        )
+    )
     async with sessions() as session:
-        history = await repo.history(session, actor=OPERATOR, assessment_id=assessment_id,
-                                     indicator_id="2.4")  # fmt: skip
+        history = await repo.history(
+            session, actor=OPERATOR, assessment_id=assessment_id, indicator_id="2.4"
+        )
     assert sorted(h.value["count"] for h in history) == [20, 21, 22, 23]
 
 
@@ -113,8 +133,9 @@ async def test_two_saves_of_one_conversation_from_the_same_version(sessions: Ses
 
     async def save(step: str, version: int) -> int:
         async def work(session: AsyncSession) -> int:
-            return await states.save(session, channel="zalo", user_id="z1", state={"step": step},
-                                     version=version)  # fmt: skip
+            return await states.save(
+                session, channel="zalo", user_id="z1", state={"step": step}, version=version
+            )
 
         return await transaction(sessions, work)
 

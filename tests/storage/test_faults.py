@@ -93,7 +93,7 @@ async def test_constraint_violations_are_not_retried(database_url: str) -> None:
         await session.flush()
 
     try:
-        with pytest.raises(Exception, match="(?i)check"):
+        with pytest.raises(Exception, match=r"(?i)check"):
             await transaction(session_factory(engine), broken)
     finally:
         await engine.dispose()

@@ -39,8 +39,13 @@ assessments, offices = AssessmentRepository(), OfficeRepository()
 
 
 async def _unit(sessions: Sessions, **fields: Any) -> int:
-    data = NewUnit(name="UBND xã Quảng Phú", tier="huyen", unit_type="ubnd_xa",
-                   province="Thành phố Huế", **fields)  # fmt: skip
+    data = NewUnit(
+        name="UBND xã Quảng Phú",
+        tier="huyen",
+        unit_type="ubnd_xa",
+        province="Thành phố Huế",
+        **fields,
+    )
 
     async def work(session: AsyncSession) -> int:
         return (await units.create(session, actor=OPERATOR, data=data)).id
@@ -71,8 +76,12 @@ async def _assessment(sessions: Sessions, unit_id: int, members: int = 30) -> in
         assessment_id = await assessments.get_or_create(
             session, actor=OPERATOR, unit_id=unit_id, year=2025
         )
-        await assessments.set_totals(session, actor=OPERATOR, assessment_id=assessment_id,
-                                     totals=AssessmentTotals(members=members))  # fmt: skip
+        await assessments.set_totals(
+            session,
+            actor=OPERATOR,
+            assessment_id=assessment_id,
+            totals=AssessmentTotals(members=members),
+        )
         return assessment_id
 
     return await transaction(sessions, work)
@@ -82,9 +91,12 @@ async def _answer(
     sessions: Sessions, actor: Actor, assessment_id: int, indicator_id: str, **value: Any
 ) -> None:
     async def work(session: AsyncSession) -> None:
-        await assessments.record_answer(session, actor=actor, assessment_id=assessment_id,
-                                        answer=AnswerInput(indicator_id=indicator_id,
-                                                           value=value))  # fmt: skip
+        await assessments.record_answer(
+            session,
+            actor=actor,
+            assessment_id=assessment_id,
+            answer=AnswerInput(indicator_id=indicator_id, value=value),
+        )
 
     await transaction(sessions, work)
 
@@ -115,14 +127,16 @@ async def test_creator_becomes_unit_admin(sessions: Sessions) -> None:
     person_id = await _person(sessions, "tg-2")
 
     async def work(session: AsyncSession) -> int:
-        data = NewUnit(name="Trường THCS Quảng Phú", tier="huyen", unit_type="pho_thong",
-                       province="Huế")  # fmt: skip
+        data = NewUnit(
+            name="Trường THCS Quảng Phú", tier="huyen", unit_type="pho_thong", province="Huế"
+        )
         return (await units.create(session, actor=Actor.person(person_id), data=data)).id
 
     unit_id = await transaction(sessions, work)
     async with sessions() as session:
-        roles = await people.memberships(session, actor=Actor.person(person_id),
-                                         person_id=person_id)  # fmt: skip
+        roles = await people.memberships(
+            session, actor=Actor.person(person_id), person_id=person_id
+        )
     assert [(m.unit_id, m.role) for m in roles] == [(unit_id, "unit_admin")]
 
 
@@ -137,8 +151,9 @@ async def test_reviewer_reads_units_of_their_office_only(sessions: Sessions) -> 
     reviewer = await _person(sessions, "tg-reviewer")
 
     async def appoint(session: AsyncSession) -> None:
-        await offices.add_reviewer(session, actor=OPERATOR, office_id=office_id,
-                                   person_id=reviewer)  # fmt: skip
+        await offices.add_reviewer(
+            session, actor=OPERATOR, office_id=office_id, person_id=reviewer
+        )
 
     await transaction(sessions, appoint)
     async with sessions() as session:
@@ -148,8 +163,9 @@ async def test_reviewer_reads_units_of_their_office_only(sessions: Sessions) -> 
         with pytest.raises(AccessDenied):
             await units.get(session, actor=Actor.person(reviewer), unit_id=elsewhere)
         with pytest.raises(AccessDenied):  # reviewers read; they do not answer for the unit
-            await assessments.get_or_create(session, actor=Actor.person(reviewer),
-                                            unit_id=reviewed, year=2025)  # fmt: skip
+            await assessments.get_or_create(
+                session, actor=Actor.person(reviewer), unit_id=reviewed, year=2025
+            )
 
 
 def test_invalid_unit_is_refused_before_any_row_is_written() -> None:
@@ -157,8 +173,9 @@ def test_invalid_unit_is_refused_before_any_row_is_written() -> None:
         NewUnit(name=" ", tier="huyen", unit_type="ubnd_xa", province="Huế")
     with pytest.raises(ValidationError, match="not assessed at tier"):
         NewUnit(name="ĐH Huế", tier="huyen", unit_type="dai_hoc", province="Huế")
-    unit = NewUnit(name="UBND  xa\u0303 Quảng Phú ", tier="huyen", unit_type="ubnd_xa",
-                   province="Huế")  # fmt: skip
+    unit = NewUnit(
+        name="UBND  xa\u0303 Quảng Phú ", tier="huyen", unit_type="ubnd_xa", province="Huế"
+    )
     assert unit.name == "UBND xã Quảng Phú"  # NFC and single spaces
 
 
@@ -232,10 +249,12 @@ async def test_only_unit_admins_create_invites(sessions: Sessions) -> None:
     admin = await _member(sessions, unit_id, "tg-6", role="unit_admin")
     async with sessions() as session, session.begin():
         with pytest.raises(AccessDenied):
-            await invites.create(session, actor=Actor.person(member),
-                                 data=NewInvite(unit_id=unit_id))  # fmt: skip
-        created = await invites.create(session, actor=Actor.person(admin),
-                                       data=NewInvite(unit_id=unit_id))  # fmt: skip
+            await invites.create(
+                session, actor=Actor.person(member), data=NewInvite(unit_id=unit_id)
+            )
+        created = await invites.create(
+            session, actor=Actor.person(admin), data=NewInvite(unit_id=unit_id)
+        )
     assert len(created.code) == 9
 
 
@@ -250,8 +269,9 @@ async def test_answers_are_kept_as_history_and_the_latest_counts(sessions: Sessi
     await _answer(sessions, Actor.person(an), assessment_id, "2.1", count=29)
     await _answer(sessions, OPERATOR, assessment_id, "1.1", met=True)
     async with sessions() as session:
-        record = await assessments.load(session, actor=Actor.person(an), unit_id=unit_id,
-                                        year=2025)  # fmt: skip
+        record = await assessments.load(
+            session, actor=Actor.person(an), unit_id=unit_id, year=2025
+        )
         history = await assessments.history(
             session, actor=OPERATOR, assessment_id=assessment_id, indicator_id="2.1"
         )
@@ -295,9 +315,12 @@ async def test_a_crash_between_two_writes_rolls_the_use_case_back(sessions: Sess
     audits = await _count(sessions, AuditEntry)
 
     async def half_done(session: AsyncSession) -> None:
-        await assessments.record_answer(session, actor=OPERATOR, assessment_id=assessment_id,
-                                        answer=AnswerInput(indicator_id="2.1",
-                                                           value={"count": 28}))  # fmt: skip
+        await assessments.record_answer(
+            session,
+            actor=OPERATOR,
+            assessment_id=assessment_id,
+            answer=AnswerInput(indicator_id="2.1", value={"count": 28}),
+        )
         raise RuntimeError("process killed between the answer and the evidence")
 
     with pytest.raises(RuntimeError):
@@ -311,20 +334,33 @@ async def test_evidence_links_to_several_indicators(sessions: Sessions) -> None:
     assessment_id = await _assessment(sessions, unit_id)
 
     async def work(session: AsyncSession) -> None:
-        await assessments.add_evidence(session, actor=OPERATOR, assessment_id=assessment_id,
-                                       evidence=EvidenceInput(
-                                           kind="reference",
-                                           title="Kế hoạch số 12/KH-UBND ngày 10/01/2025",
-                                           indicator_ids=("1.1", "1.4"),
-                                           doc_number="12/KH-UBND",
-                                           doc_date=dt.date(2025, 1, 10)))  # fmt: skip
-        await assessments.add_evidence(session, actor=OPERATOR, assessment_id=assessment_id,
-                                       evidence=EvidenceInput(
-                                           kind="file", title="Bảng chấm công 2025",
-                                           indicator_ids=("2.1",), original_name="cham-cong.pdf",
-                                           mime_type="application/pdf", size=1234,
-                                           sha256="a" * 64,
-                                           storage_key="sha256/aa/aa/" + "a" * 64))  # fmt: skip
+        await assessments.add_evidence(
+            session,
+            actor=OPERATOR,
+            assessment_id=assessment_id,
+            evidence=EvidenceInput(
+                kind="reference",
+                title="Kế hoạch số 12/KH-UBND ngày 10/01/2025",
+                indicator_ids=("1.1", "1.4"),
+                doc_number="12/KH-UBND",
+                doc_date=dt.date(2025, 1, 10),
+            ),
+        )
+        await assessments.add_evidence(
+            session,
+            actor=OPERATOR,
+            assessment_id=assessment_id,
+            evidence=EvidenceInput(
+                kind="file",
+                title="Bảng chấm công 2025",
+                indicator_ids=("2.1",),
+                original_name="cham-cong.pdf",
+                mime_type="application/pdf",
+                size=1234,
+                sha256="a" * 64,
+                storage_key="sha256/aa/aa/" + "a" * 64,
+            ),
+        )
 
     await transaction(sessions, work)
     async with sessions() as session:
@@ -347,8 +383,9 @@ async def test_status_transitions_follow_roles(sessions: Sessions) -> None:
 
     async def move(actor: Actor, status: Any, **kw: Any) -> None:
         async def work(session: AsyncSession) -> None:
-            await assessments.set_status(session, actor=actor, assessment_id=assessment_id,
-                                         status=status, **kw)  # fmt: skip
+            await assessments.set_status(
+                session, actor=actor, assessment_id=assessment_id, status=status, **kw
+            )
 
         await transaction(sessions, work)
 
@@ -360,8 +397,9 @@ async def test_status_transitions_follow_roles(sessions: Sessions) -> None:
         await _answer(sessions, Actor.person(member), assessment_id, "1.1", met=True)
     with pytest.raises(InputError):
         await move(OPERATOR, "recognised")  # needs the decision number and date
-    await move(OPERATOR, "recognised", decision_number="45/QĐ-UBND",
-               decision_date=dt.date(2026, 2, 10))  # fmt: skip
+    await move(
+        OPERATOR, "recognised", decision_number="45/QĐ-UBND", decision_date=dt.date(2026, 2, 10)
+    )
     async with sessions() as session:
         record = await assessments.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
     assert record is not None
@@ -383,8 +421,9 @@ async def test_conversation_state_refuses_stale_saves(sessions: Sessions) -> Non
 
     async def save(state: dict[str, Any], version: int) -> int:
         async def work(session: AsyncSession) -> int:
-            return await repo.save(session, channel="telegram", user_id="42", state=state,
-                                   version=version)  # fmt: skip
+            return await repo.save(
+                session, channel="telegram", user_id="42", state=state, version=version
+            )
 
         return await transaction(sessions, work)
 
@@ -423,8 +462,9 @@ async def test_datetimes_are_utc_aware_and_naive_ones_are_refused(sessions: Sess
         assert code == []
     with pytest.raises(Exception, match="timezone-aware"):
         async with sessions() as session, session.begin():
-            session.add(InviteCode(unit_id=unit_id, code_hash="x" * 64,
-                                   expires_at=dt.datetime(2030, 1, 1)))  # fmt: skip
+            session.add(
+                InviteCode(unit_id=unit_id, code_hash="x" * 64, expires_at=dt.datetime(2030, 1, 1))
+            )
 
 
 async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(engine: AsyncEngine) -> None:
@@ -437,8 +477,11 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(engine: AsyncEngine) 
 
 
 async def test_foreign_keys_are_enforced(sessions: Sessions) -> None:
-    with pytest.raises(Exception, match="(?i)foreign key"):
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
         async with sessions() as session, session.begin():
-            await session.exec(text(
-                "INSERT INTO memberships (person_id, unit_id, role, created_at) "
-                "VALUES (999, 999, 'member', CURRENT_TIMESTAMP)"))  # fmt: skip
+            await session.exec(
+                text(
+                    "INSERT INTO memberships (person_id, unit_id, role, created_at) "
+                    "VALUES (999, 999, 'member', CURRENT_TIMESTAMP)"
+                )
+            )
