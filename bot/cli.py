@@ -13,13 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot import cli_text
+from bot import cli_db, cli_text
+from bot.cli_errors import CliError
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A user-facing CLI failure: printed as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,10 +41,11 @@ def _build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--unit-type", dest="unit_type", help=cli_text.HELP_UNIT_TYPE)
     rules.add_argument("--level", type=int, choices=[1, 2], default=2, help=cli_text.HELP_LEVEL)
     rules.set_defaults(handler=_cmd_rules)
+    cli_db.add_commands(commands)
     return parser
 
 
-def _read_document(path_text: str) -> Any:
+def read_document(path_text: str) -> Any:
     """Parse an evaluate file (YAML, or JSON by extension) into Python data."""
     path = Path(path_text)
     try:
@@ -76,7 +74,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from dvht_core.loader import TT22_ID, TT24_BY_TIER, load_rulebook, load_unit_types
     from dvht_core.report import evaluation_document
 
-    data = _read_document(args.file)
+    data = read_document(args.file)
     ruleset = data.get("ruleset") if isinstance(data, dict) else None
     if ruleset == TT22_ID:
         return _evaluate_tt22(data, as_json=args.json)

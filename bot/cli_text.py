@@ -22,6 +22,24 @@ HELP_TIER = "cấp đánh giá: huyen hoặc tinh"
 HELP_UNIT_TYPE = "loại đơn vị, ví dụ ubnd_xa, co_quan, pho_thong"
 HELP_LEVEL = "mức độ cần đạt (1 hoặc 2; mặc định 2)"
 INTERRUPTED = "đã dừng theo yêu cầu."
+HELP_DB = "cơ sở dữ liệu"
+HELP_DB_UPGRADE = "áp dụng các bản nâng cấp cấu trúc (migration) còn thiếu"
+HELP_UNIT = "quản lý đơn vị"
+HELP_UNIT_CREATE = "tạo đơn vị và in mã đơn vị cùng mã mời"
+HELP_UNIT_LIST = "liệt kê đơn vị, mỗi dòng một đơn vị, bắt đầu bằng mã đơn vị"
+HELP_UNIT_NAME = "tên đơn vị, ví dụ “UBND xã Quảng Phú”"
+HELP_PROVINCE = "tỉnh, thành phố"
+HELP_UNIT_ID = "mã đơn vị (số in ra khi tạo đơn vị)"
+HELP_YEAR = "năm đánh giá"
+HELP_OUTPUT = "ghi ra tệp thay vì màn hình"
+HELP_EXPORT = "xuất hồ sơ tự đánh giá ra tệp định dạng evaluate"
+HELP_IMPORT = "nhập tệp định dạng evaluate vào bản nháp của đơn vị"
+DATABASE_DOWN = (
+    "không kết nối được cơ sở dữ liệu (đã thử lại một lần); chưa có gì được ghi. "
+    "Kiểm tra DATABASE_URL hoặc máy chủ cơ sở dữ liệu."
+)
+SCHEMA_OUTDATED = "cơ sở dữ liệu chưa được nâng cấp; hãy chạy “dvht db upgrade” trước."
+UNIT_FIELDS = {"name": "--name", "tier": "--tier", "unit_type": "--type", "province": "--province"}
 
 LEVEL_LABELS = {None: "Không áp dụng", 0: "Không đạt", 1: "Mức độ 1", 2: "Mức độ 2"}
 RULE = "─" * 72
@@ -178,3 +196,52 @@ def tt22_table(document: dict[str, Any], rulebook: Tt22Rulebook) -> str:
     if document["warnings"]:
         lines += ["", "CẢNH BÁO"] + [f"  - {w}" for w in document["warnings"]]
     return "\n".join(lines) + "\n"
+
+
+def bad_setting(field: str) -> str:
+    return f"cấu hình không hợp lệ ở biến {field}; xem .env.example."
+
+
+def not_found(what: str) -> str:
+    return f"không tìm thấy {what}."
+
+
+def access_denied(what: str) -> str:
+    return f"không có quyền: {what}."
+
+
+def invalid_unit(error: Any) -> str:
+    location = error.get("loc") or ()
+    option = UNIT_FIELDS.get(str(location[0]) if location else "", "--type")
+    return f"dữ liệu không hợp lệ ở {option}: {error.get('msg', '')}."
+
+
+def upgraded(before: str | None, after: str | None) -> str:
+    if before == after:
+        return f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).\n"
+    return f"Đã nâng cấp cơ sở dữ liệu: {before or '(trống)'} → {after}.\n"
+
+
+def unit_created(unit: Any, admin: Any, members: Any) -> str:
+    return (
+        f"Đã tạo đơn vị #{unit.id}: {unit.name}\n"
+        f"Mã đơn vị: {unit.id}\n"
+        f"Mã mời quản trị đơn vị (dùng một lần): {admin.code}\n"
+        f"Mã mời thành viên: {members.code}\n"
+        f"Các mã hết hạn ngày {members.expires_at.strftime('%d/%m/%Y')}.\n"
+    )
+
+
+def unit_line(unit: Any) -> str:
+    return f"{unit.id}\t{unit.name}\t{unit.tier}\t{unit.unit_type}\t{unit.province}\n"
+
+
+def no_assessment(unit_id: int, year: int) -> str:
+    return f"đơn vị #{unit_id} chưa có hồ sơ tự đánh giá năm {year}."
+
+
+def imported(unit_id: int, year: int, answers: int, evidence: int) -> str:
+    return (
+        f"Đã nhập vào bản nháp năm {year} của đơn vị #{unit_id}: {answers} câu trả lời mới, "
+        f"{evidence} minh chứng mới.\n"
+    )

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 RETRY_DELAY_S = 0.2
 
 
-def _unreachable(exc: BaseException) -> bool:
+def unreachable(exc: BaseException) -> bool:
     """Connection-level failures are worth one retry; constraint violations are not."""
     if isinstance(exc, OSError | ConnectionError | TimeoutError):
         return True
@@ -41,7 +41,7 @@ async def transaction(
             async with sessions() as session, session.begin():
                 return await work(session)
         except Exception as exc:
-            if not _unreachable(exc):
+            if not unreachable(exc):
                 raise
             if attempt == 2:
                 raise StorageUnavailable(

@@ -10,6 +10,9 @@ from dvht_core.assessment import Assessment, parse_assessment
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
 from dvht_core.model import Rulebook, UnitTypeCatalogue
 
+# Real databases (SQLite always, PostgreSQL with DVHT_TEST_DATABASE_URL) for every test folder.
+pytest_plugins = ["tests.db_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def rulebooks() -> dict[str, Rulebook]:
