@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import core_engine
+from bench import core_engine, storage_bench
 
-BENCHMARKS = {"core": core_engine.main}
+BENCHMARKS = {"core": core_engine.main, "storage": storage_bench.main}
 
 
 def main(argv: list[str]) -> int:

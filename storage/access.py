@@ -40,13 +40,21 @@ async def reviews_unit(session: AsyncSession, *, person_id: int, unit: Unit) -> 
 async def ensure_can_read(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
     """Members of the unit and reviewers of its office may read it."""
     unit = await _unit(session, unit_id)
+    await check_can_read(session, actor, unit)
+    return unit
+
+
+async def check_can_read(session: AsyncSession, actor: Actor, unit: Unit) -> None:
+    """`ensure_can_read` for a unit already loaded (saves a query on hot paths)."""
+    assert unit.id is not None
+    unit_id = unit.id
     if actor.system:
-        return unit
+        return
     if actor.person_id is not None and (
         await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
         or await reviews_unit(session, person_id=actor.person_id, unit=unit)
     ):
-        return unit
+        return
     raise AccessDenied(f"{actor.label} may not read unit {unit_id}")
 
 

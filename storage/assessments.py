@@ -126,7 +126,6 @@ class AssessmentRepository:
         self, session: AsyncSession, *, actor: Actor, unit_id: int, year: int
     ) -> AssessmentRecord | None:
         """The unit's assessment for `year` with its current answers and evidence."""
-        await access.ensure_can_read(session, actor, unit_id)
         result = await session.exec(
             select(AssessmentRow, Unit, Office)
             .join(Unit, col(Unit.id) == AssessmentRow.unit_id)
@@ -135,8 +134,10 @@ class AssessmentRepository:
         )
         found = result.first()
         if found is None:
+            await access.ensure_can_read(session, actor, unit_id)  # NotFound / AccessDenied
             return None
         row, unit, office = found
+        await access.check_can_read(session, actor, unit)
         assert row.id is not None
         return AssessmentRecord(
             id=row.id,

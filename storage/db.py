@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_FILE = "dvht.sqlite3"
 BUSY_TIMEOUT_MS = 5000
+WRITE_OPTION = "dvht_write"
+"""Execution option marking a session that will write (see `storage.uow.transaction`)."""
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -40,9 +42,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction begins (SQLAlchemy's
-        # documented pysqlite/aiosqlite recipe), then take the write lock up front: a deferred
-        # transaction that reads and then writes fails at once under concurrency instead of
-        # waiting for the busy timeout.
+        # documented pysqlite/aiosqlite recipe); `_on_begin` then picks the kind of BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,7 +53,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A use case that writes takes the write lock up front: a deferred transaction that
+        # reads and then writes would fail at once under concurrency instead of waiting for
+        # the busy timeout. Reads stay deferred and never block each other (WAL).
+        if connection.get_execution_options().get(WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from conversations.errors import StorageUnavailable
+from storage.db import WRITE_OPTION
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ async def transaction(
     for attempt in (1, 2):
         try:
             async with sessions() as session, session.begin():
+                await session.connection(execution_options={WRITE_OPTION: True})
                 return await work(session)
         except Exception as exc:
             if not unreachable(exc):

@@ -485,3 +485,38 @@ async def test_foreign_keys_are_enforced(sessions: Sessions) -> None:
                     "VALUES (999, 999, 'member', CURRENT_TIMESTAMP)"
                 )
             )
+
+
+async def test_status_counts_per_province_respect_reviewer_scope(sessions: Sessions) -> None:
+    from storage.reporting import ReportingRepository
+
+    async def make_office(session: AsyncSession) -> int:
+        return await offices.create(
+            session, actor=OPERATOR, data=NewOffice(name="Phòng GD&ĐT", province="Thành phố Huế")
+        )
+
+    office_id = await transaction(sessions, make_office)
+    reviewed = await _unit(sessions, office_id=office_id)
+    other = await _unit(sessions)
+    for unit_id in (reviewed, other):
+        await _assessment(sessions, unit_id)
+    reviewer = await _person(sessions, "tg-counts")
+
+    async def appoint(session: AsyncSession) -> None:
+        await offices.add_reviewer(
+            session, actor=OPERATOR, office_id=office_id, person_id=reviewer
+        )
+
+    await transaction(sessions, appoint)
+    reporting = ReportingRepository()
+    async with sessions() as session:
+        everything = await reporting.count_by_status(
+            session, actor=OPERATOR, province="Thành phố Huế"
+        )
+        scoped = await reporting.count_by_status(
+            session, actor=Actor.person(reviewer), province="Thành phố Huế", year=2025
+        )
+        elsewhere = await reporting.count_by_status(session, actor=OPERATOR, province="Hà Nội")
+    assert everything == {"draft": 2}
+    assert scoped == {"draft": 1}
+    assert elsewhere == {}
