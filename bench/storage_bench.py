@@ -16,21 +16,22 @@ import statistics
 import tempfile
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
 from conversations.records import Actor
 from storage.assessments import AssessmentRepository
-from storage.db import create_engine, session_factory
+from storage.db import Database, postgres_engine
 from storage.migrate import upgrade
 from storage.reporting import ReportingRepository
 from storage.tables import AnswerRevision, AssessmentRow, Evidence, EvidenceIndicator, Unit
 from storage.types import utcnow
+from storage.uow import read
 
 PROVINCES = [f"Tỉnh số {n}" for n in range(1, 35)]  # 34 provinces since 1/7/2025
 STATUSES = ["draft", "self_assessed", "submitted", "returned", "recognised"]
@@ -57,7 +58,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _seed(engine: AsyncEngine, units: int, *, answers: bool) -> None:
+def _seed(connection: Any, units: int, *, answers: bool) -> None:
     """Bulk-load units, one 2025 assessment each and (optionally) answers and evidence."""
     rng = random.Random(3)
     now = utcnow()
@@ -87,22 +88,31 @@ async def _seed(engine: AsyncEngine, units: int, *, answers: bool) -> None:
         }
         for i in range(1, units + 1)
     ]
-    async with engine.begin() as connection:
-        for start in range(0, units, 5000):
-            await connection.execute(insert(Unit), unit_rows[start : start + 5000])
-            await connection.execute(insert(AssessmentRow), assessment_rows[start : start + 5000])
-        if not answers:
-            return
-        evidence_id = 0
-        for start in range(1, units + 1, 1000):
-            revisions: list[dict[str, Any]] = []
-            evidence: list[dict[str, Any]] = []
-            links: list[dict[str, Any]] = []
-            for assessment_id in range(start, min(start + 1000, units + 1)):
-                for indicator in INDICATORS:
-                    value = (
-                        {"count": rng.randint(20, 30)} if indicator[0] in "23" else {"met": True}
-                    )
+    for start in range(0, units, 5000):
+        connection.execute(insert(Unit), unit_rows[start : start + 5000])
+        connection.execute(insert(AssessmentRow), assessment_rows[start : start + 5000])
+    if answers:
+        _seed_answers(connection, units, rng, now)
+
+
+def _seed_answers(connection: Any, units: int, rng: random.Random, now: Any) -> None:
+    evidence_id = 0
+    for start in range(1, units + 1, 1000):
+        revisions: list[dict[str, Any]] = []
+        evidence: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        for assessment_id in range(start, min(start + 1000, units + 1)):
+            for indicator in INDICATORS:
+                value = {"count": rng.randint(20, 30)} if indicator[0] in "23" else {"met": True}
+                revisions.append(
+                    {
+                        "assessment_id": assessment_id,
+                        "indicator_id": indicator,
+                        "value": value,
+                        "answered_at": now,
+                    }
+                )
+                if rng.random() < 0.2:  # some indicators were edited once
                     revisions.append(
                         {
                             "assessment_id": assessment_id,
@@ -111,52 +121,43 @@ async def _seed(engine: AsyncEngine, units: int, *, answers: bool) -> None:
                             "answered_at": now,
                         }
                     )
-                    if rng.random() < 0.2:  # some indicators were edited once
-                        revisions.append(
-                            {
-                                "assessment_id": assessment_id,
-                                "indicator_id": indicator,
-                                "value": value,
-                                "answered_at": now,
-                            }
-                        )
-                for indicator in INDICATORS[:10]:
-                    evidence_id += 1
-                    evidence.append(
-                        {
-                            "id": evidence_id,
-                            "assessment_id": assessment_id,
-                            "kind": "reference",
-                            "title": f"Minh chứng {indicator}",
-                            "uploaded_at": now,
-                        }
-                    )
-                    links.append({"evidence_id": evidence_id, "indicator_id": indicator})
-            await connection.execute(insert(AnswerRevision), revisions)
-            await connection.execute(insert(Evidence), evidence)
-            await connection.execute(insert(EvidenceIndicator), links)
+            for indicator in INDICATORS[:10]:
+                evidence_id += 1
+                evidence.append(
+                    {
+                        "id": evidence_id,
+                        "assessment_id": assessment_id,
+                        "kind": "reference",
+                        "title": f"Minh chứng {indicator}",
+                        "uploaded_at": now,
+                    }
+                )
+                links.append({"evidence_id": evidence_id, "indicator_id": indicator})
+        connection.execute(insert(AnswerRevision), revisions)
+        connection.execute(insert(Evidence), evidence)
+        connection.execute(insert(EvidenceIndicator), links)
 
 
 async def sqlite_load(units: int = 10_000, loads: int = 1_000) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        engine = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
-        await upgrade(engine)
+        database = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        await upgrade(database)
         started = time.perf_counter()
-        await _seed(engine, units, answers=True)
+        await database.run_connection(lambda connection: _seed(connection, units, answers=True))
         seeded = time.perf_counter() - started
-        sessions = session_factory(engine)
         repository = AssessmentRepository()
         rng = random.Random(7)
         times: list[float] = []
         for _ in range(loads):
             unit_id = rng.randint(1, units)
             begin = time.perf_counter()
-            async with sessions() as session:
-                record = await repository.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
+            record = await read(
+                database, partial(repository.load, actor=OPERATOR, unit_id=unit_id, year=2025)
+            )
             times.append(time.perf_counter() - begin)
             assert record is not None
             assert len(record.answers) == len(INDICATORS)
-        await engine.dispose()
+        await database.close()
     return {
         "seed_s": seeded,
         "p50": statistics.median(times) * 1000,
@@ -167,31 +168,28 @@ async def sqlite_load(units: int = 10_000, loads: int = 1_000) -> dict[str, floa
 
 async def postgres_counts(server_url: str, units: int = 50_000) -> dict[str, float]:
     name = f"dvht_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = postgres_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     async with admin.connect() as connection:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
+    database = Database(url)
     try:
-        await upgrade(engine)
+        await upgrade(database)
         started = time.perf_counter()
-        await _seed(engine, units, answers=False)
-        async with engine.begin() as connection:
-            await connection.execute(text("ANALYZE"))
+        await database.run_connection(lambda connection: _seed(connection, units, answers=False))
+        await database.run_connection(lambda connection: connection.execute(text("ANALYZE")))
         seeded = time.perf_counter() - started
-        sessions = session_factory(engine)
         reporting = ReportingRepository()
         times: list[float] = []
         for province in PROVINCES * 3:
             begin = time.perf_counter()
-            async with sessions() as session:
-                counts = await reporting.count_by_status(
-                    session, actor=OPERATOR, province=province
-                )
+            counts = await read(
+                database, partial(reporting.count_by_status, actor=OPERATOR, province=province)
+            )
             times.append(time.perf_counter() - begin)
             assert sum(counts.values()) > 0
     finally:
-        await engine.dispose()
+        await database.close()
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()

@@ -16,7 +16,7 @@ from bot import cli_text
 from bot.cli_errors import CliError
 
 if TYPE_CHECKING:
-    from storage.bootstrap import Database
+    from storage.db import Database
 
 T = TypeVar("T")
 
@@ -120,21 +120,17 @@ def _cmd_unit_create(args: argparse.Namespace) -> int:
         raise CliError(cli_text.invalid_unit(exc.errors()[0])) from None
     operator = Actor.operator()
 
-    async def work(database: Database) -> tuple[Any, Any, Any]:
-        async def create(session: Any) -> tuple[Any, Any, Any]:
-            unit = await UnitRepository().create(session, actor=operator, data=data)
-            invites = InviteRepository()
-            admin = await invites.create(
-                session,
-                actor=operator,
-                data=NewInvite(unit_id=unit.id, role="unit_admin", max_uses=1),
-            )
-            members = await invites.create(
-                session, actor=operator, data=NewInvite(unit_id=unit.id)
-            )
-            return unit, admin, members
+    def create(session: Any) -> tuple[Any, Any, Any]:
+        unit = UnitRepository().create(session, actor=operator, data=data)
+        invites = InviteRepository()
+        admin = invites.create(
+            session, actor=operator, data=NewInvite(unit_id=unit.id, role="unit_admin", max_uses=1)
+        )
+        members = invites.create(session, actor=operator, data=NewInvite(unit_id=unit.id))
+        return unit, admin, members
 
-        return await transaction(database.sessions, create)
+    async def work(database: Database) -> tuple[Any, Any, Any]:
+        return await transaction(database, create)
 
     unit, admin, members = _run(work)
     sys.stdout.write(cli_text.unit_created(unit, admin, members))
@@ -144,10 +140,12 @@ def _cmd_unit_create(args: argparse.Namespace) -> int:
 def _cmd_unit_list(args: argparse.Namespace) -> int:
     from conversations.records import Actor
     from storage.units import UnitRepository
+    from storage.uow import read
 
     async def work(database: Database) -> list[Any]:
-        async with database.sessions() as session:
-            return await UnitRepository().list(session, actor=Actor.operator())
+        return await read(
+            database, lambda session: UnitRepository().list(session, actor=Actor.operator())
+        )
 
     for unit in _run(work):
         sys.stdout.write(cli_text.unit_line(unit))
@@ -160,12 +158,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from conversations.records import Actor
     from storage.assessments import AssessmentRepository
     from storage.exchange import export_document
+    from storage.uow import read
 
     async def work(database: Database) -> Any:
-        async with database.sessions() as session:
-            return await AssessmentRepository().load(
+        return await read(
+            database,
+            lambda session: AssessmentRepository().load(
                 session, actor=Actor.operator(), unit_id=args.unit, year=args.year
-            )
+            ),
+        )
 
     record = _run(work)
     if record is None:
@@ -197,18 +198,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
         raise CliError(cli_text.input_error(exc.field, exc.message)) from None
     operator = Actor.operator()
 
-    async def work(database: Database) -> tuple[int, int, int]:
-        async def run(session: Any) -> tuple[int, int, int]:
-            unit = await UnitRepository().get(session, actor=operator, unit_id=args.unit)
-            return await import_assessment(
-                session,
-                actor=operator,
-                unit=unit,
-                assessment=assessment,
-                repository=AssessmentRepository(),
-            )
+    def run(session: Any) -> tuple[int, int, int]:
+        unit = UnitRepository().get(session, actor=operator, unit_id=args.unit)
+        return import_assessment(
+            session,
+            actor=operator,
+            unit=unit,
+            assessment=assessment,
+            repository=AssessmentRepository(),
+        )
 
-        return await transaction(database.sessions, run)
+    async def work(database: Database) -> tuple[int, int, int]:
+        return await transaction(database, run)
 
     _, answers, evidence = _run(work)
     sys.stdout.write(cli_text.imported(args.unit, assessment.year, answers, evidence))

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, select
 
 from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor
 from storage.tables import Membership, ReviewerScope, Unit
 
 
-async def _unit(session: AsyncSession, unit_id: int) -> Unit:
-    unit = await session.get(Unit, unit_id)
+def _unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
     if unit is None:
         raise NotFound(f"unit {unit_id}")
     return unit
 
 
-async def role_in_unit(session: AsyncSession, *, person_id: int, unit_id: int) -> str | None:
-    result = await session.exec(
+def role_in_unit(session: Session, *, person_id: int, unit_id: int) -> str | None:
+    result = session.exec(
         select(Membership.role).where(
             Membership.person_id == person_id, Membership.unit_id == unit_id
         )
@@ -26,10 +25,10 @@ async def role_in_unit(session: AsyncSession, *, person_id: int, unit_id: int) -
     return result.first()
 
 
-async def reviews_unit(session: AsyncSession, *, person_id: int, unit: Unit) -> bool:
+def reviews_unit(session: Session, *, person_id: int, unit: Unit) -> bool:
     if unit.office_id is None:
         return False
-    result = await session.exec(
+    result = session.exec(
         select(ReviewerScope.id).where(
             ReviewerScope.person_id == person_id, ReviewerScope.office_id == unit.office_id
         )
@@ -37,58 +36,56 @@ async def reviews_unit(session: AsyncSession, *, person_id: int, unit: Unit) -> 
     return result.first() is not None
 
 
-async def ensure_can_read(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+def ensure_can_read(session: Session, actor: Actor, unit_id: int) -> Unit:
     """Members of the unit and reviewers of its office may read it."""
-    unit = await _unit(session, unit_id)
-    await check_can_read(session, actor, unit)
+    unit = _unit(session, unit_id)
+    check_can_read(session, actor, unit)
     return unit
 
 
-async def check_can_read(session: AsyncSession, actor: Actor, unit: Unit) -> None:
+def check_can_read(session: Session, actor: Actor, unit: Unit) -> None:
     """`ensure_can_read` for a unit already loaded (saves a query on hot paths)."""
     assert unit.id is not None
     unit_id = unit.id
     if actor.system:
         return
     if actor.person_id is not None and (
-        await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
-        or await reviews_unit(session, person_id=actor.person_id, unit=unit)
+        role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
+        or reviews_unit(session, person_id=actor.person_id, unit=unit)
     ):
         return
     raise AccessDenied(f"{actor.label} may not read unit {unit_id}")
 
 
-async def ensure_can_answer(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+def ensure_can_answer(session: Session, actor: Actor, unit_id: int) -> Unit:
     """Only the unit's own members (or the operator) enter answers and evidence."""
-    unit = await _unit(session, unit_id)
+    unit = _unit(session, unit_id)
     if actor.system:
         return unit
     if actor.person_id is not None and (
-        await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
+        role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) is not None
     ):
         return unit
     raise AccessDenied(f"{actor.label} may not answer for unit {unit_id}")
 
 
-async def ensure_unit_admin(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+def ensure_unit_admin(session: Session, actor: Actor, unit_id: int) -> Unit:
     """Invites and submission belong to the unit's admin."""
-    unit = await _unit(session, unit_id)
+    unit = _unit(session, unit_id)
     if actor.system:
         return unit
     if actor.person_id is not None and (
-        await role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) == "unit_admin"
+        role_in_unit(session, person_id=actor.person_id, unit_id=unit_id) == "unit_admin"
     ):
         return unit
     raise AccessDenied(f"{actor.label} is not an admin of unit {unit_id}")
 
 
-async def ensure_reviewer(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+def ensure_reviewer(session: Session, actor: Actor, unit_id: int) -> Unit:
     """Returning or recognising a dossier belongs to the reviewing office."""
-    unit = await _unit(session, unit_id)
+    unit = _unit(session, unit_id)
     if actor.system:
         return unit
-    if actor.person_id is not None and await reviews_unit(
-        session, person_id=actor.person_id, unit=unit
-    ):
+    if actor.person_id is not None and reviews_unit(session, person_id=actor.person_id, unit=unit):
         return unit
     raise AccessDenied(f"{actor.label} does not review unit {unit_id}")

@@ -12,8 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied, NotFound
 from conversations.records import (
@@ -75,12 +74,10 @@ def answer_value(answer: Answer) -> dict[str, Any]:
 
 
 class AssessmentRepository:
-    async def get_or_create(
-        self, session: AsyncSession, *, actor: Actor, unit_id: int, year: int
-    ) -> int:
+    def get_or_create(self, session: Session, *, actor: Actor, unit_id: int, year: int) -> int:
         """The id of the unit's assessment for `year`, created as a draft on first use."""
-        unit = await access.ensure_can_answer(session, actor, unit_id)
-        existing = await self._find_id(session, unit_id=unit_id, year=year)
+        unit = access.ensure_can_answer(session, actor, unit_id)
+        existing = self._find_id(session, unit_id=unit_id, year=year)
         if existing is not None:
             return existing
         rulebook = load_rulebook(TT24_BY_TIER[unit.tier])
@@ -91,11 +88,11 @@ class AssessmentRepository:
             ruleset_version=rulebook.version,
         )
         try:
-            async with session.begin_nested():  # a colleague may create it at the same moment
+            with session.begin_nested():  # a colleague may create it at the same moment
                 session.add(row)
-                await session.flush()
+                session.flush()
         except IntegrityError:
-            found = await self._find_id(session, unit_id=unit_id, year=year)
+            found = self._find_id(session, unit_id=unit_id, year=year)
             assert found is not None
             return found
         audit.record(
@@ -108,25 +105,25 @@ class AssessmentRepository:
         assert row.id is not None
         return row.id
 
-    async def _find_id(self, session: AsyncSession, *, unit_id: int, year: int) -> int | None:
-        result = await session.exec(
+    def _find_id(self, session: Session, *, unit_id: int, year: int) -> int | None:
+        result = session.exec(
             select(AssessmentRow.id).where(
                 AssessmentRow.unit_id == unit_id, AssessmentRow.year == year
             )
         )
         return result.first()
 
-    async def _row(self, session: AsyncSession, assessment_id: int) -> AssessmentRow:
-        row = await session.get(AssessmentRow, assessment_id)
+    def _row(self, session: Session, assessment_id: int) -> AssessmentRow:
+        row = session.get(AssessmentRow, assessment_id)
         if row is None:
             raise NotFound(f"assessment {assessment_id}")
         return row
 
-    async def load(
-        self, session: AsyncSession, *, actor: Actor, unit_id: int, year: int
+    def load(
+        self, session: Session, *, actor: Actor, unit_id: int, year: int
     ) -> AssessmentRecord | None:
         """The unit's assessment for `year` with its current answers and evidence."""
-        result = await session.exec(
+        result = session.exec(
             select(AssessmentRow, Unit, Office)
             .join(Unit, col(Unit.id) == AssessmentRow.unit_id)
             .outerjoin(Office, col(Office.id) == Unit.office_id)
@@ -134,10 +131,10 @@ class AssessmentRepository:
         )
         found = result.first()
         if found is None:
-            await access.ensure_can_read(session, actor, unit_id)  # NotFound / AccessDenied
+            access.ensure_can_read(session, actor, unit_id)  # NotFound / AccessDenied
             return None
         row, unit, office = found
-        await access.check_can_read(session, actor, unit)
+        access.check_can_read(session, actor, unit)
         assert row.id is not None
         return AssessmentRecord(
             id=row.id,
@@ -151,19 +148,17 @@ class AssessmentRepository:
             level1_decision_date=row.level1_decision_date,
             recognition_decision_number=row.recognition_decision_number,
             recognition_decision_date=row.recognition_decision_date,
-            answers=await self._current_answers(session, row.id),
-            evidence=await self._evidence(session, row.id),
+            answers=self._current_answers(session, row.id),
+            evidence=self._evidence(session, row.id),
         )
 
-    async def _current_answers(
-        self, session: AsyncSession, assessment_id: int
-    ) -> dict[str, AnswerRecord]:
+    def _current_answers(self, session: Session, assessment_id: int) -> dict[str, AnswerRecord]:
         latest = (
             select(func.max(AnswerRevision.id))
             .where(AnswerRevision.assessment_id == assessment_id)
             .group_by(col(AnswerRevision.indicator_id))
         )
-        result = await session.exec(
+        result = session.exec(
             select(AnswerRevision, Person.display_name)
             .outerjoin(Person, col(Person.id) == AnswerRevision.answered_by)
             .where(col(AnswerRevision.id).in_(latest))
@@ -173,10 +168,8 @@ class AssessmentRepository:
             for revision, name in result.all()
         }
 
-    async def _evidence(
-        self, session: AsyncSession, assessment_id: int
-    ) -> tuple[EvidenceRecord, ...]:
-        result = await session.exec(
+    def _evidence(self, session: Session, assessment_id: int) -> tuple[EvidenceRecord, ...]:
+        result = session.exec(
             select(Evidence, EvidenceIndicator.indicator_id)
             .join(EvidenceIndicator, col(EvidenceIndicator.evidence_id) == Evidence.id)
             .where(Evidence.assessment_id == assessment_id)
@@ -190,13 +183,13 @@ class AssessmentRepository:
             links[evidence.id].append(indicator_id)
         return tuple(_evidence_record(rows[i], links[i]) for i in rows)
 
-    async def history(
-        self, session: AsyncSession, *, actor: Actor, assessment_id: int, indicator_id: str
+    def history(
+        self, session: Session, *, actor: Actor, assessment_id: int, indicator_id: str
     ) -> list[AnswerRecord]:
         """Every revision of one indicator's answer, oldest first."""
-        row = await self._row(session, assessment_id)
-        await access.ensure_can_read(session, actor, row.unit_id)
-        result = await session.exec(
+        row = self._row(session, assessment_id)
+        access.ensure_can_read(session, actor, row.unit_id)
+        result = session.exec(
             select(AnswerRevision, Person.display_name)
             .outerjoin(Person, col(Person.id) == AnswerRevision.answered_by)
             .where(
@@ -207,10 +200,10 @@ class AssessmentRepository:
         )
         return [_answer_record(revision, name) for revision, name in result.all()]
 
-    async def set_totals(
-        self, session: AsyncSession, *, actor: Actor, assessment_id: int, totals: AssessmentTotals
+    def set_totals(
+        self, session: Session, *, actor: Actor, assessment_id: int, totals: AssessmentTotals
     ) -> None:
-        row = await self._editable(session, actor, assessment_id)
+        row = self._editable(session, actor, assessment_id)
         changes = totals.model_dump(exclude_unset=True)
         for name, value in changes.items():
             setattr(row, name, value)
@@ -224,11 +217,11 @@ class AssessmentRepository:
             details={k: str(v) for k, v in changes.items()},
         )
 
-    async def record_answer(
-        self, session: AsyncSession, *, actor: Actor, assessment_id: int, answer: AnswerInput
+    def record_answer(
+        self, session: Session, *, actor: Actor, assessment_id: int, answer: AnswerInput
     ) -> AnswerRecord:
         """Append a revision of one answer (checked by dvht_core) and its audit row."""
-        row = await self._editable(session, actor, assessment_id)
+        row = self._editable(session, actor, assessment_id)
         rulebook = _rulebook(row)
         indicator = rulebook.indicator(answer.indicator_id)
         if indicator is None:
@@ -246,7 +239,7 @@ class AssessmentRepository:
         session.add(revision)
         row.updated_at = utcnow()
         session.add(row)
-        await session.flush()
+        session.flush()
         audit.record(
             session,
             actor=actor,
@@ -260,14 +253,14 @@ class AssessmentRepository:
         )
         name = None
         if actor.person_id is not None:
-            person = await session.get(Person, actor.person_id)
+            person = session.get(Person, actor.person_id)
             name = person.display_name if person else None
         return _answer_record(revision, name)
 
-    async def add_evidence(
-        self, session: AsyncSession, *, actor: Actor, assessment_id: int, evidence: EvidenceInput
+    def add_evidence(
+        self, session: Session, *, actor: Actor, assessment_id: int, evidence: EvidenceInput
     ) -> EvidenceRecord:
-        row = await self._editable(session, actor, assessment_id)
+        row = self._editable(session, actor, assessment_id)
         rulebook = _rulebook(row)
         unknown = [i for i in evidence.indicator_ids if rulebook.indicator(i) is None]
         if unknown:
@@ -278,7 +271,7 @@ class AssessmentRepository:
             **evidence.model_dump(exclude={"indicator_ids"}),
         )
         session.add(item)
-        await session.flush()
+        session.flush()
         assert item.id is not None
         for indicator_id in dict.fromkeys(evidence.indicator_ids):
             session.add(EvidenceIndicator(evidence_id=item.id, indicator_id=indicator_id))
@@ -296,9 +289,9 @@ class AssessmentRepository:
         )
         return _evidence_record(item, list(dict.fromkeys(evidence.indicator_ids)))
 
-    async def set_status(
+    def set_status(
         self,
-        session: AsyncSession,
+        session: Session,
         *,
         actor: Actor,
         assessment_id: int,
@@ -306,16 +299,16 @@ class AssessmentRepository:
         decision_number: str | None = None,
         decision_date: dt.date | None = None,
     ) -> None:
-        row = await self._row(session, assessment_id)
+        row = self._row(session, assessment_id)
         needed = TRANSITIONS.get((row.status, status))
         if needed is None:
             raise InputError("status", f"không thể chuyển từ “{row.status}” sang “{status}”.")
         if needed == "reviewer":
-            await access.ensure_reviewer(session, actor, row.unit_id)
+            access.ensure_reviewer(session, actor, row.unit_id)
         elif needed == "unit_admin":
-            await access.ensure_unit_admin(session, actor, row.unit_id)
+            access.ensure_unit_admin(session, actor, row.unit_id)
         else:
-            await access.ensure_can_answer(session, actor, row.unit_id)
+            access.ensure_can_answer(session, actor, row.unit_id)
         if status == "recognised":
             if not decision_number or decision_date is None:
                 raise InputError("decision", "cần số và ngày quyết định công nhận.")
@@ -332,11 +325,9 @@ class AssessmentRepository:
         row.updated_at = utcnow()
         session.add(row)
 
-    async def _editable(
-        self, session: AsyncSession, actor: Actor, assessment_id: int
-    ) -> AssessmentRow:
-        row = await self._row(session, assessment_id)
-        await access.ensure_can_answer(session, actor, row.unit_id)
+    def _editable(self, session: Session, actor: Actor, assessment_id: int) -> AssessmentRow:
+        row = self._row(session, assessment_id)
+        access.ensure_can_answer(session, actor, row.unit_id)
         if row.status not in EDITABLE:
             raise AccessDenied(f"assessment {assessment_id} is {row.status} and cannot change")
         return row

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session
 
 from conversations.records import Actor
 from storage.tables import AuditEntry
 
 
 def record(
-    session: AsyncSession,
+    session: Session,
     *,
     actor: Actor,
     action: str,

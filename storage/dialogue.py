@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from conversations.errors import StaleState
 from storage.tables import ConversationState, ProcessedUpdate
@@ -16,11 +15,9 @@ from storage.types import utcnow
 
 
 class ConversationStateRepository:
-    async def load(
-        self, session: AsyncSession, *, channel: str, user_id: str
-    ) -> tuple[dict[str, Any], int]:
+    def load(self, session: Session, *, channel: str, user_id: str) -> tuple[dict[str, Any], int]:
         """The saved state and its version (0 and {} for a user never seen)."""
-        result = await session.exec(
+        result = session.exec(
             select(ConversationState).where(
                 ConversationState.channel == channel, ConversationState.user_id == user_id
             )
@@ -28,9 +25,9 @@ class ConversationStateRepository:
         row = result.first()
         return ({}, 0) if row is None else (dict(row.state), row.version)
 
-    async def save(
+    def save(
         self,
-        session: AsyncSession,
+        session: Session,
         *,
         channel: str,
         user_id: str,
@@ -40,15 +37,15 @@ class ConversationStateRepository:
         """Save over `version` and return the new one; raise StaleState if someone saved first."""
         if version == 0:
             try:
-                async with session.begin_nested():
+                with session.begin_nested():
                     session.add(
                         ConversationState(channel=channel, user_id=user_id, state=state, version=1)
                     )
-                    await session.flush()
+                    session.flush()
             except IntegrityError:
                 raise StaleState(f"{channel}:{user_id}") from None
             return 1
-        saved = await session.exec(
+        saved = session.exec(
             update(ConversationState)
             .where(
                 col(ConversationState.channel) == channel,
@@ -63,12 +60,12 @@ class ConversationStateRepository:
 
 
 class ProcessedUpdateRepository:
-    async def claim(self, session: AsyncSession, *, channel: str, update_id: str) -> bool:
+    def claim(self, session: Session, *, channel: str, update_id: str) -> bool:
         """Record an update as processed; False if it was already (a retry or a replay)."""
         try:
-            async with session.begin_nested():
+            with session.begin_nested():
                 session.add(ProcessedUpdate(channel=channel, update_id=update_id))
-                await session.flush()
+                session.flush()
         except IntegrityError:
             return False
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session
 
 from conversations.records import Actor, AssessmentRecord, UnitRecord
 from dvht_core.assessment import Assessment
@@ -44,8 +44,8 @@ def _indicator_order(indicator_id: str) -> tuple[int, ...]:
     return tuple(int(part) for part in indicator_id.split("."))
 
 
-async def import_assessment(
-    session: AsyncSession,
+def import_assessment(
+    session: Session,
     *,
     actor: Actor,
     unit: UnitRecord,
@@ -63,16 +63,16 @@ async def import_assessment(
             f"tệp ghi {assessment.unit_type} ({assessment.tier}) nhưng đơn vị #{unit.id} là "
             f"{unit.unit_type} ({unit.tier}).",
         )
-    assessment_id = await repository.get_or_create(
+    assessment_id = repository.get_or_create(
         session, actor=actor, unit_id=unit.id, year=assessment.year
     )
-    current = await repository.load(session, actor=actor, unit_id=unit.id, year=assessment.year)
+    current = repository.load(session, actor=actor, unit_id=unit.id, year=assessment.year)
     assert current is not None
     if current.status not in EDITABLE:
         raise InputError(
             "year", f"hồ sơ năm {assessment.year} đang ở trạng thái {current.status}."
         )
-    await repository.set_totals(
+    repository.set_totals(
         session,
         actor=actor,
         assessment_id=assessment_id,
@@ -92,7 +92,7 @@ async def import_assessment(
             or stored.value != value
             or texts != (stored.description, stored.strengths, stored.weaknesses)
         ):
-            await repository.record_answer(
+            repository.record_answer(
                 session,
                 actor=actor,
                 assessment_id=assessment_id,
@@ -108,7 +108,7 @@ async def import_assessment(
         on_file = {e.title for e in current.evidence_for(indicator_id)}
         for title in answer.evidence:
             if title not in on_file:
-                await repository.add_evidence(
+                repository.add_evidence(
                     session,
                     actor=actor,
                     assessment_id=assessment_id,

@@ -7,8 +7,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import update
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from conversations.errors import InviteInvalid, NotFound
 from conversations.records import Actor, InviteRecord, MembershipRecord, Role
@@ -38,10 +37,8 @@ def hash_code(code: str) -> str:
 
 
 class InviteRepository:
-    async def create(
-        self, session: AsyncSession, *, actor: Actor, data: NewInvite
-    ) -> InviteRecord:
-        await access.ensure_unit_admin(session, actor, data.unit_id)
+    def create(self, session: Session, *, actor: Actor, data: NewInvite) -> InviteRecord:
+        access.ensure_unit_admin(session, actor, data.unit_id)
         code = new_code()
         expires_at = utcnow() + data.valid_for
         session.add(
@@ -67,14 +64,12 @@ class InviteRepository:
         )
         return InviteRecord(code, data.unit_id, data.role, expires_at, data.max_uses)
 
-    async def redeem(
-        self, session: AsyncSession, *, code: str, person_id: int, now: dt.datetime | None = None
+    def redeem(
+        self, session: Session, *, code: str, person_id: int, now: dt.datetime | None = None
     ) -> MembershipRecord:
         """Join the code's unit; a code used again for a unit one already belongs to is a no-op."""
         now = now or utcnow()
-        result = await session.exec(
-            select(InviteCode).where(InviteCode.code_hash == hash_code(code))
-        )
+        result = session.exec(select(InviteCode).where(InviteCode.code_hash == hash_code(code)))
         invite = result.first()
         if invite is None:
             raise InviteInvalid("unknown", "Mã mời không đúng; hãy kiểm tra lại với người gửi mã.")
@@ -82,7 +77,7 @@ class InviteRepository:
             raise InviteInvalid("revoked", "Mã mời này đã bị thu hồi; hãy xin mã mới.")
         if invite.expires_at <= now:
             raise InviteInvalid("expired", "Mã mời đã hết hạn; hãy xin quản trị đơn vị mã mới.")
-        existing = await session.exec(
+        existing = session.exec(
             select(Membership).where(
                 Membership.person_id == person_id, Membership.unit_id == invite.unit_id
             )
@@ -92,7 +87,7 @@ class InviteRepository:
             return MembershipRecord(person_id, invite.unit_id, _role(member.role))
         # Consume one use atomically: two colleagues racing for a single-use code cannot both
         # pass this check.
-        consumed = await session.exec(
+        consumed = session.exec(
             update(InviteCode)
             .where(
                 col(InviteCode.id) == invite.id,
@@ -112,17 +107,15 @@ class InviteRepository:
             unit_id=invite.unit_id,
             details={"invite_id": invite.id},
         )
-        await session.flush()
+        session.flush()
         return MembershipRecord(person_id, invite.unit_id, _role(invite.role))
 
-    async def revoke(self, session: AsyncSession, *, actor: Actor, code: str) -> None:
-        result = await session.exec(
-            select(InviteCode).where(InviteCode.code_hash == hash_code(code))
-        )
+    def revoke(self, session: Session, *, actor: Actor, code: str) -> None:
+        result = session.exec(select(InviteCode).where(InviteCode.code_hash == hash_code(code)))
         invite = result.first()
         if invite is None:
             raise NotFound("invite")
-        await access.ensure_unit_admin(session, actor, invite.unit_id)
+        access.ensure_unit_admin(session, actor, invite.unit_id)
         invite.revoked_at = utcnow()
         session.add(invite)
         audit.record(

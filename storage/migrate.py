@@ -7,7 +7,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import Database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -24,10 +25,9 @@ def _upgrade(connection: Any, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` on the engine's database, in one transaction."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+async def upgrade(database: Database, revision: str = "head") -> None:
+    """Apply migrations up to `revision`, in one transaction."""
+    await database.run_connection(lambda connection: _upgrade(connection, revision))
 
 
 def _current(connection: Any) -> str | None:
@@ -36,9 +36,8 @@ def _current(connection: Any) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as connection:
-        return await connection.run_sync(_current)
+async def current_revision(database: Database) -> str | None:
+    return await database.run_connection(_current)
 
 
 def head_revision() -> str | None:

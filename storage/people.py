@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied
 from conversations.records import Actor, MembershipRecord, PersonRecord, Role
@@ -12,10 +11,8 @@ from storage.tables import ChannelIdentity, Membership, Person
 
 
 class PersonRepository:
-    async def find(
-        self, session: AsyncSession, *, channel: str, external_id: str
-    ) -> PersonRecord | None:
-        result = await session.exec(
+    def find(self, session: Session, *, channel: str, external_id: str) -> PersonRecord | None:
+        result = session.exec(
             select(Person)
             .join(ChannelIdentity, col(ChannelIdentity.person_id) == Person.id)
             .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
@@ -23,35 +20,35 @@ class PersonRepository:
         person = result.first()
         return None if person is None else _record(person)
 
-    async def get_or_create(self, session: AsyncSession, *, data: NewPerson) -> PersonRecord:
+    def get_or_create(self, session: Session, *, data: NewPerson) -> PersonRecord:
         """The person behind a channel account, created on first contact."""
-        found = await self.find(session, channel=data.channel, external_id=data.external_id)
+        found = self.find(session, channel=data.channel, external_id=data.external_id)
         if found is not None:
             return found
         person = Person(display_name=data.display_name)
         session.add(person)
-        await session.flush()
+        session.flush()
         assert person.id is not None
         session.add(
             ChannelIdentity(
                 person_id=person.id, channel=data.channel, external_id=data.external_id
             )
         )
-        await session.flush()
+        session.flush()
         return _record(person)
 
-    async def link_identity(
-        self, session: AsyncSession, *, person_id: int, channel: str, external_id: str
+    def link_identity(
+        self, session: Session, *, person_id: int, channel: str, external_id: str
     ) -> None:
         """Give an existing person another channel (the same official on Telegram and Zalo)."""
         session.add(ChannelIdentity(person_id=person_id, channel=channel, external_id=external_id))
-        await session.flush()
+        session.flush()
 
-    async def set_reachable(
-        self, session: AsyncSession, *, channel: str, external_id: str, reachable: bool
+    def set_reachable(
+        self, session: Session, *, channel: str, external_id: str, reachable: bool
     ) -> None:
         """Mark an identity inactive when the user blocked the bot, active when they return."""
-        result = await session.exec(
+        result = session.exec(
             select(ChannelIdentity).where(
                 ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
             )
@@ -61,12 +58,12 @@ class PersonRepository:
             identity.active = reachable
             session.add(identity)
 
-    async def memberships(
-        self, session: AsyncSession, *, actor: Actor, person_id: int
+    def memberships(
+        self, session: Session, *, actor: Actor, person_id: int
     ) -> list[MembershipRecord]:
         if not actor.system and actor.person_id != person_id:
             raise AccessDenied(f"{actor.label} may not list another person's units")
-        result = await session.exec(
+        result = session.exec(
             select(Membership)
             .where(Membership.person_id == person_id)
             .order_by(col(Membership.id))

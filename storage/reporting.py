@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied
 from conversations.records import Actor
@@ -12,8 +11,8 @@ from storage.tables import AssessmentRow, ReviewerScope, Unit
 
 
 class ReportingRepository:
-    async def count_by_status(
-        self, session: AsyncSession, *, actor: Actor, province: str, year: int | None = None
+    def count_by_status(
+        self, session: Session, *, actor: Actor, province: str, year: int | None = None
     ) -> dict[str, int]:
         """Assessments per status in a province: all for the operator, a reviewer's own offices
         otherwise."""
@@ -32,5 +31,5 @@ class ReportingRepository:
                 ReviewerScope.person_id == actor.person_id
             )
             query = query.where(col(Unit.office_id).in_(offices))
-        result = await session.exec(query)
+        result = session.exec(query)
         return dict(result.all())

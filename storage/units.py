@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor, UnitRecord
@@ -14,13 +13,13 @@ from storage.tables import Membership, Office, ReviewerScope, Unit
 
 
 class UnitRepository:
-    async def create(self, session: AsyncSession, *, actor: Actor, data: NewUnit) -> UnitRecord:
+    def create(self, session: Session, *, actor: Actor, data: NewUnit) -> UnitRecord:
         """Create a unit; a person creating one becomes its admin (the operator does not)."""
-        if data.office_id is not None and await session.get(Office, data.office_id) is None:
+        if data.office_id is not None and session.get(Office, data.office_id) is None:
             raise NotFound(f"office {data.office_id}")
         unit = Unit(**data.model_dump())
         session.add(unit)
-        await session.flush()
+        session.flush()
         assert unit.id is not None
         if actor.person_id is not None:
             session.add(Membership(person_id=actor.person_id, unit_id=unit.id, role="unit_admin"))
@@ -33,12 +32,12 @@ class UnitRepository:
         )
         return unit_record(unit)
 
-    async def get(self, session: AsyncSession, *, actor: Actor, unit_id: int) -> UnitRecord:
-        unit = await access.ensure_can_read(session, actor, unit_id)
-        office = await session.get(Office, unit.office_id) if unit.office_id else None
+    def get(self, session: Session, *, actor: Actor, unit_id: int) -> UnitRecord:
+        unit = access.ensure_can_read(session, actor, unit_id)
+        office = session.get(Office, unit.office_id) if unit.office_id else None
         return unit_record(unit, office)
 
-    async def list(self, session: AsyncSession, *, actor: Actor) -> list[UnitRecord]:
+    def list(self, session: Session, *, actor: Actor) -> list[UnitRecord]:
         """Units the caller may see: all for the operator, else memberships and scopes."""
         query = select(Unit, Office).outerjoin(Office, col(Office.id) == Unit.office_id)
         if not actor.system:
@@ -49,17 +48,17 @@ class UnitRepository:
                 ReviewerScope.person_id == actor.person_id
             )
             query = query.where(col(Unit.id).in_(member_of) | col(Unit.office_id).in_(reviewed))
-        result = await session.exec(query.order_by(col(Unit.id)))
+        result = session.exec(query.order_by(col(Unit.id)))
         return [unit_record(unit, office) for unit, office in result.all()]
 
 
 class OfficeRepository:
-    async def create(self, session: AsyncSession, *, actor: Actor, data: NewOffice) -> int:
+    def create(self, session: Session, *, actor: Actor, data: NewOffice) -> int:
         if not actor.system:
             raise AccessDenied(f"{actor.label} may not create offices")
         office = Office(**data.model_dump())
         session.add(office)
-        await session.flush()
+        session.flush()
         audit.record(
             session,
             actor=actor,
@@ -70,8 +69,8 @@ class OfficeRepository:
         assert office.id is not None
         return office.id
 
-    async def add_reviewer(
-        self, session: AsyncSession, *, actor: Actor, office_id: int, person_id: int
+    def add_reviewer(
+        self, session: Session, *, actor: Actor, office_id: int, person_id: int
     ) -> None:
         if not actor.system:
             raise AccessDenied(f"{actor.label} may not appoint reviewers")

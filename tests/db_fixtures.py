@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.tables  # noqa: F401 - the metadata must know every table
-from storage.db import create_engine, session_factory
+from storage.db import Database, postgres_engine
 from storage.migrate import upgrade
 
 PG_URL = os.environ.get("DVHT_TEST_DATABASE_URL", "").strip()
@@ -27,18 +25,23 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
 async def _migrate(url: str) -> None:
-    engine = create_engine(url)
+    database = Database(url)
     try:
-        await upgrade(engine)
+        await upgrade(database)
     finally:
-        await engine.dispose()
+        await database.close()
+
+
+def wipe_sql() -> str:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    return f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file; each test gets a copy (migrating once keeps the suite fast)."""
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
-    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    asyncio.run(_migrate(f"sqlite:///{path}"))
     return path
 
 
@@ -50,7 +53,7 @@ def pg_database() -> Iterator[str]:
     name = f"dvht_test_{uuid.uuid4().hex[:12]}"
     # No pool: each asyncio.run() below has its own event loop, and a pooled connection must
     # not outlive the loop it was opened on.
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = postgres_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
 
     async def create() -> None:
         try:
@@ -79,20 +82,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     template: Path = request.getfixturevalue("sqlite_template")
     path = tmp_path / "dvht.sqlite3"
     shutil.copy(template, path)
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return session_factory(engine)
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The test's database, empty (PostgreSQL is shared by the run and wiped per test)."""
+    database = Database(database_url)
+    if database.dialect == "postgresql":
+        await database.run_connection(lambda connection: connection.execute(text(wipe_sql())))
+    yield database
+    await database.close()

@@ -10,7 +10,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401 - registers every table on the metadata
-from storage.db import create_engine
+from storage.db import Database
 from storage.types import UTCDateTime
 
 config = context.config
@@ -37,10 +37,11 @@ def _run(connection: Any) -> None:
 
 
 async def _run_standalone(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(_run)
-    await engine.dispose()
+    database = Database(url)
+    try:
+        await database.run_connection(_run)
+    finally:
+        await database.close()
 
 
 connection = config.attributes.get("connection")

@@ -46,16 +46,14 @@ def _wipe(database_url: str) -> None:
     import asyncio
 
     from sqlalchemy import text
-    from sqlmodel import SQLModel
 
-    from storage.db import create_engine
+    from storage.db import Database
+    from tests.db_fixtures import wipe_sql
 
     async def wipe() -> None:
-        engine = create_engine(database_url)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        await engine.dispose()
+        database = Database(database_url)
+        await database.run_connection(lambda connection: connection.execute(text(wipe_sql())))
+        await database.close()
 
     asyncio.run(wipe())
 

@@ -6,37 +6,34 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import Session
 
 from conversations.errors import InviteInvalid, StaleState
 from conversations.records import Actor
 from storage.assessments import AssessmentRepository
+from storage.db import Database
 from storage.dialogue import ConversationStateRepository
 from storage.invites import InviteRepository
 from storage.people import PersonRepository
 from storage.schemas import AnswerInput, AssessmentTotals, NewInvite, NewPerson, NewUnit
 from storage.units import UnitRepository
-from storage.uow import transaction
+from storage.uow import read, transaction
 
-Sessions = async_sessionmaker[AsyncSession]
 OPERATOR = Actor.operator()
 repo = AssessmentRepository()
 
 
-async def _setup(sessions: Sessions) -> tuple[int, int, list[int]]:
-    async def work(session: AsyncSession) -> tuple[int, int, list[int]]:
-        unit = await UnitRepository().create(
+async def _setup(database: Database) -> tuple[int, int, list[int]]:
+    def work(session: Session) -> tuple[int, int, list[int]]:
+        unit = UnitRepository().create(
             session,
             actor=OPERATOR,
             data=NewUnit(
                 name="UBND xã Quảng Lợi", tier="huyen", unit_type="ubnd_xa", province="Huế"
             ),
         )
-        assessment_id = await repo.get_or_create(
-            session, actor=OPERATOR, unit_id=unit.id, year=2025
-        )
-        await repo.set_totals(
+        assessment_id = repo.get_or_create(session, actor=OPERATOR, unit_id=unit.id, year=2025)
+        repo.set_totals(
             session,
             actor=OPERATOR,
             assessment_id=assessment_id,
@@ -44,7 +41,7 @@ async def _setup(sessions: Sessions) -> tuple[int, int, list[int]]:
         )
         people = []
         for n in range(4):
-            person = await PersonRepository().get_or_create(
+            person = PersonRepository().get_or_create(
                 session,
                 data=NewPerson(
                     display_name=f"Thành viên {n}", channel="zalo", external_id=f"z{n}"
@@ -53,36 +50,39 @@ async def _setup(sessions: Sessions) -> tuple[int, int, list[int]]:
             people.append(person.id)
         return unit.id, assessment_id, people
 
-    return await transaction(sessions, work)
+    return await transaction(database, work)
 
 
 async def _answer(
-    sessions: Sessions, actor: Actor, assessment_id: int, indicator: str, value: dict[str, Any]
+    database: Database, actor: Actor, assessment_id: int, indicator: str, value: dict[str, Any]
 ) -> None:
-    async def work(session: AsyncSession) -> None:
-        await repo.record_answer(
+    def work(session: Session) -> None:
+        repo.record_answer(
             session,
             actor=actor,
             assessment_id=assessment_id,
             answer=AnswerInput(indicator_id=indicator, value=value),
         )
 
-    await transaction(sessions, work)
+    await transaction(database, work)
 
 
 async def test_members_answering_different_indicators_at_once_keep_both(
-    sessions: Sessions,
+    database: Database,
 ) -> None:
-    unit_id, assessment_id, _ = await _setup(sessions)
+    unit_id, assessment_id, _ = await _setup(database)
     await asyncio.gather(
         *(
-            _answer(sessions, OPERATOR, assessment_id, f"2.{n}", {"count": 30 + n})
+            _answer(database, OPERATOR, assessment_id, f"2.{n}", {"count": 30 + n})
             for n in range(1, 6)
         ),
-        _answer(sessions, OPERATOR, assessment_id, "1.1", {"met": True}),
+        _answer(database, OPERATOR, assessment_id, "1.1", {"met": True}),
     )
-    async with sessions() as session:
-        record = await repo.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
+
+    def _in_session_1(session: Session) -> Any:
+        return repo.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
+
+    record = await read(database, _in_session_1)
     assert record is not None
     assert {i: a.value for i, a in record.answers.items()} == {
         "1.1": {"met": True},
@@ -90,37 +90,40 @@ async def test_members_answering_different_indicators_at_once_keep_both(
     }
 
 
-async def test_two_edits_of_the_same_indicator_are_both_in_history(sessions: Sessions) -> None:
-    _, assessment_id, _ = await _setup(sessions)
+async def test_two_edits_of_the_same_indicator_are_both_in_history(database: Database) -> None:
+    _, assessment_id, _ = await _setup(database)
     await asyncio.gather(
         *(
-            _answer(sessions, OPERATOR, assessment_id, "2.4", {"count": c})
+            _answer(database, OPERATOR, assessment_id, "2.4", {"count": c})
             for c in (20, 21, 22, 23)
         )
     )
-    async with sessions() as session:
-        history = await repo.history(
+
+    def _in_session_2(session: Session) -> Any:
+        return repo.history(
             session, actor=OPERATOR, assessment_id=assessment_id, indicator_id="2.4"
         )
+
+    history = await read(database, _in_session_2)
     assert sorted(h.value["count"] for h in history) == [20, 21, 22, 23]
 
 
-async def test_a_single_use_invite_raced_by_two_people_admits_one(sessions: Sessions) -> None:
-    unit_id, _, people = await _setup(sessions)
+async def test_a_single_use_invite_raced_by_two_people_admits_one(database: Database) -> None:
+    unit_id, _, people = await _setup(database)
 
-    async def invite(session: AsyncSession) -> str:
+    def invite(session: Session) -> str:
         data = NewInvite(unit_id=unit_id, max_uses=1)
-        return (await InviteRepository().create(session, actor=OPERATOR, data=data)).code
+        return (InviteRepository().create(session, actor=OPERATOR, data=data)).code
 
-    code = await transaction(sessions, invite)
+    code = await transaction(database, invite)
 
     async def redeem(person_id: int) -> str:
-        async def work(session: AsyncSession) -> str:
-            await InviteRepository().redeem(session, code=code, person_id=person_id)
+        def work(session: Session) -> str:
+            InviteRepository().redeem(session, code=code, person_id=person_id)
             return "joined"
 
         try:
-            return await transaction(sessions, work)
+            return await transaction(database, work)
         except InviteInvalid as exc:
             return exc.reason
 
@@ -128,16 +131,16 @@ async def test_a_single_use_invite_raced_by_two_people_admits_one(sessions: Sess
     assert sorted(outcomes) == ["joined", "used_up", "used_up", "used_up"]
 
 
-async def test_two_saves_of_one_conversation_from_the_same_version(sessions: Sessions) -> None:
+async def test_two_saves_of_one_conversation_from_the_same_version(database: Database) -> None:
     states = ConversationStateRepository()
 
     async def save(step: str, version: int) -> int:
-        async def work(session: AsyncSession) -> int:
-            return await states.save(
+        def work(session: Session) -> int:
+            return states.save(
                 session, channel="zalo", user_id="z1", state={"step": step}, version=version
             )
 
-        return await transaction(sessions, work)
+        return await transaction(database, work)
 
     await save("2.1", 0)
     outcomes = await asyncio.gather(save("2.2", 1), save("2.3", 1), return_exceptions=True)

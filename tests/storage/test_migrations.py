@@ -7,10 +7,9 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-from storage.db import create_engine
+from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 
 
@@ -19,28 +18,26 @@ def _differences(connection: Any) -> list[Any]:
     return list(compare_metadata(context, SQLModel.metadata))
 
 
-async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
+async def test_models_and_migrations_agree(database: Database) -> None:
     """Autogenerate against the migrated database finds nothing to add, drop or alter."""
-    async with engine.connect() as connection:
-        assert await connection.run_sync(_differences) == []
+    assert await database.run_connection(_differences) == []
 
 
-async def test_database_is_at_the_head_revision(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == head_revision()
+async def test_database_is_at_the_head_revision(database: Database) -> None:
+    assert await current_revision(database) == head_revision()
 
 
 async def test_upgrade_builds_an_empty_database_and_is_idempotent(tmp_path: Any) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}")
+    database = Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     try:
-        assert await current_revision(engine) is None
-        await upgrade(engine)
-        await upgrade(engine)  # a second start changes nothing
-        async with engine.connect() as connection:
-            tables = set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+        assert await current_revision(database) is None
+        await upgrade(database)
+        await upgrade(database)  # a second start changes nothing
+        tables = set(await database.run_connection(lambda c: inspect(c).get_table_names()))
         assert {t.name for t in SQLModel.metadata.sorted_tables} <= tables
-        assert await current_revision(engine) == head_revision()
+        assert await current_revision(database) == head_revision()
     finally:
-        await engine.dispose()
+        await database.close()
 
 
 def test_migrations_do_not_import_application_code() -> None:
