@@ -1,0 +1,442 @@
+"""Every sentence the bot says, in one place (Vietnamese; channel-neutral).
+
+Refusals are one specific sentence; the engine then repeats the question. Wording for the
+people who use it: officials on phones, so short lines and concrete examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+from conversations.records import AnswerRecord
+from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
+from dvht_core.numbers import format_pct
+
+MEMBERS = "thành viên"
+LEARNERS = "người học"
+
+# --- buttons ---------------------------------------------------------------------------------
+BTN_NEW_UNIT = "Tạo đơn vị mới"
+BTN_HAVE_CODE = "Tôi có mã mời"
+BTN_MET = "Đạt"
+BTN_NOT_MET = "Chưa đạt"
+BTN_SKIP = "Bỏ qua"
+BTN_BACK = "Quay lại"
+BTN_LATER = "Bổ sung sau"
+BTN_DONE = "Xong"
+BTN_NO_DESCRIPTION = "Không mô tả"
+BTN_RETYPE = "Nhập lại"
+BTN_REPORT = "Báo cáo"
+
+# --- onboarding ------------------------------------------------------------------------------
+ASK_CODE = "Hãy gửi mã mời mà quản trị đơn vị đã chia sẻ (ví dụ ABCD-EFGH)."
+ASK_NAME = "Tên đơn vị của bạn là gì? Ví dụ: UBND xã Quảng Phú."
+ASK_PROVINCE = "Đơn vị thuộc tỉnh, thành phố nào? Ví dụ: Thành phố Huế."
+ASK_TYPE = (
+    "Đơn vị của bạn thuộc loại nào? Loại đơn vị quyết định bộ tiêu chí (cấp huyện hay cấp tỉnh)."
+)
+ASK_MEMBERS = (
+    "Đơn vị có tổng cộng bao nhiêu thành viên (cán bộ, công chức, viên chức, người lao động)? "
+    "Gõ một số, ví dụ 30. Số này dùng để tính mọi tỷ lệ."
+)
+ASK_LEARNERS = "Cơ sở giáo dục có tổng cộng bao nhiêu người học? Gõ một số, ví dụ 1200."
+PICK_A_TYPE = "Hãy chọn một loại đơn vị trong danh sách (bấm nút hoặc gõ số thứ tự)."
+ONBOARDING_CANCELLED = "Đã hủy. Gõ /start khi bạn muốn bắt đầu lại."
+
+
+def welcome(name: str) -> str:
+    return (
+        f"Chào {name}! Tôi giúp đơn vị tự đánh giá “Đơn vị học tập” theo Thông tư "
+        "24/2023/TT-BGDĐT: đi qua từng chỉ tiêu, ghi minh chứng, cho biết kết quả và còn thiếu "
+        "gì. Bạn muốn tạo đơn vị mới hay tham gia đơn vị bằng mã mời?"
+    )
+
+
+def welcome_back(unit_name: str) -> str:
+    return f"Chào mừng trở lại! Đơn vị: {unit_name}."
+
+
+def joined(unit_name: str) -> str:
+    return f"Bạn đã tham gia đơn vị {unit_name}."
+
+
+def unit_created(unit_name: str, code: str) -> str:
+    return (
+        f"Đã tạo đơn vị {unit_name}; bạn là quản trị đơn vị.\n"
+        f"Mã mời đồng nghiệp: {code} (dùng trong 30 ngày). Đồng nghiệp gửi “/start {code}” "
+        "cho bot là cùng điền một hồ sơ.\nBắt đầu với chỉ tiêu đầu tiên:"
+    )
+
+
+# --- the walk --------------------------------------------------------------------------------
+BACK_TO_QUESTION = "Quay lại câu hỏi đang làm:"
+EVIDENCE_LATER = (
+    "Đã ghi nhận: minh chứng sẽ bổ sung sau (chỉ tiêu chưa có minh chứng tính là không đạt)."
+)
+DESCRIPTION_SAVED = "Đã lưu mô tả hiện trạng."
+WALK_FINISHED = "Bạn đã đi hết các chỉ tiêu. Kết quả hiện tại:"
+PAUSED = "Đã lưu, tạm dừng. Gõ “tiếp tục” hoặc /danhgia để làm tiếp đúng chỗ này."
+NOTHING_TO_PAUSE = "Không có câu hỏi nào đang chờ. Gõ /danhgia để đánh giá."
+CANCELLED = (
+    "Đã dừng câu hỏi hiện tại; các câu trả lời đã lưu vẫn giữ nguyên. Gõ /danhgia để làm tiếp."
+)
+AT_FIRST = "Đây là chỉ tiêu đầu tiên, không quay lại được nữa."
+NOT_IN_WALK = "Bạn chưa ở trong phần đánh giá. Gõ /danhgia để bắt đầu."
+NOTHING_TO_EDIT = "Chưa có chỉ tiêu nào được trả lời để sửa."
+PICK_TO_EDIT = "Chọn chỉ tiêu muốn sửa (hoặc gõ “sửa 2.4”):"
+IDLE_HINT = "Gõ /danhgia để đánh giá, /ketqua để xem kết quả, hoặc hỏi “cần gì để đạt mức 2”."
+UNKNOWN_TEXT = (
+    "Tôi chưa hiểu. Bạn có thể hỏi: “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
+    "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”, hoặc gõ /huongdan."
+)
+STICKER = "Tôi chưa đọc được nhãn dán; hãy trả lời bằng chữ hoặc bấm nút."
+EMPTY_MESSAGE = "Tin nhắn trống; hãy trả lời câu hỏi bên dưới."
+STALE_BUTTON = "Nút này thuộc câu hỏi cũ; hãy trả lời câu hỏi hiện tại."
+YES_NO_EXPECTED = "Hãy trả lời “đạt” hoặc “chưa đạt” (hoặc bấm nút)."
+PICK_AN_OPTION = "Hãy chọn một mục trong danh sách (bấm nút hoặc gõ số thứ tự)."
+CONFIRM_OR_RETYPE = "Hãy bấm “Đúng” để ghi số này, hoặc “Nhập lại”."
+ANSWER_FIRST = "Hãy trả lời chỉ tiêu trước; phần minh chứng sẽ hỏi ngay sau đó."
+FILE_NOT_NOW = "Chưa cần tệp lúc này: hãy trả lời câu hỏi trước, phần minh chứng sẽ hỏi sau."
+FILE_NOT_RECEIVED = "Không nhận được tệp; hãy gửi lại."
+STORAGE_DOWN = "Hệ thống đang bận, câu trả lời chưa được lưu. Vui lòng gửi lại sau ít phút."
+INTERNAL_ERROR = "Có lỗi khi xử lý tin nhắn, câu trả lời chưa được lưu. Vui lòng gửi lại."
+ACCESS_DENIED = "Bạn không có quyền với đơn vị này; hãy xin mã mời từ quản trị đơn vị."
+CLOSED_ASSESSMENT = (
+    "Hồ sơ năm nay đã gửi đi nên không sửa được nữa; hãy liên hệ cơ quan tiếp nhận."
+)
+NO_UNIT_YET = "Bạn chưa thuộc đơn vị nào. Gõ /start để tạo đơn vị hoặc tham gia bằng mã mời."
+
+
+def _bars(indicator: Indicator, unit_type: str) -> str:
+    level1, level2 = bar_text(indicator, 1, unit_type), bar_text(indicator, 2, unit_type)
+    return f"Mức độ 1: {level1} · Mức độ 2: {level2}"
+
+
+def bar_text(indicator: Indicator, level: int, unit_type: str) -> str:
+    bar = indicator.thresholds.level1 if level == 1 else indicator.thresholds.level2
+    kind = indicator.kind
+    if kind in ("member_ratio", "member_learner_ratio"):
+        text = f"≥ {bar}% thành viên"
+        learner = indicator.learner_thresholds
+        if learner is not None and indicator.learners_apply(unit_type):
+            text += f", ≥ {learner.level1 if level == 1 else learner.level2}% người học"
+        return text
+    if kind == "emulation_title":
+        return f"từ “{EMULATION_TITLES[str(bar)]}” trở lên"
+    if kind == "digital_level":
+        return f"“{DIGITAL_LEVELS[str(bar)]}”"
+    return "đáp ứng, có minh chứng"
+
+
+def indicator_question(
+    indicator: Indicator,
+    unit_type: str,
+    position: int,
+    total: int,
+    members: int | None,
+    last: AnswerRecord | None,
+) -> str:
+    lines = [
+        f"Chỉ tiêu {position}/{total} · Tiêu chí {indicator.id.split('.')[0]} — {indicator.id}. "
+        f"{indicator.short}",
+        indicator.text_for(1, unit_type),
+        _bars(indicator, unit_type),
+        f"Minh chứng thường dùng: {'; '.join(indicator.evidence[:2])}.",
+    ]
+    if indicator.uncertain and indicator.note:
+        lines.append(f"Lưu ý: {indicator.note}")
+    if last is not None:
+        who = last.answered_by_name or "một thành viên"
+        lines.append(f"Đã trả lời: {answer_text(last.value)} — {who}, {_when(last.answered_at)}.")
+    kind = indicator.kind
+    if kind in ("yes_no", "accreditation"):
+        lines.append("Đơn vị đã đạt chỉ tiêu này chưa?")
+    elif kind == "emulation_title":
+        lines.append("Năm đánh giá, đơn vị đạt danh hiệu thi đua tập thể nào?")
+    elif kind == "digital_level":
+        lines.append("Kết quả đánh giá mức độ chuyển đổi số của đơn vị là mức nào?")
+    else:
+        lines.append(
+            f"Bao nhiêu thành viên (trên tổng {members}) {indicator.measure}? "
+            f"Gõ số người, ví dụ {max(0, (members or 30) - 2)}, "
+            f"{max(0, (members or 30) - 2)}/{members or 30} hoặc 90%."
+        )
+    return "\n".join(lines)
+
+
+def _when(moment: dt.datetime) -> str:
+    local = moment.astimezone(dt.timezone(dt.timedelta(hours=7)))  # giờ Việt Nam
+    return local.strftime("%H:%M %d/%m/%Y")
+
+
+def answer_text(value: dict[str, Any]) -> str:
+    if "met" in value:
+        return "đạt" if value["met"] else "chưa đạt"
+    if "title" in value:
+        return EMULATION_TITLES.get(str(value["title"]), str(value["title"]))
+    if "dt_level" in value:
+        return DIGITAL_LEVELS.get(str(value["dt_level"]), str(value["dt_level"]))
+    text = f"{value.get('count')} thành viên"
+    if "learners_count" in value:
+        text += f", {value['learners_count']} người học"
+    return text
+
+
+def answer_saved(indicator: Indicator, value: dict[str, Any]) -> str:
+    return f"Đã lưu {indicator.id}: {answer_text(value)}."
+
+
+def digital(name: str) -> str:
+    return name[0].upper() + name[1:]
+
+
+def learners_question(indicator: Indicator, learners: int | None) -> str:
+    return (
+        f"{indicator.id}: bao nhiêu người học (trên tổng {learners}) đạt danh hiệu “Công dân học "
+        "tập”? Gõ số người, ví dụ 1150."
+    )
+
+
+def learners_whole_number(exact: Fraction) -> str:
+    return f"Tỷ lệ này ứng với {float(exact):.1f} người học; hãy gõ số người cụ thể."
+
+
+def confirm_percent(pending: dict[str, Any]) -> str:
+    value, total = int(pending.get("value", 0)), int(pending.get("total", 1))
+    exact = Fraction(str(pending.get("exact", "0")))
+    shown = f"{float(exact):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return (
+        f"{pending.get('percent')}% của {total} thành viên là {shown} người, không phải số "
+        f"nguyên. Ghi {value} người ({format_pct(value, total)}) nhé?"
+    )
+
+
+def confirm_button(value: int) -> str:
+    return f"Đúng, {value} người"
+
+
+def evidence_question(indicator: Indicator, existing: list[str]) -> str:
+    lines = [
+        f"Minh chứng cho {indicator.id}: gửi tệp hoặc ảnh, hoặc gõ tên văn bản, ví dụ "
+        f"“{indicator.evidence[0]}”. Chưa có thì bấm “Bổ sung sau”."
+    ]
+    if existing:
+        lines.append("Đã có: " + "; ".join(existing[:5]) + ("…" if len(existing) > 5 else ""))
+    return "\n".join(lines)
+
+
+def evidence_added(title: str) -> str:
+    return f"Đã ghi minh chứng: {title}. Gửi thêm, hoặc bấm “Xong”."
+
+
+def file_added(title: str, size: int) -> str:
+    return f"Đã nhận tệp {title} ({_size(size)}). Gửi thêm, hoặc bấm “Xong”."
+
+
+def photo_title(indicator_id: str) -> str:
+    return f"Ảnh minh chứng chỉ tiêu {indicator_id}"
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def description_question(indicator: Indicator) -> str:
+    return (
+        f"Mô tả ngắn hiện trạng của {indicator.id} cho báo cáo (không bắt buộc), ví dụ "
+        "“Đơn vị ban hành kế hoạch số 12/KH-UBND, tổ chức 4 lớp bồi dưỡng”. Không cần thì bấm "
+        "“Không mô tả”."
+    )
+
+
+def skipped(indicator_id: str) -> str:
+    return f"Đã bỏ qua {indicator_id} (tính là chưa trả lời; gõ “sửa {indicator_id}” để quay lại)."
+
+
+# --- refusals of typed values ----------------------------------------------------------------
+EMPTY_NUMBER = "Hãy gõ một số, ví dụ 27."
+NEGATIVE = "Số người không thể âm."
+NOT_WHOLE = "Số người phải là số nguyên, ví dụ 27 (không phải 27,5)."
+EMPTY_TEXT = "Nội dung trống; hãy gõ lại."
+NO_LETTERS = "Nội dung cần có chữ hoặc số, không chỉ biểu tượng."
+
+
+def not_a_number(what: str) -> str:
+    return f"Hãy gõ số {what}, ví dụ 27, 27/30 hoặc 90%."
+
+
+def above_total(number: int, total: int, what: str) -> str:
+    return f"Số người ({number}) lớn hơn tổng số {what} ({total}); hãy gõ lại."
+
+
+def wrong_denominator(denominator: int, total: int, what: str) -> str:
+    return (
+        f"Tổng số {what} của đơn vị là {total}, không phải {denominator}; "
+        "hãy gõ số người, ví dụ 27."
+    )
+
+
+def bad_percent(text: str) -> str:
+    return f"Tỷ lệ {text}% không hợp lệ; phải từ 0% đến 100%."
+
+
+def total_not_a_number(what: str) -> str:
+    return f"Hãy gõ tổng số {what} bằng một số nguyên, ví dụ 30."
+
+
+def total_too_small(what: str) -> str:
+    return f"Tổng số {what} phải lớn hơn 0."
+
+
+def total_too_large(what: str) -> str:
+    return f"Tổng số {what} quá lớn; hãy kiểm tra lại."
+
+
+def too_long(length: int, limit: int) -> str:
+    return f"Nội dung quá dài ({length:,} ký tự, tối đa {limit:,}); hãy rút gọn.".replace(",", ".")
+
+
+# --- results and quick answers -----------------------------------------------------------------
+UNMET_HEADING = "Chỉ tiêu chưa đạt mức độ 2:"
+NO_MISSING_EVIDENCE = "Mọi chỉ tiêu đã trả lời đều có minh chứng."
+REPORT_TEXT_ONLY = "Báo cáo PDF sẽ có ở bản cập nhật tới; hiện bot gửi bản tóm tắt ở trên."
+
+
+def result_heading(level: int, level_name: str, reason: str) -> str:
+    return f"KẾT QUẢ: {level_name.upper()}\n{reason}"
+
+
+def criterion_line(criterion_id: str, title: str, level: int) -> str:
+    names = {0: "không đạt", 1: "mức độ 1", 2: "mức độ 2"}
+    return f"• Tiêu chí {criterion_id} ({title}): {names[level]}"
+
+
+def unmet_line(indicator_id: str, reason: str) -> str:
+    return f"• {indicator_id}: {reason}"
+
+
+def missing_line(indicator_ids: list[str]) -> str:
+    return f"Còn thiếu minh chứng: {', '.join(indicator_ids)}."
+
+
+def gap_heading(target: int) -> str:
+    return f"Để đạt mức độ {target}:"
+
+
+def more_items(count: int) -> str:
+    return f"… và {count} mục nữa (hỏi “cần gì để đạt mức 2” để xem đủ)."
+
+
+def warning_line(warning: str) -> str:
+    return f"⚠ {warning}"
+
+
+def level_reached(level: int) -> str:
+    return f"Với các câu trả lời hiện có, đơn vị đã đạt yêu cầu mức độ {level}."
+
+
+def need_with_figures(level: int, messages: list[str]) -> str:
+    return f"Để đạt mức độ {level}, đơn vị còn cần:\n" + "\n".join(f"• {m}" for m in messages)
+
+
+def need_from_rulebook(
+    level: int, unit_type_name: str, items: list[tuple[str, str, str]], *, example: bool
+) -> str:
+    head = f"Để đạt mức độ {level} ({unit_type_name}"
+    head += ", ví dụ khi chưa có đơn vị" if example else ""
+    lines = [head + "), mọi chỉ tiêu sau phải đạt và có minh chứng:"]
+    lines += [f"• {i} {short}: {bar}" for i, short, bar in items]
+    return "\n".join(lines)
+
+
+def criterion_info(criterion_id: str, title: str, items: list[tuple[str, str]]) -> str:
+    lines = [f"Tiêu chí {criterion_id}: {title}. Gồm các chỉ tiêu áp dụng cho đơn vị:"]
+    lines += [f"• {i} {short}" for i, short in items]
+    lines.append("Tiêu chí chỉ đạt khi mọi chỉ tiêu của nó đạt.")
+    return "\n".join(lines)
+
+
+def no_such_criterion(criterion_id: str | None) -> str:
+    return f"Không có tiêu chí {criterion_id or ''}; TT24 có tiêu chí 1, 2 và 3.".replace(
+        "  ", " "
+    )
+
+
+def no_such_indicator(indicator_id: str) -> str:
+    return (
+        f"Không có chỉ tiêu {indicator_id} cho đơn vị này; "
+        "gõ “tiêu chí 2 gồm những gì” để xem danh sách."
+    )
+
+
+def indicator_info(
+    indicator: Indicator, unit_type: str, applies: bool, bars: tuple[str, str], current: str | None
+) -> str:
+    lines = [f"Chỉ tiêu {indicator.id}. {indicator.short}", indicator.text_for(1, unit_type)]
+    if not applies:
+        lines.append("Chỉ tiêu này không áp dụng cho loại đơn vị của bạn.")
+    lines.append(f"Mức độ 1: {bars[0]} · Mức độ 2: {bars[1]}")
+    lines.append("Minh chứng thường dùng: " + "; ".join(indicator.evidence) + ".")
+    if indicator.uncertain and indicator.note:
+        lines.append(f"Lưu ý: {indicator.note}")
+    if current:
+        lines.append(f"Đơn vị hiện tại: {current}")
+    lines.append(f"Nguồn: {indicator.source}")
+    return "\n".join(lines)
+
+
+def missing_evidence_list(items: list[tuple[str, bool, str]]) -> str:
+    lines = ["Còn thiếu minh chứng:"]
+    for indicator_id, answered, suggestion in items:
+        state = "" if answered else " (chưa trả lời)"
+        lines.append(f"• {indicator_id}{state}: ví dụ {suggestion}")
+    return "\n".join(lines)
+
+
+def progress(answered: int, total: int, remaining: list[str], missing: int) -> str:
+    text = f"Tiến độ: đã trả lời {answered}/{total} chỉ tiêu."
+    if remaining:
+        text += f" Còn: {', '.join(remaining)}."
+    if missing:
+        text += f" {missing} chỉ tiêu đã trả lời nhưng chưa có minh chứng."
+    return text
+
+
+def deadline(rulebook: Rulebook, year: int) -> str:
+    month, day = rulebook.submission.deadline.split("-")
+    lines = [
+        f"Hồ sơ năm đánh giá {year} (tờ trình, báo cáo tự đánh giá, bản tổng hợp) gửi "
+        f"{rulebook.submission.office} trước ngày {day}/{month}/{year + 1}. Số liệu tính từ "
+        f"01/01 đến 31/12/{year} (TT24 Điều 10, Điều 16).",
+        f"Đánh giá {TIER_NAMES[rulebook.tier]} hoàn thành trước 15/02/{year + 1} (cấp huyện).",
+        "Trường phổ thông: tự đánh giá chuyển đổi số (QĐ 4725) trước 31/5 hằng năm.",
+        "Mức độ 1 được đề nghị nâng lên mức độ 2 sau ít nhất 12 tháng kể từ quyết định công nhận.",
+    ]
+    if rulebook.tier == "huyen":
+        lines.append(
+            "Lưu ý: từ 1/7/2025 không còn cấp huyện; cơ quan tiếp nhận theo kế hoạch hiện hành "
+            "của tỉnh."
+        )
+    return "\n".join(lines)
+
+
+HELP = (
+    "Tôi giúp đơn vị tự đánh giá “Đơn vị học tập” theo Thông tư 24/2023/TT-BGDĐT.\n"
+    "• /danhgia: đánh giá (tiếp tục đúng chỗ đang dừng)\n"
+    "• /ketqua: kết quả hiện tại và còn thiếu gì\n"
+    "• /baocao: báo cáo tự đánh giá\n"
+    "• /sua 2.4: sửa câu trả lời một chỉ tiêu\n"
+    "• /hoi: hỏi nhanh, ví dụ “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
+    "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”\n"
+    "• “quay lại”, “bỏ qua”, “tạm dừng”, /huy: điều hướng\n"
+    "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
+    "của ai; hãy nhắn riêng cho bot để đánh giá."
+)
+GROUP_HELP = HELP
+GROUP_PRIVATE = (
+    "Để tự đánh giá, hãy nhắn riêng cho bot; trong nhóm bot không hiện câu trả lời của ai."
+)

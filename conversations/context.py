@@ -1,0 +1,93 @@
+"""What the engine may know about the user when it decides the next step (read-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from conversations.records import AssessmentRecord, MembershipRecord, PersonRecord, UnitRecord
+from dvht_core.assessment import Answer, Assessment
+from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
+from dvht_core.model import Indicator, Rulebook, Tier
+
+
+@dataclass(frozen=True)
+class Context:
+    person: PersonRecord
+    memberships: tuple[MembershipRecord, ...]
+    unit: UnitRecord | None
+    assessment: AssessmentRecord | None
+    today: dt.date
+
+    @property
+    def rulebook(self) -> Rulebook | None:
+        return None if self.unit is None else load_rulebook(TT24_BY_TIER[self.unit.tier])
+
+    def walk(self) -> tuple[Indicator, ...]:
+        """The indicators that apply to the unit, in rulebook order."""
+        rulebook = self.rulebook
+        if rulebook is None or self.unit is None:
+            return ()
+        plan = rulebook.plan(self.unit.unit_type)
+        return tuple(i for _, applicable in plan.criteria for i in applicable)
+
+    def answered(self, indicator_id: str) -> bool:
+        return self.assessment is not None and indicator_id in self.assessment.answers
+
+    def as_assessment(self) -> Assessment | None:
+        """The stored answers in the evaluation engine's terms (evidence titles attached)."""
+        record, unit = self.assessment, self.unit
+        if record is None or unit is None:
+            return None
+        answers = {}
+        for indicator_id, answer in record.answers.items():
+            value = answer.value
+            answers[indicator_id] = Answer(
+                indicator_id=indicator_id,
+                met=_bool(value.get("met")),
+                count=_int(value.get("count")),
+                learners_count=_int(value.get("learners_count")),
+                title=_str(value.get("title")),
+                dt_level=_str(value.get("dt_level")),
+                evidence=tuple(e.title for e in record.evidence_for(indicator_id)),
+                description=answer.description,
+            )
+        tier: Tier = "tinh" if unit.tier == "tinh" else "huyen"
+        return Assessment(
+            tier=tier,
+            unit_type=unit.unit_type,
+            year=record.year,
+            members=record.members,
+            learners=record.learners,
+            answers=answers,
+            level1_decision_date=record.level1_decision_date,
+            unit_name=unit.name,
+            province=unit.province,
+        )
+
+
+def default_rulebook() -> Rulebook:
+    """For questions asked before a unit exists: the district rulebook most units use."""
+    return load_rulebook("tt24-huyen")
+
+
+def unit_type_name(unit_type: str) -> str:
+    found = load_unit_types().get(unit_type)
+    return found.plain if found else unit_type
+
+
+def assessment_year(today: dt.date) -> int:
+    """Until the dossier deadline (15/01) officials are finishing last year's assessment."""
+    return today.year - 1 if (today.month, today.day) < (1, 15) else today.year
+
+
+def _bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,137 @@
+"""Channel-neutral messages: what the engine receives and what it answers.
+
+Telegram shows buttons; Zalo has none and caps a message at 2,000 characters. The engine
+always offers short button ids with labels, and a channel without buttons shows them as a
+numbered list; typed replies ("1", "đạt") are understood either way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+MAX_TEXT = 2000
+"""The longest message any channel accepts (Zalo's limit, the lower of the two)."""
+
+Channel = Literal["telegram", "zalo", "console"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """An uploaded document or photo, as the channel describes it (bytes are fetched later)."""
+
+    file_id: str
+    kind: Literal["document", "photo"]
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    media_group_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvidence:
+    """An uploaded file after the evidence store accepted it."""
+
+    sha256: str
+    storage_key: str
+    size: int
+    mime_type: str
+    original_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    channel: Channel
+    user_id: str
+    chat_id: str
+    update_id: str
+    text: str | None = None
+    button: str | None = None
+    file: FileInfo | None = None
+    sticker: bool = False
+    display_name: str | None = None
+    is_group: bool = False
+    stored: StoredEvidence | None = None
+    """Set by the service once the file is in the evidence store."""
+    file_error: str | None = None
+    """Set by the service when the evidence store refused the file (Vietnamese reason)."""
+
+    def normalised(self) -> Inbound:
+        """User text in NFC, so “ã” typed on any keyboard compares and stores the same."""
+        text = None if self.text is None else unicodedata.normalize("NFC", self.text)
+        name = (
+            None if self.display_name is None else unicodedata.normalize("NFC", self.display_name)
+        )
+        return replace(self, text=text, display_name=name)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    id: str
+    """Short and ASCII: Telegram caps callback data at 64 bytes."""
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    file_name: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    document: Attachment | None = None
+    kind: str = field(default="text")
+    """What the message is (question, error, answer…), for adapters and tests."""
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split long text at paragraph, then line, then word boundaries, each part ≤ limit."""
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind("\n\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts or [""]
+
+
+def fit(messages: list[Outbound], limit: int = MAX_TEXT) -> list[Outbound]:
+    """Every message within the limit; the buttons stay on the last part of a split message."""
+    fitted: list[Outbound] = []
+    for message in messages:
+        parts = split_text(message.text, limit)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            fitted.append(
+                Outbound(
+                    text=part,
+                    buttons=message.buttons if last else (),
+                    document=message.document if last else None,
+                    kind=message.kind,
+                )
+            )
+    return fitted
+
+
+def numbered(message: Outbound) -> Outbound:
+    """The same message for a channel without buttons: options as a numbered list."""
+    if not message.buttons:
+        return message
+    lines = [f"{n}. {b.label}" for n, b in enumerate(message.buttons, start=1)]
+    hint = "Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn."
+    return replace(
+        message, text=f"{message.text}\n\n" + "\n".join(lines) + f"\n{hint}", buttons=()
+    )

@@ -1,0 +1,137 @@
+"""Reading an official's typed answer: yes/no, counts (“27”, “27/30”, “90%”), option numbers.
+
+Pure functions; every refusal is one Vietnamese sentence from the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from unidecode import unidecode
+
+from conversations import catalogue as say
+
+MAX_MEMBERS = 1_000_000
+MAX_FREE_TEXT = 1_000
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, single spaces: “Chưa  Đạt” → “chua dat”."""
+    return " ".join(unidecode(text).lower().split())
+
+
+_YES = {"dat", "co", "yes", "y", "ok", "da co", "roi", "da dat", "co a", "dung", "d"}
+_NO = {"chua dat", "khong", "khong dat", "chua", "no", "n", "chua co", "khong co", "k"}
+
+
+def yes_no(text: str) -> bool | None:
+    folded = fold(text).strip(" .!")
+    if folded in _NO:
+        return False
+    if folded in _YES:
+        return True
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsConfirmation:
+    """A percentage that is not a whole number of people: propose the nearest count."""
+
+    value: int
+    exact: Fraction
+    percent: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    message: str
+
+
+_NUMBER = r"(-?\d{1,9})"
+_FRACTION = re.compile(rf"^{_NUMBER}\s*/\s*{_NUMBER}(\s*(nguoi|thanh vien|tv))?$")
+_PLAIN = re.compile(rf"^{_NUMBER}(\s*(nguoi|thanh vien|tv|nguoi hoc))?$")
+_PERCENT = re.compile(r"^(-?\d{1,3}(?:[.,]\d{1,4})?)\s*%$")
+
+
+def count(text: str, *, total: int, what: str) -> Count | NeedsConfirmation | Refused:
+    """How many of `total` people meet an indicator, from “27”, “27/30” or “90%”."""
+    folded = fold(text)
+    if not folded:
+        return Refused(say.EMPTY_NUMBER)
+    match = _FRACTION.match(folded)
+    if match:
+        number, denominator = int(match.group(1)), int(match.group(2))
+        if denominator != total:
+            return Refused(say.wrong_denominator(denominator, total, what))
+        return _bounded(number, total, what)
+    match = _PLAIN.match(folded)
+    if match:
+        return _bounded(int(match.group(1)), total, what)
+    match = _PERCENT.match(folded)
+    if match:
+        percent = Fraction(match.group(1).replace(",", "."))
+        if percent < 0 or percent > 100:
+            return Refused(say.bad_percent(match.group(1)))
+        exact = percent * total / 100
+        if exact.denominator == 1:
+            return Count(int(exact))
+        nearest = round(exact)  # banker's rounding never matters here: we ask to confirm
+        return NeedsConfirmation(int(nearest), exact, match.group(1).replace(".", ","))
+    if re.search(r"\d", folded) and "," in folded:
+        return Refused(say.NOT_WHOLE)
+    if re.fullmatch(r"-?\d+[.,]\d+", folded):
+        return Refused(say.NOT_WHOLE)
+    return Refused(say.not_a_number(what))
+
+
+def _bounded(number: int, total: int, what: str) -> Count | Refused:
+    if number < 0:
+        return Refused(say.NEGATIVE)
+    if number > total:
+        return Refused(say.above_total(number, total, what))
+    return Count(number)
+
+
+def positive_total(text: str, *, what: str) -> int | Refused:
+    """A unit's total (members or learners): a whole number from 1 up."""
+    folded = fold(text)
+    match = _PLAIN.match(folded)
+    if not match:
+        return Refused(say.total_not_a_number(what))
+    number = int(match.group(1))
+    if number < 1:
+        return Refused(say.total_too_small(what))
+    if number > MAX_MEMBERS:
+        return Refused(say.total_too_large(what))
+    return number
+
+
+def choose(text: str, options: list[tuple[str, str]]) -> str | None:
+    """The option picked by its number (“2”) or its label typed back (with or without marks)."""
+    folded = fold(text).strip(" .")
+    if folded.isdigit():
+        index = int(folded) - 1
+        return options[index][0] if 0 <= index < len(options) else None
+    for option_id, label in options:
+        if fold(label) == folded:
+            return option_id
+    return None
+
+
+def free_text(text: str) -> str | Refused:
+    """A reference or description: trimmed, single-spaced, not empty, not a novel."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return Refused(say.EMPTY_TEXT)
+    if len(cleaned) > MAX_FREE_TEXT:
+        return Refused(say.too_long(len(cleaned), MAX_FREE_TEXT))
+    if not any(ch.isalnum() for ch in cleaned):
+        return Refused(say.NO_LETTERS)
+    return cleaned

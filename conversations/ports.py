@@ -1,0 +1,115 @@
+"""The ports the conversation service needs; `storage` implements them.
+
+Each inbound message is handled in one transaction (`DialogueStore.run`): the work function
+receives a `DialogueTx` whose methods are synchronous because they all run inside that one
+transaction, off the event loop. File transfer is async and happens before (see `FileSource`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from conversations.messages import FileInfo, StoredEvidence
+from conversations.records import (
+    AnswerRecord,
+    AssessmentRecord,
+    EvidenceRecord,
+    InviteRecord,
+    MembershipRecord,
+    PersonRecord,
+    UnitRecord,
+)
+
+T = TypeVar("T")
+
+
+class DialogueTx(Protocol):
+    """Everything one message may read or write, inside one transaction."""
+
+    def claim_update(self, *, channel: str, update_id: str) -> bool:
+        """False if this update was handled before (a webhook retry or a replay)."""
+        ...
+
+    def person(self, *, channel: str, user_id: str, display_name: str) -> PersonRecord: ...
+
+    def load_state(self, *, channel: str, user_id: str) -> tuple[dict[str, Any], int]: ...
+
+    def save_state(
+        self, *, channel: str, user_id: str, state: dict[str, Any], version: int
+    ) -> int: ...
+
+    def memberships(self, *, person_id: int) -> list[MembershipRecord]: ...
+
+    def unit(self, *, person_id: int, unit_id: int) -> UnitRecord: ...
+
+    def assessment(self, *, person_id: int, unit_id: int, year: int) -> AssessmentRecord: ...
+
+    """The unit's assessment for the year, created as a draft on first use."""
+
+    def set_totals(
+        self,
+        *,
+        person_id: int,
+        assessment_id: int,
+        members: int | None = None,
+        learners: int | None = None,
+    ) -> None: ...
+
+    def record_answer(
+        self,
+        *,
+        person_id: int,
+        assessment_id: int,
+        indicator_id: str,
+        value: dict[str, Any],
+        description: str | None = None,
+    ) -> AnswerRecord: ...
+
+    def add_evidence(
+        self,
+        *,
+        person_id: int,
+        assessment_id: int,
+        indicator_id: str,
+        title: str,
+        stored: StoredEvidence | None = None,
+        photo: bool = False,
+    ) -> EvidenceRecord: ...
+
+    def create_unit(
+        self, *, person_id: int, name: str, province: str, tier: str, unit_type: str
+    ) -> UnitRecord: ...
+
+    def create_invite(self, *, person_id: int, unit_id: int) -> InviteRecord: ...
+
+    def redeem_invite(self, *, person_id: int, code: str) -> MembershipRecord: ...
+
+
+class DialogueStore(Protocol):
+    async def run(self, work: Callable[[DialogueTx], T]) -> T:
+        """Run `work` in one transaction: all its writes commit together or none do."""
+        ...
+
+
+class FileSource(Protocol):
+    """Fetches an uploaded file's bytes from the channel (Telegram getFile, a local path…)."""
+
+    async def fetch(self, file: FileInfo) -> bytes: ...
+
+
+class EvidenceFiles(Protocol):
+    """Stores evidence bytes; raises `EvidenceRefused` with a Vietnamese reason."""
+
+    async def put(self, data: bytes, *, original_name: str) -> StoredEvidence: ...
+
+
+class EvidenceRefused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...

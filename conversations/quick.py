@@ -1,0 +1,154 @@
+"""Answers to quick questions, from the rulebook and, when the unit has answers, its figures."""
+
+from __future__ import annotations
+
+from conversations import catalogue as say
+from conversations.context import Context, default_rulebook, unit_type_name
+from conversations.intents import Intent
+from conversations.messages import Button, Outbound
+from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
+from dvht_core.gaps import gaps, missing_evidence, requirements
+from dvht_core.model import Level, Rulebook
+from dvht_core.report import targets_above
+
+REPORT_BUTTON = Button("q:report", say.BTN_REPORT)
+
+
+def answer(ctx: Context, intent: Intent) -> list[Outbound]:
+    kind = intent.kind
+    if kind == "help":
+        return [Outbound(say.HELP, kind="answer")]
+    if kind == "deadline":
+        return [Outbound(say.deadline(_rulebook(ctx), _year(ctx)), kind="answer")]
+    if kind == "criterion_info":
+        return [Outbound(_criterion(ctx, intent.criterion), kind="answer")]
+    if kind == "indicator_info":
+        return [Outbound(_indicator(ctx, intent.indicator), kind="answer")]
+    if kind == "need_level":
+        return [Outbound(_need(ctx, 1 if intent.level == 1 else 2), kind="answer")]
+    if ctx.unit is None:
+        return [Outbound(say.NO_UNIT_YET, kind="hint")]
+    if kind == "missing_evidence":
+        return [Outbound(_missing(ctx), kind="answer")]
+    if kind == "progress":
+        return [Outbound(_progress(ctx), kind="answer")]
+    if kind == "report":
+        return [*result(ctx), Outbound(say.REPORT_TEXT_ONLY, kind="hint")]
+    return result(ctx)
+
+
+def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
+    """The unit's level now, each criterion, what is unmet and the way to the next level."""
+    evaluation = _evaluate(ctx)
+    if evaluation is None:
+        return [Outbound(say.NO_UNIT_YET, kind="hint")]
+    rulebook = _rulebook(ctx)
+    assessment = ctx.as_assessment()
+    assert assessment is not None
+    lines = [
+        say.result_heading(evaluation.level, LEVEL_NAMES[evaluation.level], evaluation.reason)
+    ]
+    for criterion in rulebook.criteria:
+        lines.append(
+            say.criterion_line(
+                criterion.id, criterion.title, evaluation.criteria[criterion.id].level
+            )
+        )
+    unmet = [r for r in evaluation.indicators.values() if r.level is not None and r.level < 2]
+    if unmet:
+        lines.append(say.UNMET_HEADING)
+        lines += [say.unmet_line(r.indicator_id, r.reason) for r in unmet]
+    missing = missing_evidence(rulebook, assessment)
+    if missing:
+        lines.append(say.missing_line([m.indicator_id for m in missing]))
+    for target in targets_above(evaluation.level)[-1:]:
+        found = gaps(rulebook, assessment, evaluation, target)
+        if found:
+            lines.append(say.gap_heading(target))
+            lines += [f"• {g.message}" for g in found[:12]]
+            if len(found) > 12:
+                lines.append(say.more_items(len(found) - 12))
+    lines += [say.warning_line(w) for w in evaluation.warnings]
+    return [Outbound("\n".join(lines), (REPORT_BUTTON,), kind="result")]
+
+
+def _evaluate(ctx: Context) -> Evaluation | None:
+    assessment = ctx.as_assessment()
+    if assessment is None:
+        return None
+    return evaluate(_rulebook(ctx), assessment)
+
+
+def _rulebook(ctx: Context) -> Rulebook:
+    return ctx.rulebook or default_rulebook()
+
+
+def _year(ctx: Context) -> int:
+    from conversations.context import assessment_year
+
+    return ctx.assessment.year if ctx.assessment else assessment_year(ctx.today)
+
+
+def _unit_type(ctx: Context) -> str:
+    return ctx.unit.unit_type if ctx.unit else "ubnd_xa"
+
+
+def _need(ctx: Context, level: Level) -> str:
+    rulebook, unit_type = _rulebook(ctx), _unit_type(ctx)
+    assessment = ctx.as_assessment()
+    if assessment is not None and assessment.answers:
+        evaluation = evaluate(rulebook, assessment)
+        found = gaps(rulebook, assessment, evaluation, level)
+        if not found:
+            return say.level_reached(level)
+        return say.need_with_figures(level, [g.message for g in found])
+    grouped = requirements(rulebook, unit_type, level)
+    items = [(r.indicator_id, r.short, r.bar) for _, reqs in grouped for r in reqs]
+    example = ctx.unit is None
+    return say.need_from_rulebook(level, unit_type_name(unit_type), items, example=example)
+
+
+def _criterion(ctx: Context, criterion_id: str | None) -> str:
+    rulebook, unit_type = _rulebook(ctx), _unit_type(ctx)
+    for criterion, applicable in rulebook.plan(unit_type).criteria:
+        if criterion.id == criterion_id:
+            return say.criterion_info(
+                criterion.id, criterion.title, [(i.id, i.short) for i in applicable]
+            )
+    return say.no_such_criterion(criterion_id)
+
+
+def _indicator(ctx: Context, indicator_id: str | None) -> str:
+    rulebook, unit_type = _rulebook(ctx), _unit_type(ctx)
+    indicator = rulebook.indicator(indicator_id) if indicator_id else None
+    if indicator is None:
+        return say.no_such_indicator(indicator_id or "")
+    current = None
+    if ctx.assessment is not None and indicator.id in ctx.assessment.answers:
+        evaluation = _evaluate(ctx)
+        if evaluation is not None:
+            current = evaluation.indicators[indicator.id].reason
+    bars = (say.bar_text(indicator, 1, unit_type), say.bar_text(indicator, 2, unit_type))
+    return say.indicator_info(indicator, unit_type, indicator.applies(unit_type), bars, current)
+
+
+def _missing(ctx: Context) -> str:
+    assessment = ctx.as_assessment()
+    assert assessment is not None
+    missing = missing_evidence(_rulebook(ctx), assessment)
+    if not missing:
+        return say.NO_MISSING_EVIDENCE
+    return say.missing_evidence_list(
+        [(m.indicator_id, m.answered, m.suggestions[0]) for m in missing]
+    )
+
+
+def _progress(ctx: Context) -> str:
+    walk = ctx.walk()
+    answered = [i.id for i in walk if ctx.answered(i.id)]
+    remaining = [i.id for i in walk if not ctx.answered(i.id)]
+    missing = 0
+    assessment = ctx.as_assessment()
+    if assessment is not None:
+        missing = len([m for m in missing_evidence(_rulebook(ctx), assessment) if m.answered])
+    return say.progress(len(answered), len(walk), remaining, missing)

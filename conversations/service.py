@@ -1,0 +1,195 @@
+"""The conversation service: one inbound message in, the replies out.
+
+Each message is one transaction: load the user's state and context, run the pure engine,
+store its effects, save the state. A failure anywhere rolls the whole message back and the
+user is told to send it again; nothing raises out of `handle`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from conversations import catalogue as say
+from conversations import engine
+from conversations.context import Context, assessment_year
+from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
+from conversations.messages import Inbound, Outbound, fit
+from conversations.ports import (
+    DialogueStore,
+    DialogueTx,
+    EvidenceFiles,
+    EvidenceRefused,
+    FileSource,
+)
+from conversations.records import PersonRecord
+from conversations.state import State
+from dvht_core.errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ConversationService:
+    def __init__(
+        self,
+        store: DialogueStore,
+        *,
+        files: FileSource | None = None,
+        evidence: EvidenceFiles | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.store = store
+        self.files = files
+        self.evidence = evidence
+        self.clock = clock
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """The replies to one message, each within the channel limit. Never raises."""
+        try:
+            message = await self._with_file(inbound.normalised())
+            for _ in range(2):  # a concurrent save by the same user: reload and redo once
+                try:
+                    return fit(await self.store.run(lambda tx: self._handle(tx, message)))
+                except StaleState:
+                    continue
+            return [Outbound(say.INTERNAL_ERROR, kind="error")]
+        except StorageUnavailable:
+            return [Outbound(say.STORAGE_DOWN, kind="error")]
+        except Exception:  # the user must get an answer whatever broke; the log gets the rest
+            log.exception("failed to handle %s update %s", inbound.channel, inbound.update_id)
+            return [Outbound(say.INTERNAL_ERROR, kind="error")]
+
+    async def _with_file(self, message: Inbound) -> Inbound:
+        """Fetch and store an upload before the transaction: the store is content-addressed,
+        so a file kept but never linked costs nothing and a retry stores nothing twice."""
+        if message.file is None:
+            return message
+        if self.files is None or self.evidence is None:
+            return replace(message, file_error=say.FILE_NOT_RECEIVED)
+        try:
+            data = await self.files.fetch(message.file)
+            name = message.file.file_name or f"{message.file.kind}-{message.file.file_id[-8:]}.jpg"
+            stored = await self.evidence.put(data, original_name=name)
+        except EvidenceRefused as refused:
+            return replace(message, file_error=refused.reason)
+        return replace(message, stored=stored)
+
+    def _handle(self, tx: DialogueTx, message: Inbound) -> list[Outbound]:
+        if not tx.claim_update(channel=message.channel, update_id=message.update_id):
+            return []  # already handled: a retried webhook changes and sends nothing
+        person = tx.person(
+            channel=message.channel,
+            user_id=message.user_id,
+            display_name=message.display_name or f"Người dùng {message.user_id}",
+        )
+        raw, version = tx.load_state(channel=message.channel, user_id=message.user_id)
+        state = State.from_dict(raw)
+        ctx = self._context(tx, person, state)
+        transition = engine.step(ctx, state, message)
+        replies = list(transition.replies)
+        try:
+            for effect in transition.effects:
+                extra, ctx = self._apply(tx, ctx, state, effect, person)
+                replies += extra
+            if transition.reload and not any(
+                isinstance(e, engine.CreateUnit | engine.JoinUnit) for e in transition.effects
+            ):
+                ctx = self._context(tx, person, state)
+                replies += engine.ask(ctx, state)
+        except InputError as exc:
+            replies = [
+                Outbound(f"{exc.message[:1].upper()}{exc.message[1:]}", kind="error"),
+                *engine.ask(ctx, state),
+            ]
+        except AccessDenied:
+            replies = [Outbound(say.ACCESS_DENIED, kind="error")]
+        tx.save_state(
+            channel=message.channel,
+            user_id=message.user_id,
+            state=state.to_dict(),
+            version=version,
+        )
+        return replies
+
+    def _context(self, tx: DialogueTx, person: PersonRecord, state: State) -> Context:
+        today = self.clock().astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+        memberships = tuple(tx.memberships(person_id=person.id))
+        unit_ids = [m.unit_id for m in memberships]
+        if state.unit_id not in unit_ids:
+            state.unit_id = unit_ids[0] if unit_ids else None
+        if state.unit_id is None:
+            return Context(person, memberships, None, None, today)
+        state.year = state.year or assessment_year(today)
+        unit = tx.unit(person_id=person.id, unit_id=state.unit_id)
+        assessment = tx.assessment(person_id=person.id, unit_id=unit.id, year=state.year)
+        return Context(person, memberships, unit, assessment, today)
+
+    def _apply(
+        self,
+        tx: DialogueTx,
+        ctx: Context,
+        state: State,
+        effect: engine.Effect,
+        person: PersonRecord,
+    ) -> tuple[list[Outbound], Context]:
+        """Store one effect; return replies it adds and the context after it."""
+        if isinstance(effect, engine.JoinUnit):
+            try:
+                membership = tx.redeem_invite(person_id=person.id, code=effect.code)
+            except InviteInvalid as invalid:
+                return engine.join_failed(ctx, state, invalid.message), ctx
+            state.unit_id, state.year, state.indicator = membership.unit_id, None, None
+            state.visited, state.paused_step = [], None
+            fresh = self._context(tx, person, state)
+            return engine.joined(fresh, state), fresh
+        if isinstance(effect, engine.CreateUnit):
+            unit = tx.create_unit(
+                person_id=person.id,
+                name=effect.name,
+                province=effect.province,
+                tier=effect.tier,
+                unit_type=effect.unit_type,
+            )
+            invite = tx.create_invite(person_id=person.id, unit_id=unit.id)
+            state.unit_id, state.year = unit.id, None
+            fresh = self._context(tx, person, state)
+            assert fresh.assessment is not None
+            tx.set_totals(
+                person_id=person.id, assessment_id=fresh.assessment.id, members=effect.members
+            )
+            fresh = self._context(tx, person, state)
+            return engine.created(fresh, state, invite.code), fresh
+        assessment = ctx.assessment
+        if assessment is None:
+            raise AccessDenied("no unit")
+        if isinstance(effect, engine.SetTotals):
+            tx.set_totals(
+                person_id=person.id,
+                assessment_id=assessment.id,
+                members=effect.members,
+                learners=effect.learners,
+            )
+        elif isinstance(effect, engine.RecordAnswer):
+            tx.record_answer(
+                person_id=person.id,
+                assessment_id=assessment.id,
+                indicator_id=effect.indicator_id,
+                value=effect.value,
+                description=effect.description,
+            )
+        else:
+            tx.add_evidence(
+                person_id=person.id,
+                assessment_id=assessment.id,
+                indicator_id=effect.indicator_id,
+                title=effect.title,
+                stored=effect.stored,
+                photo=effect.photo,
+            )
+        return [], ctx
