@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 run: setup
-	$(BIN)/dvht rules --level 2
+	$(BIN)/dvht chat
 
 lint: setup
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot import cli_db, cli_text
+from bot import cli_chat, cli_db, cli_text
 from bot.cli_errors import CliError
 
 EXIT_USAGE = 2
@@ -42,6 +42,7 @@ def _build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--level", type=int, choices=[1, 2], default=2, help=cli_text.HELP_LEVEL)
     rules.set_defaults(handler=_cmd_rules)
     cli_db.add_commands(commands)
+    cli_chat.add_commands(commands)
     return parser
 
 

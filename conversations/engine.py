@@ -305,6 +305,9 @@ def _button(ctx: Context, state: State, button: str) -> Transition:
         state.step = edge(st.CONFIRM_PCT, "retype")
         return Transition(state, ask(ctx, state))
     if button == "ev:later" and state.step == st.EVIDENCE:
+        if state.draft.get("evidence_added") or _evidence_titles(ctx, indicator.id):
+            state.step = edge(st.EVIDENCE, "done")  # evidence is there: nothing is “later”
+            return Transition(state, ask(ctx, state))
         state.step = edge(st.EVIDENCE, "later")
         return Transition(state, [Outbound(say.EVIDENCE_LATER, kind="answer"), *ask(ctx, state)])
     if button == "ev:done" and state.step == st.EVIDENCE:

@@ -13,7 +13,6 @@ from typing import Any, Protocol, TypeVar
 
 from conversations.messages import FileInfo, StoredEvidence
 from conversations.records import (
-    AnswerRecord,
     AssessmentRecord,
     EvidenceRecord,
     InviteRecord,
@@ -40,13 +39,13 @@ class DialogueTx(Protocol):
         self, *, channel: str, user_id: str, state: dict[str, Any], version: int
     ) -> int: ...
 
-    def memberships(self, *, person_id: int) -> list[MembershipRecord]: ...
-
-    def unit(self, *, person_id: int, unit_id: int) -> UnitRecord: ...
-
-    def assessment(self, *, person_id: int, unit_id: int, year: int) -> AssessmentRecord: ...
-
-    """The unit's assessment for the year, created as a draft on first use."""
+    def context(
+        self, *, person_id: int, unit_id: int | None, year: int
+    ) -> tuple[list[MembershipRecord], UnitRecord | None, AssessmentRecord | None]:
+        """The person's memberships, the unit to work on (`unit_id` if the person belongs to
+        it, else their first unit, else None) and its assessment for `year`, created as a
+        draft on first use."""
+        ...
 
     def set_totals(
         self,
@@ -65,7 +64,7 @@ class DialogueTx(Protocol):
         indicator_id: str,
         value: dict[str, Any],
         description: str | None = None,
-    ) -> AnswerRecord: ...
+    ) -> None: ...
 
     def add_evidence(
         self,

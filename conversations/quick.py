@@ -12,6 +12,20 @@ from dvht_core.model import Level, Rulebook
 from dvht_core.report import targets_above
 
 REPORT_BUTTON = Button("q:report", say.BTN_REPORT)
+ANSWERABLE = frozenset(
+    {
+        "need_level",
+        "criterion_info",
+        "indicator_info",
+        "deadline",
+        "missing_evidence",
+        "progress",
+        "result",
+        "report",
+        "help",
+    }
+)
+"""Intents that are questions (the rest navigate the dialogue)."""
 
 
 def answer(ctx: Context, intent: Intent) -> list[Outbound]:

@@ -119,16 +119,13 @@ class ConversationService:
 
     def _context(self, tx: DialogueTx, person: PersonRecord, state: State) -> Context:
         today = self.clock().astimezone(dt.timezone(dt.timedelta(hours=7))).date()
-        memberships = tuple(tx.memberships(person_id=person.id))
-        unit_ids = [m.unit_id for m in memberships]
-        if state.unit_id not in unit_ids:
-            state.unit_id = unit_ids[0] if unit_ids else None
-        if state.unit_id is None:
-            return Context(person, memberships, None, None, today)
-        state.year = state.year or assessment_year(today)
-        unit = tx.unit(person_id=person.id, unit_id=state.unit_id)
-        assessment = tx.assessment(person_id=person.id, unit_id=unit.id, year=state.year)
-        return Context(person, memberships, unit, assessment, today)
+        year = state.year or assessment_year(today)
+        memberships, unit, assessment = tx.context(
+            person_id=person.id, unit_id=state.unit_id, year=year
+        )
+        state.unit_id = unit.id if unit else None
+        state.year = year if unit else None
+        return Context(person, tuple(memberships), unit, assessment, today)
 
     def _apply(
         self,

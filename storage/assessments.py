@@ -35,6 +35,7 @@ from storage.tables import (
     AssessmentRow,
     Evidence,
     EvidenceIndicator,
+    Membership,
     Office,
     Person,
     Unit,
@@ -135,10 +136,25 @@ class AssessmentRepository:
             return None
         row, unit, office = found
         access.check_can_read(session, actor, unit)
+        return self._record(session, row, unit_record(unit, office))
+
+    def load_for_member(
+        self, session: Session, *, unit: UnitRecord, year: int
+    ) -> AssessmentRecord | None:
+        """`load` for a unit reached through the caller's own membership in this transaction
+        (the membership is the access check; it saves the dialogue a query per message)."""
+        row = session.exec(
+            select(AssessmentRow).where(
+                AssessmentRow.unit_id == unit.id, AssessmentRow.year == year
+            )
+        ).first()
+        return None if row is None else self._record(session, row, unit)
+
+    def _record(self, session: Session, row: AssessmentRow, unit: UnitRecord) -> AssessmentRecord:
         assert row.id is not None
         return AssessmentRecord(
             id=row.id,
-            unit=unit_record(unit, office),
+            unit=unit,
             year=row.year,
             ruleset_id=row.ruleset_id,
             ruleset_version=row.ruleset_version,
@@ -158,30 +174,31 @@ class AssessmentRepository:
             .where(AnswerRevision.assessment_id == assessment_id)
             .group_by(col(AnswerRevision.indicator_id))
         )
+        # Plain columns, not entities: this runs for every chat message, and building ORM
+        # objects was a third of its cost.
         result = session.exec(
-            select(AnswerRevision, Person.display_name)
+            select(*_ANSWER_COLUMNS, Person.display_name)  # type: ignore[call-overload]
             .outerjoin(Person, col(Person.id) == AnswerRevision.answered_by)
             .where(col(AnswerRevision.id).in_(latest))
         )
-        return {
-            revision.indicator_id: _answer_record(revision, name)
-            for revision, name in result.all()
-        }
+        return {row[1]: _answer_from_row(row) for row in result.all()}
 
     def _evidence(self, session: Session, assessment_id: int) -> tuple[EvidenceRecord, ...]:
         result = session.exec(
-            select(Evidence, EvidenceIndicator.indicator_id)
+            select(*_EVIDENCE_COLUMNS, EvidenceIndicator.indicator_id)  # type: ignore[call-overload]
             .join(EvidenceIndicator, col(EvidenceIndicator.evidence_id) == Evidence.id)
             .where(Evidence.assessment_id == assessment_id)
             .order_by(col(Evidence.id), col(EvidenceIndicator.indicator_id))
         )
-        rows: dict[int, Evidence] = {}
+        rows: dict[int, tuple[Any, ...]] = {}
         links: dict[int, list[str]] = defaultdict(list)
-        for evidence, indicator_id in result.all():
-            assert evidence.id is not None
-            rows[evidence.id] = evidence
-            links[evidence.id].append(indicator_id)
-        return tuple(_evidence_record(rows[i], links[i]) for i in rows)
+        for row in result.all():
+            rows[row[0]] = tuple(row[:-1])
+            links[row[0]].append(row[-1])
+        return tuple(
+            EvidenceRecord(*rows[i][:3], tuple(links[i]), *rows[i][3:])  # type: ignore[call-arg]
+            for i in rows
+        )
 
     def history(
         self, session: Session, *, actor: Actor, assessment_id: int, indicator_id: str
@@ -251,11 +268,7 @@ class AssessmentRepository:
                 "value": revision.value,
             },
         )
-        name = None
-        if actor.person_id is not None:
-            person = session.get(Person, actor.person_id)
-            name = person.display_name if person else None
-        return _answer_record(revision, name)
+        return _answer_record(revision, None)
 
     def add_evidence(
         self, session: Session, *, actor: Actor, assessment_id: int, evidence: EvidenceInput
@@ -326,11 +339,67 @@ class AssessmentRepository:
         session.add(row)
 
     def _editable(self, session: Session, actor: Actor, assessment_id: int) -> AssessmentRow:
-        row = self._row(session, assessment_id)
-        access.ensure_can_answer(session, actor, row.unit_id)
+        """The assessment row, if the caller may answer for its unit (one query for both)."""
+        found = session.exec(
+            select(AssessmentRow, Membership.role)
+            .outerjoin(
+                Membership,
+                (col(Membership.unit_id) == AssessmentRow.unit_id)
+                & (col(Membership.person_id) == actor.person_id),
+            )
+            .where(AssessmentRow.id == assessment_id)
+        ).first()
+        if found is None:
+            raise NotFound(f"assessment {assessment_id}")
+        row, role = found
+        if not actor.system and role is None:
+            raise AccessDenied(f"{actor.label} may not answer for unit {row.unit_id}")
         if row.status not in EDITABLE:
             raise AccessDenied(f"assessment {assessment_id} is {row.status} and cannot change")
         return row
+
+
+_ANSWER_COLUMNS = (
+    AnswerRevision.id,
+    AnswerRevision.indicator_id,
+    AnswerRevision.value,
+    AnswerRevision.description,
+    AnswerRevision.strengths,
+    AnswerRevision.weaknesses,
+    AnswerRevision.answered_by,
+    AnswerRevision.answered_at,
+)
+# In EvidenceRecord's field order, less `indicator_ids` (which comes fourth).
+_EVIDENCE_COLUMNS = (
+    Evidence.id,
+    Evidence.kind,
+    Evidence.title,
+    Evidence.original_name,
+    Evidence.mime_type,
+    Evidence.size,
+    Evidence.sha256,
+    Evidence.storage_key,
+    Evidence.doc_number,
+    Evidence.doc_date,
+    Evidence.issuer,
+    Evidence.uploaded_by,
+    Evidence.uploaded_at,
+)
+
+
+def _answer_from_row(row: Any) -> AnswerRecord:
+    revision_id, indicator_id, value, description, strengths, weaknesses, by, at, name = row
+    return AnswerRecord(
+        indicator_id=indicator_id,
+        value=dict(value),
+        description=description,
+        strengths=strengths,
+        weaknesses=weaknesses,
+        answered_by=by,
+        answered_by_name=name,
+        answered_at=at,
+        revision_id=revision_id,
+    )
 
 
 def _rulebook(row: AssessmentRow) -> Rulebook:

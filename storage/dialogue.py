@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -62,10 +64,7 @@ class ConversationStateRepository:
 class ProcessedUpdateRepository:
     def claim(self, session: Session, *, channel: str, update_id: str) -> bool:
         """Record an update as processed; False if it was already (a retry or a replay)."""
-        try:
-            with session.begin_nested():
-                session.add(ProcessedUpdate(channel=channel, update_id=update_id))
-                session.flush()
-        except IntegrityError:
-            return False
-        return True
+        values = {"channel": channel, "update_id": update_id, "processed_at": utcnow()}
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        claimed = session.exec(insert(ProcessedUpdate).values(values).on_conflict_do_nothing())
+        return bool(claimed.rowcount == 1)

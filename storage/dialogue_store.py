@@ -11,7 +11,6 @@ from conversations.messages import StoredEvidence
 from conversations.ports import DialogueTx
 from conversations.records import (
     Actor,
-    AnswerRecord,
     AssessmentRecord,
     EvidenceRecord,
     InviteRecord,
@@ -19,13 +18,16 @@ from conversations.records import (
     PersonRecord,
     UnitRecord,
 )
-from storage.assessments import AssessmentRepository
+from dvht_core.assessment import check_answer
+from dvht_core.errors import InputError
+from dvht_core.loader import load_rulebook
+from storage import dialogue_sql
+from storage.assessments import AssessmentRepository, answer_value
 from storage.db import Database
 from storage.dialogue import ConversationStateRepository, ProcessedUpdateRepository
 from storage.invites import InviteRepository
 from storage.people import PersonRepository
 from storage.schemas import (
-    AnswerInput,
     AssessmentTotals,
     EvidenceInput,
     NewInvite,
@@ -58,42 +60,54 @@ class SqlDialogueTx:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._state: tuple[dict[str, Any], int] | None = None
+        self._rows: dict[int, dict[str, Any]] = {}
+        """Assessment rows read by `context` in this transaction, by id."""
 
     def claim_update(self, *, channel: str, update_id: str) -> bool:
-        return self.updates.claim(self.session, channel=channel, update_id=update_id)
+        return dialogue_sql.claim(self.session, channel=channel, update_id=update_id)
 
     def person(self, *, channel: str, user_id: str, display_name: str) -> PersonRecord:
-        data = NewPerson(
-            display_name=display_name[:200] or user_id, channel=channel, external_id=user_id
-        )
-        return self.people.get_or_create(self.session, data=data)
+        found = dialogue_sql.person_and_state(self.session, channel=channel, user_id=user_id)
+        if found is None:  # first contact
+            data = NewPerson(
+                display_name=display_name[:200] or user_id, channel=channel, external_id=user_id
+            )
+            self._state = ({}, 0)
+            return self.people.get_or_create(self.session, data=data)
+        person_id, name, state, version = found
+        self._state = (state, version)
+        return PersonRecord(id=person_id, display_name=name)
 
     def load_state(self, *, channel: str, user_id: str) -> tuple[dict[str, Any], int]:
+        if self._state is not None:  # read together with the person
+            return self._state
         return self.states.load(self.session, channel=channel, user_id=user_id)
 
     def save_state(
         self, *, channel: str, user_id: str, state: dict[str, Any], version: int
     ) -> int:
-        return self.states.save(
+        return dialogue_sql.save_state(
             self.session, channel=channel, user_id=user_id, state=state, version=version
         )
 
-    def memberships(self, *, person_id: int) -> list[MembershipRecord]:
-        return self.people.memberships(
-            self.session, actor=Actor.person(person_id), person_id=person_id
-        )
-
-    def unit(self, *, person_id: int, unit_id: int) -> UnitRecord:
-        return self.units.get(self.session, actor=Actor.person(person_id), unit_id=unit_id)
-
-    def assessment(self, *, person_id: int, unit_id: int, year: int) -> AssessmentRecord:
-        actor = Actor.person(person_id)
-        record = self.assessments.load(self.session, actor=actor, unit_id=unit_id, year=year)
-        if record is None:
-            self.assessments.get_or_create(self.session, actor=actor, unit_id=unit_id, year=year)
-            record = self.assessments.load(self.session, actor=actor, unit_id=unit_id, year=year)
-        assert record is not None
-        return record
+    def context(
+        self, *, person_id: int, unit_id: int | None, year: int
+    ) -> tuple[list[MembershipRecord], UnitRecord | None, AssessmentRecord | None]:
+        rows = dialogue_sql.units(self.session, person_id=person_id, year=year)
+        if not rows:
+            return [], None, None
+        chosen = next((r for r in rows if r[1].id == unit_id), rows[0])
+        _, unit, row = chosen
+        if row is None:  # the first message of the year: start the draft
+            actor = Actor.person(person_id)
+            self.assessments.get_or_create(self.session, actor=actor, unit_id=unit.id, year=year)
+            rows = dialogue_sql.units(self.session, person_id=person_id, year=year)
+            row = next(r[2] for r in rows if r[1].id == unit.id)
+            assert row is not None
+        record = dialogue_sql.assessment(self.session, unit=unit, year=year, row=row)
+        self._rows[record.id] = {**row, "unit_id": unit.id}
+        return [m for m, _, _ in rows], unit, record
 
     def set_totals(
         self,
@@ -119,10 +133,23 @@ class SqlDialogueTx:
         indicator_id: str,
         value: dict[str, Any],
         description: str | None = None,
-    ) -> AnswerRecord:
-        answer = AnswerInput(indicator_id=indicator_id, value=value, description=description)
-        return self.assessments.record_answer(
-            self.session, actor=Actor.person(person_id), assessment_id=assessment_id, answer=answer
+    ) -> None:
+        """Check the value with dvht_core against the stored totals, then store it."""
+        row = self._rows.get(assessment_id) or dialogue_sql.editable(
+            self.session, person_id=person_id, assessment_id=assessment_id
+        )
+        indicator = load_rulebook(row["ruleset_id"]).indicator(indicator_id)
+        if indicator is None:
+            raise InputError(indicator_id, f"không có chỉ tiêu {indicator_id}.")
+        checked = check_answer(indicator, value, members=row["members"], learners=row["learners"])
+        dialogue_sql.insert_answer(
+            self.session,
+            person_id=person_id,
+            unit_id=row["unit_id"],
+            assessment_id=assessment_id,
+            indicator_id=indicator_id,
+            value=answer_value(checked),
+            description=description,
         )
 
     def add_evidence(

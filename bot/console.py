@@ -1,0 +1,83 @@
+"""The console channel: the same service in a terminal (`dvht chat`).
+
+Buttons are shown as numbered options, as on Zalo. With a terminal it prompts; with piped
+input it reads one message per line, so a dialogue can be scripted. `/file PATH` uploads a
+local file as evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from conversations.messages import FileInfo, Inbound, Outbound, numbered
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic"}
+
+
+class LocalFiles:
+    """`FileSource` for the console: the file id is a local path."""
+
+    async def fetch(self, file: FileInfo) -> bytes:
+        return await asyncio.to_thread(Path(file.file_id).read_bytes)
+
+
+def to_inbound(line: str, *, user: str, update: int) -> Inbound:
+    text = line.rstrip("\n")
+    if text.startswith("/file "):
+        path = Path(text.removeprefix("/file ").strip()).expanduser()
+        photo = path.suffix.lower() in PHOTO_SUFFIXES
+        file = FileInfo(str(path), "photo" if photo else "document", file_name=path.name)
+        return Inbound(
+            "console", user, user, f"{time.time_ns()}-{update}", file=file, display_name=user
+        )
+    return Inbound(
+        "console", user, user, f"{time.time_ns()}-{update}", text=text, display_name=user
+    )
+
+
+def render(messages: list[Outbound]) -> str:
+    return "\n\n".join(numbered(m).text for m in messages) + "\n"
+
+
+async def chat(service: object, *, user: str, source: TextIO, sink: TextIO) -> None:
+    from conversations.service import ConversationService
+
+    assert isinstance(service, ConversationService)
+    interactive = source.isatty()
+    if interactive:
+        sink.write("dvht — gõ tin nhắn như trên Telegram (/start để bắt đầu, Ctrl+D để thoát).\n")
+        sink.write("Gửi tệp minh chứng: /file đường/dẫn/tệp.pdf\n\n")
+    update = 0
+    while True:
+        if interactive:
+            sink.write("> ")
+            sink.flush()
+        line = await asyncio.to_thread(source.readline)
+        if not line:
+            break
+        if not line.strip() and not interactive:
+            continue
+        update += 1
+        replies = await service.handle(to_inbound(line, user=user, update=update))
+        if replies:
+            sink.write(render(replies))
+            sink.flush()
+
+
+def run_chat(user: str) -> int:
+    from bot.settings import Settings
+    from bot.wiring import build_app
+
+    async def main() -> None:
+        app = await build_app(Settings(), files=LocalFiles())
+        try:
+            await chat(app.service, user=user, source=sys.stdin, sink=sys.stdout)
+        finally:
+            await app.close()
+
+    asyncio.run(main())
+    return 0
