@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import core_engine, storage_bench
+from bench import conversation_bench, core_engine, storage_bench
 
-BENCHMARKS = {"core": core_engine.main, "storage": storage_bench.main}
+BENCHMARKS = {
+    "core": core_engine.main,
+    "storage": storage_bench.main,
+    "conversation": conversation_bench.main,
+}
 
 
 def main(argv: list[str]) -> int:

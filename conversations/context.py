@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from conversations.records import AssessmentRecord, MembershipRecord, PersonRecord, UnitRecord
 from dvht_core.assessment import Answer, Assessment
@@ -25,6 +26,10 @@ class Context:
 
     def walk(self) -> tuple[Indicator, ...]:
         """The indicators that apply to the unit, in rulebook order."""
+        return self._walk
+
+    @cached_property
+    def _walk(self) -> tuple[Indicator, ...]:
         rulebook = self.rulebook
         if rulebook is None or self.unit is None:
             return ()
