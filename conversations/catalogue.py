@@ -84,6 +84,7 @@ CANCELLED = (
 )
 AT_FIRST = "Đây là chỉ tiêu đầu tiên, không quay lại được nữa."
 NOT_IN_WALK = "Bạn chưa ở trong phần đánh giá. Gõ /danhgia để bắt đầu."
+NOT_HERE = "Ở bước này không quay lại hay bỏ qua được; hãy trả lời câu hỏi, hoặc gõ /huy để dừng."
 NOTHING_TO_EDIT = "Chưa có chỉ tiêu nào được trả lời để sửa."
 PICK_TO_EDIT = "Chọn chỉ tiêu muốn sửa (hoặc gõ “sửa 2.4”):"
 IDLE_HINT = "Gõ /danhgia để đánh giá, /ketqua để xem kết quả, hoặc hỏi “cần gì để đạt mức 2”."
@@ -297,7 +298,10 @@ def total_too_large(what: str) -> str:
 
 
 def too_long(length: int, limit: int) -> str:
-    return f"Nội dung quá dài ({length:,} ký tự, tối đa {limit:,}); hãy rút gọn.".replace(",", ".")
+    def grouped(number: int) -> str:
+        return f"{number:,}".replace(",", ".")  # 10.000: the Vietnamese thousands separator
+
+    return f"Nội dung quá dài ({grouped(length)} ký tự, tối đa {grouped(limit)}); hãy rút gọn."
 
 
 # --- results and quick answers -----------------------------------------------------------------

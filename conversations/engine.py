@@ -7,7 +7,8 @@ with the same question again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conversations import catalogue as say
@@ -85,6 +86,7 @@ UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
     ("ut:dnt", "Doanh nghiệp do UBND tỉnh quản lý", "tinh", "doanh_nghiep"),
 )
 
+_INDICATOR_ID = re.compile(r"\b\d{1,2}\.\d{1,2}\b")
 NAV_SKIP = Button("nav:skip", say.BTN_SKIP)
 NAV_BACK = Button("nav:back", say.BTN_BACK)
 INFO_INTENTS = frozenset(
@@ -111,17 +113,18 @@ def step(ctx: Context, state: State, message: Inbound) -> Transition:
     text = (message.text or "").strip()
     if text.startswith("/start"):
         return _start(ctx, state, text.removeprefix("/start").strip())
-    picked = _picked(state, message, text)
+    picked = _picked(ctx, state, message, text)
     if picked is not None:
         return _button(ctx, state, picked)
     if message.file is not None or message.stored is not None or message.file_error:
         return _file(ctx, state, message)
     if not text:
         return _again(ctx, state, say.EMPTY_MESSAGE)
-    strict = state.step in st.FREE_TEXT_STEPS
-    ids = {i.id for i in ctx.walk()} or None
-    intent = parse_intent(text, strict=strict, **({"indicator_ids": ids} if ids else {}))
+    intent = parse_intent(text, strict=state.step in st.FREE_TEXT_STEPS)
     if intent is not None:
+        if intent.kind in ("edit", "indicator_info") and intent.indicator is None:
+            named = _INDICATOR_ID.search(text)  # “sửa 9.9”: say that 9.9 does not exist
+            intent = replace(intent, indicator=named.group()) if named else intent
         return _intent(ctx, state, intent)
     return _typed(ctx, state, text)
 
@@ -180,14 +183,14 @@ def ask(ctx: Context, state: State) -> list[Outbound]:
             )
         ]
     if step_name == st.EVIDENCE:
-        have = state.draft.get("evidence_added", 0) + len(_evidence_titles(ctx, indicator.id))
+        have = _has_evidence(ctx, state, indicator)
         offered: tuple[Button, ...] = (Button("ev:later", say.BTN_LATER),)
         if have:
             offered = (Button("ev:done", say.BTN_DONE), *offered)
         buttons = state.offer((*offered, NAV_BACK))
         return [
             Outbound(
-                say.evidence_question(indicator, _evidence_titles(ctx, indicator.id)),
+                say.evidence_question(indicator, _evidence_titles(ctx, indicator.id, state)),
                 buttons,
                 kind="question",
             )
@@ -246,9 +249,16 @@ def created(ctx: Context, state: State, invite_code: str) -> list[Outbound]:
     return [intro, *ask(ctx, state)]
 
 
+ONBOARDING_STEPS = frozenset({st.WELCOME, st.ASK_CODE, st.ASK_NAME, st.ASK_PROVINCE, st.ASK_TYPE})
+
+
 def _resume(ctx: Context, state: State, *, greeting: bool = False) -> Transition:
     if ctx.unit is None:
-        state.step = st.WELCOME
+        paused = state.paused_step
+        onboarding = paused in ONBOARDING_STEPS or (
+            paused == st.ASK_MEMBERS and state.draft.get("onboarding")
+        )
+        state.step, state.paused_step = (paused if onboarding and paused else st.WELCOME), None
         return Transition(state, ask(ctx, state))
     state.unit_id = ctx.unit.id
     replies = [Outbound(say.welcome_back(ctx.unit.name), kind="answer")] if greeting else []
@@ -266,12 +276,23 @@ def _resume(ctx: Context, state: State, *, greeting: bool = False) -> Transition
 # --- buttons and typed option numbers ---------------------------------------------------------
 
 
-def _picked(state: State, message: Inbound, text: str) -> str | None:
+NUMBER_STEPS = frozenset({st.ASK_MEMBERS, st.ASK_LEARNERS, st.LEARNERS_VALUE})
+
+
+def _picked(ctx: Context, state: State, message: Inbound, text: str) -> str | None:
     if message.button:
         return message.button
-    if text and state.options:
-        return parsing.choose(text, state.options)
-    return None
+    if not text or not state.options:
+        return None
+    current = _current(ctx, state)
+    counting = state.step in NUMBER_STEPS or (
+        state.step == st.VALUE
+        and current is not None
+        and current.kind in ("member_ratio", "member_learner_ratio")
+    )
+    if counting and parsing.fold(text).strip(" .").isdigit():
+        return None  # “2” here is two people, not the second button
+    return parsing.choose(text, state.options)
 
 
 def _button(ctx: Context, state: State, button: str) -> Transition:
@@ -279,6 +300,10 @@ def _button(ctx: Context, state: State, button: str) -> Transition:
         return _intent(ctx, state, Intent("skip"))
     if button == "nav:back":
         return _intent(ctx, state, Intent("back"))
+    if button == "q:report":
+        return _intent(ctx, state, Intent("report"))
+    if button.startswith("ob:") and state.step != st.WELCOME:
+        return _again(ctx, state, say.STALE_BUTTON)
     if button == "ob:new":
         state.step, state.draft = edge(st.WELCOME, "new_unit"), {"onboarding": True}
         return Transition(state, ask(ctx, state))
@@ -305,7 +330,7 @@ def _button(ctx: Context, state: State, button: str) -> Transition:
         state.step = edge(st.CONFIRM_PCT, "retype")
         return Transition(state, ask(ctx, state))
     if button == "ev:later" and state.step == st.EVIDENCE:
-        if state.draft.get("evidence_added") or _evidence_titles(ctx, indicator.id):
+        if _has_evidence(ctx, state, indicator):
             state.step = edge(st.EVIDENCE, "done")  # evidence is there: nothing is “later”
             return Transition(state, ask(ctx, state))
         state.step = edge(st.EVIDENCE, "later")
@@ -365,14 +390,22 @@ def _typed(ctx: Context, state: State, text: str) -> Transition:
             ctx, state, indicator, {"count": members_count, "learners_count": result.value}
         )
     if step_name == st.CONFIRM_PCT:
-        return _again(ctx, state, say.CONFIRM_OR_RETYPE)
+        agreed = parsing.yes_no(text)
+        if agreed is None:
+            return _again(ctx, state, say.CONFIRM_OR_RETYPE)
+        return _button(ctx, state, "pct:yes" if agreed else "pct:no")
     if step_name == st.EVIDENCE:
+        if parsing.fold(text).strip(" .!") in ("xong", "done", "ok", "het", "da xong"):
+            return _button(
+                ctx, state, "ev:done" if _has_evidence(ctx, state, indicator) else "ev:later"
+            )
         title = parsing.free_text(text)
         if isinstance(title, parsing.Refused):
             return _again(ctx, state, title.message)
         if len(title) > 500:
             return _again(ctx, state, say.too_long(len(title), 500))
         state.draft["evidence_added"] = int(state.draft.get("evidence_added", 0)) + 1
+        state.draft["evidence_titles"] = [*state.draft.get("evidence_titles", []), title]
         effect = AddEvidence(indicator.id, title)
         return Transition(
             state, [Outbound(say.evidence_added(title), kind="answer"), *ask(ctx, state)], [effect]
@@ -504,7 +537,7 @@ def _advance(ctx: Context, state: State, indicator: Indicator) -> Transition:
     """This indicator is done: on to the next unanswered one, or the result."""
     if indicator.id not in state.visited:
         state.visited.append(indicator.id)
-    state.draft = {"skipped": state.draft.get("skipped", [])}
+    state.draft = {}
     following = _next_indicator(ctx, state, after=indicator.id, done=indicator.id)
     if following is None:
         state.step, state.indicator = edge(st.DESCRIPTION, "all_answered"), None
@@ -524,7 +557,7 @@ def _next_indicator(
 ) -> Indicator | None:
     """The first unanswered, unskipped indicator after `after` (wrapping to the start)."""
     walk = list(ctx.walk())
-    skipped = set(state.draft.get("skipped", []))
+    skipped = set(state.skipped)
     ids = [i.id for i in walk]
     start = ids.index(after) + 1 if after in ids else 0
     for indicator in walk[start:] + walk[:start]:
@@ -558,7 +591,9 @@ def _intent(ctx: Context, state: State, intent: Intent) -> Transition:
     if kind == "edit":
         return _edit(ctx, state, intent.indicator)
     if ctx.unit is None or _current(ctx, state) is None:
-        return Transition(state, [Outbound(say.NOT_IN_WALK, kind="hint")])
+        if state.step in (st.IDLE, st.DONE):
+            return Transition(state, [Outbound(say.NOT_IN_WALK, kind="hint")])
+        return _again(ctx, state, say.NOT_HERE)
     indicator = _current(ctx, state)
     assert indicator is not None
     if kind == "skip" or kind == "later_evidence":
@@ -576,10 +611,9 @@ def _skip(ctx: Context, state: State, indicator: Indicator, *, later: bool) -> T
         return _advance(ctx, state, indicator)
     if later:
         return _again(ctx, state, say.ANSWER_FIRST)
-    skipped = list(state.draft.get("skipped", []))
-    if indicator.id not in skipped and not ctx.answered(indicator.id):
-        skipped.append(indicator.id)
-    state.draft = {"skipped": skipped}
+    if indicator.id not in state.skipped and not ctx.answered(indicator.id):
+        state.skipped.append(indicator.id)
+    state.draft = {}
     following = _next_indicator(ctx, state, after=indicator.id, done=indicator.id)
     note = Outbound(say.skipped(indicator.id), kind="answer")
     if following is None:
@@ -591,6 +625,7 @@ def _skip(ctx: Context, state: State, indicator: Indicator, *, later: bool) -> T
 
 def _back(ctx: Context, state: State, indicator: Indicator) -> Transition:
     previous_step = {
+        st.ASK_LEARNERS: st.VALUE,
         st.EVIDENCE: st.VALUE,
         st.DESCRIPTION: st.EVIDENCE,
         st.CONFIRM_PCT: st.VALUE,
@@ -605,7 +640,7 @@ def _back(ctx: Context, state: State, indicator: Indicator) -> Transition:
         return _again(ctx, state, say.AT_FIRST)
     state.indicator = state.visited.pop() if state.visited else ids[position - 1]
     state.step = edge(st.VALUE, "back")
-    state.draft = {"skipped": state.draft.get("skipped", [])}
+    state.draft = {}
     return Transition(state, ask(ctx, state))
 
 
@@ -626,7 +661,7 @@ def _edit(ctx: Context, state: State, indicator_id: str | None) -> Transition:
     if indicator_id not in walk:
         return _again(ctx, state, say.no_such_indicator(indicator_id))
     state.indicator, state.step, state.paused_step = indicator_id, edge("*", "edit"), None
-    state.draft = {"skipped": state.draft.get("skipped", [])}
+    state.draft = {}
     return Transition(state, ask(ctx, state))
 
 
@@ -656,6 +691,7 @@ def _file(ctx: Context, state: State, message: Inbound) -> Transition:
     photo = message.file is not None and message.file.kind == "photo"
     title = say.photo_title(indicator.id) if photo else stored.original_name
     state.draft["evidence_added"] = int(state.draft.get("evidence_added", 0)) + 1
+    state.draft["evidence_titles"] = [*state.draft.get("evidence_titles", []), title]
     effect = AddEvidence(indicator.id, title, stored, photo)
     return Transition(
         state,
@@ -703,10 +739,19 @@ def _learners(ctx: Context, state: State) -> int | None:
     return int(learners) if learners else None
 
 
-def _evidence_titles(ctx: Context, indicator_id: str) -> list[str]:
-    if ctx.assessment is None:
-        return []
-    return [e.title for e in ctx.assessment.evidence_for(indicator_id)]
+def _evidence_titles(ctx: Context, indicator_id: str, state: State | None = None) -> list[str]:
+    """Evidence on file for the indicator, plus what this step added (not yet reloaded)."""
+    stored = (
+        []
+        if ctx.assessment is None
+        else [e.title for e in ctx.assessment.evidence_for(indicator_id)]
+    )
+    added = [] if state is None else list(state.draft.get("evidence_titles", []))
+    return stored + [t for t in added if t not in stored]
+
+
+def _has_evidence(ctx: Context, state: State, indicator: Indicator) -> bool:
+    return bool(_evidence_titles(ctx, indicator.id, state))
 
 
 def _stored_value(ctx: Context, indicator_id: str) -> dict[str, Any]:

@@ -46,6 +46,7 @@ EDGES: tuple[tuple[str, str, str, str], ...] = (
     (st.VALUE, "back", st.VALUE, "quay lại: previous indicator"),
     (st.CONFIRM_PCT, "back", st.VALUE, "quay lại"),
     (st.LEARNERS_VALUE, "back", st.VALUE, "quay lại"),
+    (st.ASK_LEARNERS, "back", st.VALUE, "quay lại"),
     (st.EVIDENCE, "back", st.VALUE, "quay lại"),
     (st.DESCRIPTION, "back", st.EVIDENCE, "quay lại"),
     (ANY, "edit", st.VALUE, "sửa 2.4"),

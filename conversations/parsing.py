@@ -116,7 +116,7 @@ def positive_total(text: str, *, what: str) -> int | Refused:
 def choose(text: str, options: list[tuple[str, str]]) -> str | None:
     """The option picked by its number (“2”) or its label typed back (with or without marks)."""
     folded = fold(text).strip(" .")
-    if folded.isdigit():
+    if folded.isdigit() and len(folded) <= 3:
         index = int(folded) - 1
         return options[index][0] if 0 <= index < len(options) else None
     for option_id, label in options:

@@ -119,7 +119,7 @@ class ConversationService:
 
     def _context(self, tx: DialogueTx, person: PersonRecord, state: State) -> Context:
         today = self.clock().astimezone(dt.timezone(dt.timedelta(hours=7))).date()
-        year = state.year or assessment_year(today)
+        year = assessment_year(today)  # from 15/01 on, the new year's dossier
         memberships, unit, assessment = tx.context(
             person_id=person.id, unit_id=state.unit_id, year=year
         )

@@ -21,7 +21,6 @@ ASK_LEARNERS = "ask_learners"
 LEARNERS_VALUE = "learners_value"
 EVIDENCE = "evidence"
 DESCRIPTION = "description"
-PICK_EDIT = "pick_edit"
 DONE = "done"
 
 FREE_TEXT_STEPS = frozenset({ASK_CODE, ASK_NAME, ASK_PROVINCE, EVIDENCE, DESCRIPTION})
@@ -40,6 +39,8 @@ class State:
     """The buttons of the last question, so "2" or the label typed back picks one."""
     visited: list[str] = field(default_factory=list)
     """Indicators answered in this walk, for “quay lại”."""
+    skipped: list[str] = field(default_factory=list)
+    """Indicators passed over with “bỏ qua”: not asked again until the user edits them."""
     paused_step: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -94,6 +94,7 @@ class SqlDialogueTx:
     def context(
         self, *, person_id: int, unit_id: int | None, year: int
     ) -> tuple[list[MembershipRecord], UnitRecord | None, AssessmentRecord | None]:
+        self.session.flush()  # ORM writes earlier in this message must be visible to plain SQL
         rows = dialogue_sql.units(self.session, person_id=person_id, year=year)
         if not rows:
             return [], None, None
