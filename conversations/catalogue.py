@@ -236,6 +236,10 @@ def file_added(title: str, size: int) -> str:
     return f"Đã nhận tệp {title} ({_size(size)}). Gửi thêm, hoặc bấm “Xong”."
 
 
+def file_already_there(name: str, indicator_id: str) -> str:
+    return f"Tệp {name} đã có trong minh chứng của {indicator_id}; không cần gửi lại."
+
+
 def photo_title(indicator_id: str) -> str:
     return f"Ảnh minh chứng chỉ tiêu {indicator_id}"
 

@@ -523,12 +523,7 @@ def _record(ctx: Context, state: State, indicator: Indicator, value: dict[str, A
     """Store the value now (nothing lost if the user stops here), then ask for evidence."""
     state.draft = {"value": value, "indicator": indicator.id}
     effect = RecordAnswer(indicator.id, value)
-    met = not (
-        value.get("met") is False
-        or value.get("title") == "khong_co"
-        or value.get("dt_level") == "chua_dap_ung"
-    )
-    state.step = edge(state.step, "answered" if met else "answered_not_met")
+    state.step = edge(state.step, "answered" if _met(value) else "answered_not_met")
     saved = Outbound(say.answer_saved(indicator, value), kind="answer")
     return Transition(state, [saved, *ask(ctx, state)], [effect])
 
@@ -631,6 +626,9 @@ def _back(ctx: Context, state: State, indicator: Indicator) -> Transition:
         st.CONFIRM_PCT: st.VALUE,
         st.LEARNERS_VALUE: st.VALUE,
     }.get(state.step)
+    if state.step == st.DESCRIPTION and not _met(state.draft.get("value") or {}):
+        state.step = edge(st.DESCRIPTION, "back_not_met")  # no evidence was asked for
+        return Transition(state, ask(ctx, state))
     if previous_step is not None:
         state.step = edge(state.step, "back")
         return Transition(state, ask(ctx, state))
@@ -688,8 +686,14 @@ def _file(ctx: Context, state: State, message: Inbound) -> Transition:
     stored = message.stored
     if stored is None:
         return _again(ctx, state, say.FILE_NOT_RECEIVED)
+    known = set(state.draft.get("evidence_hashes", []))
+    if ctx.assessment is not None:
+        known |= {e.sha256 for e in ctx.assessment.evidence_for(indicator.id) if e.sha256}
+    if stored.sha256 in known:
+        return _again(ctx, state, say.file_already_there(stored.original_name, indicator.id))
     photo = message.file is not None and message.file.kind == "photo"
     title = say.photo_title(indicator.id) if photo else stored.original_name
+    state.draft["evidence_hashes"] = [*state.draft.get("evidence_hashes", []), stored.sha256]
     state.draft["evidence_added"] = int(state.draft.get("evidence_added", 0)) + 1
     state.draft["evidence_titles"] = [*state.draft.get("evidence_titles", []), title]
     effect = AddEvidence(indicator.id, title, stored, photo)
@@ -721,6 +725,15 @@ def _in_group(ctx: Context, state: State, message: Inbound) -> Transition:
 def _again(ctx: Context, state: State, message: str) -> Transition:
     """One specific sentence, then the same question again."""
     return Transition(state, [Outbound(message, kind="error"), *ask(ctx, state)])
+
+
+def _met(value: dict[str, Any]) -> bool:
+    """Whether an answer claims the indicator is met (then its evidence is asked for)."""
+    return not (
+        value.get("met") is False
+        or value.get("title") == "khong_co"
+        or value.get("dt_level") == "chua_dap_ung"
+    )
 
 
 def _current(ctx: Context, state: State) -> Indicator | None:

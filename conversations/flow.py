@@ -49,6 +49,7 @@ EDGES: tuple[tuple[str, str, str, str], ...] = (
     (st.ASK_LEARNERS, "back", st.VALUE, "quay lại"),
     (st.EVIDENCE, "back", st.VALUE, "quay lại"),
     (st.DESCRIPTION, "back", st.EVIDENCE, "quay lại"),
+    (st.DESCRIPTION, "back_not_met", st.VALUE, "quay lại after “chưa đạt”"),
     (ANY, "edit", st.VALUE, "sửa 2.4"),
     (ANY, "pause", st.IDLE, "tạm dừng (resumes where it stopped)"),
     (ANY, "cancel", st.IDLE, "hủy"),
