@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from conversations import catalogue as say
 from conversations.messages import Inbound
 from conversations.service import ConversationService
 from storage.db import Database
@@ -53,6 +54,8 @@ async def run() -> dict[str, float]:
             replies = await service.handle(message)
             elapsed = time.perf_counter() - started
             assert replies, (text, button)
+            failed = [r.text for r in replies if r.text in (say.INTERNAL_ERROR, say.STORAGE_DOWN)]
+            assert not failed, (text, button, failed)  # a fast failure is not a handled message
             return elapsed
 
         for text in ("/start", "1", "UBND xã Bench", "Huế", "1", "30"):
