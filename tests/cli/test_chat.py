@@ -1,0 +1,132 @@
+"""The console channel as a user runs it: `dvht chat` with piped input, `dvht ask`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.console import render, to_inbound
+from conversations.messages import Button, Outbound
+
+DVHT = Path(sys.executable).parent / "dvht"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def chat(data_dir: Path, lines: list[str], user: str = "lan") -> str:
+    env = {**os.environ, "DVHT_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(DVHT), "chat", "--user", user],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_a_scripted_walk_survives_a_restart(tmp_path: Path) -> None:
+    evidence = tmp_path / "ke-hoach.pdf"
+    evidence.write_bytes(PDF)
+    first = chat(
+        tmp_path,
+        [
+            "/start",
+            "1",
+            "UBND xã Quảng Phú",
+            "Thành phố Huế",
+            "1",
+            "30",
+            "đạt",
+            f"/file {evidence}",
+            "xong",
+            "1",
+        ],
+    )
+    assert "Mã mời đồng nghiệp:" in first
+    assert "Đã lưu 1.1: đạt." in first
+    assert "Đã nhận tệp ke-hoach.pdf" in first
+    assert "1. Đạt\n2. Chưa đạt" in first  # options as a numbered list, as on Zalo
+    assert first.rstrip().endswith("Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn.")
+    assert "1.2. Chế độ đào tạo" in first.split("Không mô tả")[-1]
+
+    second = chat(tmp_path, ["tiếp tục", "tiến độ"])  # a new process on the same database
+    assert "1.2. Chế độ đào tạo" in second
+    assert "Tiến độ: đã trả lời 1/13 chỉ tiêu." in second
+    stored = list((tmp_path / "evidence").rglob("*"))
+    assert any(p.is_file() and p.read_bytes() == PDF for p in stored)
+
+
+def test_bad_input_in_the_console_is_refused_and_asked_again(tmp_path: Path) -> None:
+    out = chat(tmp_path, ["/start", "1", "UBND xã A", "Huế", "1", "ba mươi", "0", "30"])
+    assert "Hãy gõ tổng số thành viên bằng một số nguyên, ví dụ 30." in out
+    assert "Tổng số thành viên phải lớn hơn 0." in out
+    assert "Đã tạo đơn vị UBND xã A" in out
+
+
+def test_console_lines_become_messages() -> None:
+    assert to_inbound("27\n", user="lan", update=1).text == "27"
+    upload = to_inbound("/file ~/scan.JPG\n", user="lan", update=2)
+    assert upload.file is not None
+    assert upload.file.kind == "photo"
+    assert upload.file.file_name == "scan.JPG"
+    assert render([Outbound("Đạt chưa?", (Button("v:y", "Đạt"), Button("v:n", "Chưa đạt")))]) == (
+        "Đạt chưa?\n\n1. Đạt\n2. Chưa đạt\nTrả lời bằng số thứ tự hoặc gõ nội dung lựa chọn.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("muc 2 can gi", "Để đạt mức độ 2"),
+        ("chỉ tiêu 2.4 là gì", "Chỉ tiêu 2.4."),
+        ("hạn nộp hồ sơ khi nào", "trước ngày 15/01/"),
+        ("xin chào", "Tôi chưa hiểu."),
+    ],
+)
+def test_ask_answers_one_question(question: str, fragment: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(DVHT), "ask", question],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DVHT_DATA_DIR": str(tmp_path)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert fragment in done.stdout
+
+
+def test_ask_about_a_unit_uses_its_figures(tmp_path: Path) -> None:
+    chat(tmp_path, ["/start", "1", "UBND xã B", "Huế", "1", "30", "đạt", "xong", "1"])
+    env = {**os.environ, "DVHT_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(DVHT), "ask", "tiến độ", "--unit", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Tiến độ: đã trả lời 1/13 chỉ tiêu." in done.stdout
+    missing = subprocess.run(
+        [str(DVHT), "ask", "tiến độ", "--unit", "42"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.count("\n") == 1
+    assert "không tìm thấy" in missing.stderr
