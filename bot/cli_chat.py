@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import getpass
 import sys
 from typing import Any
 
 from bot import cli_text
-from bot.cli_errors import CliError
+from bot.cli_db import run_with_database, storage_errors
 
 
 def add_commands(commands: Any) -> None:
@@ -25,21 +24,11 @@ def add_commands(commands: Any) -> None:
     ask.set_defaults(handler=_cmd_ask)
 
 
-def _storage_errors() -> tuple[type[Exception], ...]:
-    from conversations.errors import AccessDenied, NotFound, StorageUnavailable
-    from storage.bootstrap import SchemaOutdated
-
-    return StorageUnavailable, SchemaOutdated, NotFound, AccessDenied
-
-
 def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.console import run_chat
 
-    user = args.user or _login()
-    try:
-        return run_chat(user)
-    except _storage_errors() as exc:
-        raise CliError(_storage_message(exc)) from None
+    with storage_errors():
+        return run_chat(args.user or _login())
 
 
 def _login() -> str:
@@ -47,19 +36,6 @@ def _login() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "console"
-
-
-def _storage_message(exc: Exception) -> str:
-    from conversations.errors import NotFound, StorageUnavailable
-    from storage.bootstrap import SchemaOutdated
-
-    if isinstance(exc, StorageUnavailable):
-        return cli_text.DATABASE_DOWN
-    if isinstance(exc, SchemaOutdated):
-        return cli_text.SCHEMA_OUTDATED
-    if isinstance(exc, NotFound):
-        return cli_text.not_found(str(exc))
-    return cli_text.access_denied(str(exc))
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
@@ -79,37 +55,26 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     operator = PersonRecord(id=0, display_name="operator")
     context = Context(operator, (), None, None, today)
     if args.unit is not None:
-        try:
-            unit, assessment = asyncio.run(
-                _load_unit(args.unit, args.year or assessment_year(today))
-            )
-        except _storage_errors() as exc:
-            raise CliError(_storage_message(exc)) from None
+        year = args.year or assessment_year(today)
+        unit, assessment = run_with_database(
+            lambda database: _load_unit(database, args.unit, year)
+        )
         context = Context(operator, (), unit, assessment, today)
     for reply in quick.answer(context, intent):
         sys.stdout.write(reply.text + "\n")
     return 0
 
 
-async def _load_unit(unit_id: int, year: int) -> tuple[Any, Any]:
-    from bot.settings import Settings
+async def _load_unit(database: Any, unit_id: int, year: int) -> tuple[Any, Any]:
     from conversations.records import Actor
     from storage.assessments import AssessmentRepository
-    from storage.bootstrap import open_database
     from storage.units import UnitRepository
     from storage.uow import read
 
-    database = await open_database(Settings().database())
-    try:
+    def load(session: Any) -> tuple[Any, Any]:
+        operator = Actor.operator()
+        unit = UnitRepository().get(session, actor=operator, unit_id=unit_id)
+        record = AssessmentRepository().load(session, actor=operator, unit_id=unit_id, year=year)
+        return unit, record
 
-        def load(session: Any) -> tuple[Any, Any]:
-            operator = Actor.operator()
-            unit = UnitRepository().get(session, actor=operator, unit_id=unit_id)
-            record = AssessmentRepository().load(
-                session, actor=operator, unit_id=unit_id, year=year
-            )
-            return unit, record
-
-        return await read(database, load)
-    finally:
-        await database.close()
+    return await read(database, load)

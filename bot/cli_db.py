@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -52,7 +53,7 @@ def add_commands(commands: Any) -> None:
     imported.set_defaults(handler=_cmd_import)
 
 
-def _settings() -> Any:
+def settings() -> Any:
     from pydantic import ValidationError
 
     from bot.settings import Settings
@@ -64,21 +65,15 @@ def _settings() -> Any:
         raise CliError(cli_text.bad_setting(field)) from None
 
 
-def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    """Open the configured database, run `work`, and turn storage failures into one line."""
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn the storage layer's failures into one-line CLI errors."""
     from conversations.errors import AccessDenied, NotFound, StorageUnavailable
     from dvht_core.errors import InputError
-    from storage.bootstrap import SchemaOutdated, open_database
-
-    async def main() -> T:
-        database = await open_database(_settings().database())
-        try:
-            return await work(database)
-        finally:
-            await database.close()
+    from storage.bootstrap import SchemaOutdated
 
     try:
-        return asyncio.run(main())
+        yield
     except StorageUnavailable:
         raise CliError(cli_text.DATABASE_DOWN) from None
     except SchemaOutdated:
@@ -91,14 +86,26 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
         raise CliError(cli_text.input_error(exc.field, exc.message)) from None
 
 
+def run_with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the configured database, run `work`, and turn storage failures into one line."""
+    from storage.bootstrap import open_database
+
+    async def main() -> T:
+        database = await open_database(settings().database())
+        try:
+            return await work(database)
+        finally:
+            await database.close()
+
+    with storage_errors():
+        return asyncio.run(main())
+
+
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from conversations.errors import StorageUnavailable
     from storage.bootstrap import upgrade_database
 
-    try:
-        before, after = asyncio.run(upgrade_database(_settings().database()))
-    except StorageUnavailable:
-        raise CliError(cli_text.DATABASE_DOWN) from None
+    with storage_errors():
+        before, after = asyncio.run(upgrade_database(settings().database()))
     sys.stdout.write(cli_text.upgraded(before, after))
     return 0
 
@@ -132,7 +139,7 @@ def _cmd_unit_create(args: argparse.Namespace) -> int:
     async def work(database: Database) -> tuple[Any, Any, Any]:
         return await transaction(database, create)
 
-    unit, admin, members = _run(work)
+    unit, admin, members = run_with_database(work)
     sys.stdout.write(cli_text.unit_created(unit, admin, members))
     return 0
 
@@ -147,7 +154,7 @@ def _cmd_unit_list(args: argparse.Namespace) -> int:
             database, lambda session: UnitRepository().list(session, actor=Actor.operator())
         )
 
-    for unit in _run(work):
+    for unit in run_with_database(work):
         sys.stdout.write(cli_text.unit_line(unit))
     return 0
 
@@ -168,7 +175,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             ),
         )
 
-    record = _run(work)
+    record = run_with_database(work)
     if record is None:
         raise CliError(cli_text.no_assessment(args.unit, args.year))
     text = yaml.safe_dump(export_document(record), allow_unicode=True, sort_keys=False)
@@ -211,6 +218,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     async def work(database: Database) -> tuple[int, int, int]:
         return await transaction(database, run)
 
-    _, answers, evidence = _run(work)
+    _, answers, evidence = run_with_database(work)
     sys.stdout.write(cli_text.imported(args.unit, assessment.year, answers, evidence))
     return 0
