@@ -309,7 +309,7 @@ def too_long(length: int, limit: int) -> str:
 
 
 # --- results and quick answers -----------------------------------------------------------------
-UNMET_HEADING = "Chỉ tiêu chưa đạt mức độ 2:"
+UNMET_HEADING = "Chỉ tiêu không đạt:"
 NO_MISSING_EVIDENCE = "Mọi chỉ tiêu đã trả lời đều có minh chứng."
 REPORT_TEXT_ONLY = "Báo cáo PDF sẽ có ở bản cập nhật tới; hiện bot gửi bản tóm tắt ở trên."
 

@@ -450,7 +450,9 @@ def _value_question(ctx: Context, state: State, indicator: Indicator) -> Outboun
     if kind in ("yes_no", "accreditation"):
         buttons = (Button("v:y", say.BTN_MET), Button("v:n", say.BTN_NOT_MET), *nav)
     elif kind == "emulation_title":
-        buttons = (*(Button(f"v:{code}", name) for code, name in EMULATION_TITLES.items()), *nav)
+        # The titles a unit usually has first; “no title” last, so “1” is not a slip into it.
+        titles = [*list(EMULATION_TITLES)[1:], next(iter(EMULATION_TITLES))]
+        buttons = (*(Button(f"v:{code}", EMULATION_TITLES[code]) for code in titles), *nav)
     elif kind == "digital_level":
         buttons = (
             *(Button(f"v:{code}", say.digital(name)) for code, name in DIGITAL_LEVELS.items()),

@@ -68,7 +68,7 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
                 criterion.id, criterion.title, evaluation.criteria[criterion.id].level
             )
         )
-    unmet = [r for r in evaluation.indicators.values() if r.level is not None and r.level < 2]
+    unmet = [r for r in evaluation.indicators.values() if r.level == 0]
     if unmet:
         lines.append(say.UNMET_HEADING)
         lines += [say.unmet_line(r.indicator_id, r.reason) for r in unmet]
