@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 run: setup
-	$(BIN)/dvht chat
+	$(BIN)/dvht serve
 
 lint: setup
 	$(BIN)/ruff check .

@@ -10,12 +10,17 @@ from typing import Any
 
 from bot import cli_text
 from bot.cli_db import run_with_database, storage_errors
+from bot.cli_errors import CliError
 
 
 def add_commands(commands: Any) -> None:
     chat = commands.add_parser("chat", help=cli_text.HELP_CHAT)
     chat.add_argument("--user", help=cli_text.HELP_CHAT_USER)
     chat.set_defaults(handler=_cmd_chat)
+
+    serve = commands.add_parser("serve", help=cli_text.HELP_SERVE)
+    serve.add_argument("--user", help=cli_text.HELP_CHAT_USER)
+    serve.set_defaults(handler=_cmd_serve)
 
     ask = commands.add_parser("ask", help=cli_text.HELP_ASK)
     ask.add_argument("text", metavar="CÂU_HỎI", help=cli_text.HELP_QUESTION)
@@ -29,6 +34,19 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
     with storage_errors():
         return run_chat(args.user or _login())
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from bot.serve import serve
+
+    try:
+        with storage_errors():
+            return serve(args.user or _login())
+    except ValidationError as exc:
+        field = ".".join(str(part) for part in exc.errors()[0]["loc"])
+        raise CliError(cli_text.bad_setting(field)) from None
 
 
 def _login() -> str:

@@ -25,6 +25,9 @@ INTERRUPTED = "đã dừng theo yêu cầu."
 HELP_DB = "cơ sở dữ liệu"
 HELP_CHAT = "trò chuyện với bot ngay trong cửa sổ lệnh (cùng dịch vụ như Telegram)"
 HELP_CHAT_USER = "tên người dùng trong phiên chat (mặc định: tên đăng nhập máy)"
+HELP_SERVE = (
+    "chạy bot: Telegram nếu có TELEGRAM_BOT_TOKEN, nếu không thì trò chuyện trong cửa sổ lệnh"
+)
 HELP_ASK = "hỏi nhanh một câu, ví dụ “cần gì để đạt mức 2”, rồi thoát"
 HELP_QUESTION = "câu hỏi bằng tiếng Việt (có dấu hoặc không)"
 HELP_DB_UPGRADE = "áp dụng các bản nâng cấp cấu trúc (migration) còn thiếu"

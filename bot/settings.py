@@ -19,6 +19,22 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(default=None, alias="DATABASE_URL")
     """Empty: the embedded SQLite file. PostgreSQL: postgresql+asyncpg://user:pass@host/db."""
     max_upload_mb: int = Field(default=20, ge=1, le=2000, alias="DVHT_MAX_UPLOAD_MB")
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field(default="https://api.telegram.org", alias="TELEGRAM_API_URL")
+    """Another Bot API server: a self-hosted telegram-bot-api, or a test server."""
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    webhook_host: str = Field(default="0.0.0.0", alias="DVHT_WEBHOOK_HOST")
+    webhook_port: int = Field(default=8080, ge=1, le=65535, alias="DVHT_WEBHOOK_PORT")
+
+    def telegram_token(self) -> str | None:
+        token = self.telegram_bot_token
+        return token.get_secret_value().strip() or None if token else None
+
+    def webhook_mode(self) -> bool:
+        return bool(self.telegram_webhook_url and self.telegram_webhook_secret)
 
     def database(self) -> str:
         from storage.db import default_database_url

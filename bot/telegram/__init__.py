@@ -1,0 +1,1 @@
+"""The Telegram channel: a thin aiogram adapter around the conversation service."""

@@ -1,0 +1,116 @@
+"""Sending replies to Telegram: retries on flood limits and server errors, stale keyboards
+removed, blocked users marked unreachable. The answer was stored before any of this runs, so
+a reply that fails never loses it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.enums import ChatAction
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile
+
+from bot.telegram.mapping import keyboard
+from conversations.messages import Outbound
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+ATTEMPTS = 4
+BACKOFF_S = 0.5
+
+
+class Blocked(Exception):
+    """The user blocked the bot (403): stop sending to them."""
+
+
+class TelegramSender:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        on_blocked: Callable[[str], Awaitable[None]] | None = None,
+        backoff_s: float = BACKOFF_S,
+    ) -> None:
+        self.bot = bot
+        self.on_blocked = on_blocked
+        self.backoff_s = backoff_s
+        self._keyboards: dict[str, int] = {}
+        """The last message with buttons in each chat, so a new question can retire it."""
+
+    async def send(self, chat_id: str, user_id: str, replies: list[Outbound]) -> None:
+        try:
+            for reply in replies:
+                await self._send_one(chat_id, reply)
+        except Blocked:
+            if self.on_blocked is not None:
+                await self.on_blocked(user_id)
+
+    async def _send_one(self, chat_id: str, reply: Outbound) -> None:
+        if reply.document is not None:
+            await self.call(
+                self.bot.send_chat_action, chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT
+            )
+            document = BufferedInputFile(reply.document.data, filename=reply.document.file_name)
+            await self.call(
+                self.bot.send_document,
+                chat_id=chat_id,
+                document=document,
+                caption=reply.text[:1024] or None,
+            )
+            return
+        markup = keyboard(reply.buttons)
+        if markup is not None:
+            await self.retire_keyboard(chat_id)
+        sent = await self.call(
+            self.bot.send_message, chat_id=chat_id, text=reply.text, reply_markup=markup
+        )
+        if markup is not None and sent is not None:
+            self._keyboards[chat_id] = sent.message_id
+
+    async def retire_keyboard(self, chat_id: str, message_id: int | None = None) -> None:
+        """Remove the buttons of an answered question so old taps cannot be made."""
+        target = message_id if message_id is not None else self._keyboards.pop(chat_id, None)
+        if target is None:
+            return
+        if message_id is not None and self._keyboards.get(chat_id) == message_id:
+            self._keyboards.pop(chat_id, None)
+        # Already edited, or too old to edit: the buttons are harmless then.
+        with contextlib.suppress(TelegramBadRequest):
+            await self.call(
+                self.bot.edit_message_reply_markup,
+                chat_id=chat_id,
+                message_id=target,
+                reply_markup=None,
+            )
+
+    async def call(self, method: Callable[..., Awaitable[T]], **kwargs: Any) -> T | None:
+        """One Bot API call with retries: 429 waits retry_after, 5xx and network errors back
+        off exponentially; 403 raises Blocked; after the last attempt the reply is dropped."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return await method(**kwargs)
+            except TelegramRetryAfter as flood:
+                await asyncio.sleep(flood.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as error:
+                log.warning(
+                    "Bot API %s failed (%s), attempt %d",
+                    method.__name__,
+                    type(error).__name__,
+                    attempt + 1,
+                )
+                await asyncio.sleep(self.backoff_s * 2**attempt)
+            except TelegramForbiddenError:
+                raise Blocked from None
+        log.error("Bot API %s failed %d times; reply dropped", method.__name__, ATTEMPTS)
+        return None
