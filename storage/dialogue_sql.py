@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, TextClause, bindparam, text
+from sqlalchemy import JSON, Boolean, Integer, String, TextClause, bindparam, text
 from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel import Session
 
@@ -36,11 +36,16 @@ _CLAIM = text(
 ).bindparams(bindparam("at", type_=UTCDateTime))
 
 _PERSON_AND_STATE = text(
-    "SELECT ci.person_id, p.display_name, cs.state, cs.version "
+    "SELECT ci.person_id, p.display_name, cs.state, cs.version, ci.active "
     "FROM channel_identities ci JOIN people p ON p.id = ci.person_id "
     "LEFT JOIN conversation_states cs ON cs.channel = ci.channel AND cs.user_id = ci.external_id "
     "WHERE ci.channel = :channel AND ci.external_id = :user_id"
-).columns(person_id=Integer, display_name=String, state=JSON, version=Integer)
+).columns(person_id=Integer, display_name=String, state=JSON, version=Integer, active=Boolean)
+
+_REACTIVATE = text(
+    "UPDATE channel_identities SET active = TRUE WHERE channel = :channel "
+    "AND external_id = :user_id"
+)
 
 _INSERT_STATE = text(
     "INSERT INTO conversation_states (channel, user_id, state, version, updated_at) "
@@ -176,6 +181,8 @@ def person_and_state(
     if not rows:
         return None
     row = rows[0]
+    if not row["active"]:  # they blocked the bot once and now write again: reachable again
+        _Runner(session).run(_REACTIVATE, {"channel": channel, "user_id": user_id})
     return (
         row["person_id"],
         row["display_name"],

@@ -204,3 +204,33 @@ async def test_a_new_years_assessment_asks_the_members_total_once_then_the_quest
     await minh.send("30")
     assert (minh.step, minh.indicator) == ("value", "2.1")
     assert "(trên tổng 30)" in minh.question_text
+
+
+async def test_a_user_who_blocked_the_bot_and_returns_is_reachable_again(
+    make_client: Clients, database: Database
+) -> None:
+    from sqlmodel import select
+
+    from storage.people import PersonRepository
+    from storage.tables import ChannelIdentity
+    from storage.uow import read, transaction
+
+    lan = make_client("lan", "Lan")
+    await onboard(lan)
+
+    def block(session: object) -> None:
+        PersonRepository().set_reachable(
+            session,  # type: ignore[arg-type]
+            channel=lan.channel,
+            external_id="lan",
+            reachable=False,
+        )
+
+    def active(session: object) -> bool:
+        identity = session.exec(select(ChannelIdentity)).first()  # type: ignore[attr-defined]
+        return bool(identity.active)
+
+    await transaction(database, block)
+    assert await read(database, active) is False
+    await lan.send("tiến độ")
+    assert await read(database, active) is True
