@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from aiogram import Bot
@@ -27,7 +28,27 @@ from conversations.messages import Outbound
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 ATTEMPTS = 4
+TELEGRAM_TEXT_LIMIT = 4096
 BACKOFF_S = 0.5
+
+
+def merge(replies: list[Outbound], limit: int = TELEGRAM_TEXT_LIMIT) -> list[Outbound]:
+    """Consecutive plain texts go out as one message: fewer bubbles on the official's phone,
+    and half the Bot API calls (each costs the bot more than the rest of the update)."""
+    merged: list[Outbound] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.buttons
+            and previous.document is None
+            and reply.document is None
+            and len(previous.text) + 2 + len(reply.text) <= limit
+        ):
+            merged[-1] = replace(reply, text=f"{previous.text}\n\n{reply.text}")
+        else:
+            merged.append(reply)
+    return merged
 
 
 class Blocked(Exception):
@@ -50,7 +71,7 @@ class TelegramSender:
 
     async def send(self, chat_id: str, user_id: str, replies: list[Outbound]) -> None:
         try:
-            for reply in replies:
+            for reply in merge(replies):
                 await self._send_one(chat_id, reply)
         except Blocked:
             if self.on_blocked is not None:

@@ -1,0 +1,186 @@
+"""Issue 5 benchmark: the Telegram bot in webhook mode against a bare aiogram echo bot.
+
+Both run as real processes in webhook mode with their replies going to a minimal fake Bot API
+server in this process; a load generator posts Update JSON over loopback: 50 users, each
+sending its messages in order (the next one after the bot's first reply), 5,000 updates in all.
+For our bot the users first create a unit, then repeat the answer cycle of the conversation
+benchmark (“sửa 2.1”, a count, “bổ sung sau”, “không mô tả”). Printed: updates per second,
+p50/p99 latency (post → first sendMessage for that chat) and the ratio to the echo bot.
+Goal: at least half the echo bot's throughput.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, web
+
+TOKEN = "123456:BENCH-token"
+SECRET = "bench_SECRET"
+USERS = 50
+UPDATES = 5_000
+ECHO_BOT = Path(__file__).with_name("echo_bot.py")
+DVHT = Path(sys.executable).parent / "dvht"
+ONBOARDING = ["/start", "1", "UBND xã Bench", "Huế", "1", "30"]
+CYCLE = ["sửa 2.1", "27", "bổ sung sau", "không mô tả"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class FakeBotApi:
+    """Just enough of the Bot API for both bots; signals each chat's replies."""
+
+    def __init__(self) -> None:
+        self.replies: dict[int, asyncio.Queue[float]] = defaultdict(asyncio.Queue)
+        self.webhook_set = asyncio.Event()
+        self.message_id = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        fields = dict(await request.post()) if request.body_exists else {}
+        if method == "getMe":
+            result: Any = {"id": 1, "is_bot": True, "first_name": "dvht", "username": "dvht_bot"}
+        elif method == "sendMessage":
+            chat_id = int(str(fields["chat_id"]))
+            self.replies[chat_id].put_nowait(time.perf_counter())
+            self.message_id += 1
+            result = {
+                "message_id": self.message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": str(fields["text"]),
+            }
+        else:
+            if method == "setWebhook":
+                self.webhook_set.set()
+            result = True
+        return web.json_response({"ok": True, "result": result})
+
+
+def _update(update_id: int, user: int, text: str) -> dict[str, Any]:
+    sender = {"id": user, "is_bot": False, "first_name": f"User {user}", "language_code": "vi"}
+    message: dict[str, Any] = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "from": sender,
+        "chat": {"id": user, "type": "private", "first_name": sender["first_name"]},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+        ]
+    return {"update_id": update_id, "message": message}
+
+
+async def _drive(
+    api: FakeBotApi, port: int, scripts: dict[int, list[str]], measured_from: int
+) -> tuple[float, list[float]]:
+    """Post every user's messages in order; return the measured phase's wall time and latencies."""
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    latencies: list[float] = []
+    counter = iter(range(1, 10**9))
+    started: dict[str, float] = {}
+
+    async def user_loop(session: ClientSession, user: int, texts: list[str]) -> None:
+        for index, text in enumerate(texts):
+            if index == measured_from and "t" not in started:
+                started["t"] = time.perf_counter()
+            queue = api.replies[user]
+            while not queue.empty():
+                queue.get_nowait()  # later replies of the previous message
+            posted = time.perf_counter()
+            async with session.post(
+                url,
+                data=json.dumps(_update(next(counter), user, text)),
+                headers={**headers, "Content-Type": "application/json"},
+            ) as response:
+                assert response.status == 200, await response.text()
+            replied = await asyncio.wait_for(queue.get(), timeout=60)
+            if index >= measured_from:
+                latencies.append(replied - posted)
+
+    async with ClientSession() as session:
+        await asyncio.gather(*(user_loop(session, user, texts) for user, texts in scripts.items()))
+    return time.perf_counter() - started["t"], latencies
+
+
+async def _run(
+    command: list[str], env: dict[str, str], scripts: dict[int, list[str]], measured_from: int
+) -> dict[str, float]:
+    api = FakeBotApi()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", api.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    api_port, hook_port = _free_port(), _free_port()
+    await web.TCPSite(runner, "127.0.0.1", api_port).start()
+    process = subprocess.Popen(
+        command,
+        env={
+            **os.environ,
+            **env,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{api_port}",
+            "TELEGRAM_WEBHOOK_URL": "https://bench.test/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "DVHT_WEBHOOK_HOST": "127.0.0.1",
+            "DVHT_WEBHOOK_PORT": str(hook_port),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        await asyncio.wait_for(api.webhook_set.wait(), timeout=60)
+        await asyncio.sleep(0.3)  # the webhook server starts listening right after setWebhook
+        wall, latencies = await _drive(api, hook_port, scripts, measured_from)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        await runner.cleanup()
+    measured = sum(len(texts) - measured_from for texts in scripts.values())
+    return {
+        "rate": measured / wall,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": sorted(latencies)[int(0.99 * (len(latencies) - 1))] * 1000,
+        "n": measured,
+    }
+
+
+def main() -> None:
+    per_user = UPDATES // USERS
+    users = range(100_001, 100_001 + USERS)
+    ours = {u: ONBOARDING + [CYCLE[i % 4] for i in range(per_user)] for u in users}
+    echo = {u: ONBOARDING + [f"tin nhắn {i}" for i in range(per_user)] for u in users}
+    with tempfile.TemporaryDirectory() as folder:
+        dvht = asyncio.run(
+            _run([str(DVHT), "serve"], {"DVHT_DATA_DIR": folder}, ours, len(ONBOARDING))
+        )
+    baseline = asyncio.run(_run([sys.executable, str(ECHO_BOT)], {}, echo, len(ONBOARDING)))
+    print("== Telegram webhook: dvht against a bare aiogram echo bot ==")
+    for name, figures in (("dvht", dvht), ("echo bot", baseline)):
+        print(
+            f"{name}: {figures['n']:,.0f} updates, {figures['rate']:,.0f} updates/s, "
+            f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms"
+        )
+    print(f"ratio dvht / echo: {dvht['rate'] / baseline['rate']:.2f}  (goal ≥ 0.50)")
+
+
+if __name__ == "__main__":
+    main()
