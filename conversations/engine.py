@@ -113,11 +113,11 @@ def step(ctx: Context, state: State, message: Inbound) -> Transition:
     text = (message.text or "").strip()
     if text.startswith("/start"):
         return _start(ctx, state, text.removeprefix("/start").strip())
+    if message.file is not None or message.stored is not None or message.file_error:
+        return _file(ctx, state, message)  # a caption (“1”, “2”…) is not an option number
     picked = _picked(ctx, state, message, text)
     if picked is not None:
         return _button(ctx, state, picked)
-    if message.file is not None or message.stored is not None or message.file_error:
-        return _file(ctx, state, message)
     if not text:
         return _again(ctx, state, say.EMPTY_MESSAGE)
     intent = parse_intent(text, strict=state.step in st.FREE_TEXT_STEPS)
@@ -695,6 +695,9 @@ def _file(ctx: Context, state: State, message: Inbound) -> Transition:
         return _again(ctx, state, say.file_already_there(stored.original_name, indicator.id))
     photo = message.file is not None and message.file.kind == "photo"
     title = say.photo_title(indicator.id) if photo else stored.original_name
+    caption = parsing.free_text(message.text or "")
+    if isinstance(caption, str) and not caption.isdigit() and len(caption) <= 500:
+        title = caption  # “Kế hoạch số 12/KH-UBND” typed with the upload names the evidence
     state.draft["evidence_hashes"] = [*state.draft.get("evidence_hashes", []), stored.sha256]
     state.draft["evidence_added"] = int(state.draft.get("evidence_added", 0)) + 1
     state.draft["evidence_titles"] = [*state.draft.get("evidence_titles", []), title]

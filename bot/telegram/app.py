@@ -70,20 +70,24 @@ def make_dispatcher(service: ConversationService, sender: TelegramSender) -> Dis
         inbound = from_message(message, event_update.update_id)
         if inbound is None:
             return
+        replies = await service.handle(inbound)  # stored before any reply is attempted
         if inbound.text and not inbound.is_group:
-            await sender.retire_keyboard(inbound.chat_id)  # typed instead of tapping
-        replies = await service.handle(inbound)
+            async with sender.conversation(inbound):
+                await sender.retire_keyboard(inbound.chat_id)  # typed instead of tapping
         await sender.send(inbound.chat_id, inbound.user_id, replies)
 
     @router.callback_query()
     async def on_button(callback: CallbackQuery, event_update: Update) -> None:
-        await sender.call(callback.answer)  # stop the spinner on the user's button first
         inbound = from_callback(callback, event_update.update_id)
         if inbound is None:
+            async with sender.quietly():
+                await sender.call(callback.answer)  # stop the spinner all the same
             return
-        if isinstance(callback.message, Message):
-            await sender.retire_keyboard(inbound.chat_id, callback.message.message_id)
         replies = await service.handle(inbound)
+        async with sender.conversation(inbound):
+            await sender.call(callback.answer)
+            if isinstance(callback.message, Message):
+                await sender.retire_keyboard(inbound.chat_id, callback.message.message_id)
         await sender.send(inbound.chat_id, inbound.user_id, replies)
 
     dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -23,7 +23,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile
 
 from bot.telegram.mapping import keyboard
-from conversations.messages import Outbound
+from conversations.messages import Inbound, Outbound
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -74,8 +74,26 @@ class TelegramSender:
             for reply in merge(replies):
                 await self._send_one(chat_id, reply)
         except Blocked:
-            if self.on_blocked is not None:
-                await self.on_blocked(user_id)
+            await self._blocked(chat_id, user_id)
+
+    async def _blocked(self, chat_id: str, user_id: str) -> None:
+        """A 403 in a private chat means the user blocked the bot (marked unreachable); in a
+        group it only means the bot was removed from the group."""
+        if chat_id == user_id and self.on_blocked is not None:
+            await self.on_blocked(user_id)
+
+    @contextlib.asynccontextmanager
+    async def conversation(self, inbound: Inbound) -> AsyncIterator[None]:
+        """Bot API calls about one update other than its replies (keyboards, callbacks)."""
+        try:
+            yield
+        except Blocked:
+            await self._blocked(inbound.chat_id, inbound.user_id)
+
+    @contextlib.asynccontextmanager
+    async def quietly(self) -> AsyncIterator[None]:
+        with contextlib.suppress(Blocked):
+            yield
 
     async def _send_one(self, chat_id: str, reply: Outbound) -> None:
         if reply.document is not None:
