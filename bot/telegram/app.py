@@ -47,6 +47,13 @@ class RedactToken(logging.Filter):
         message = record.getMessage()
         if self.pattern.search(message):
             record.msg, record.args = self.pattern.sub("<token>", message), None
+        if record.exc_info and not record.exc_text:
+            # Tracebacks carry URLs too (aiohttp errors quote the file download URL).
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.pattern.sub("<token>", record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.pattern.sub("<token>", record.stack_info)
         return True
 
 
