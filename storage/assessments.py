@@ -138,18 +138,6 @@ class AssessmentRepository:
         access.check_can_read(session, actor, unit)
         return self._record(session, row, unit_record(unit, office))
 
-    def load_for_member(
-        self, session: Session, *, unit: UnitRecord, year: int
-    ) -> AssessmentRecord | None:
-        """`load` for a unit reached through the caller's own membership in this transaction
-        (the membership is the access check; it saves the dialogue a query per message)."""
-        row = session.exec(
-            select(AssessmentRow).where(
-                AssessmentRow.unit_id == unit.id, AssessmentRow.year == year
-            )
-        ).first()
-        return None if row is None else self._record(session, row, unit)
-
     def _record(self, session: Session, row: AssessmentRow, unit: UnitRecord) -> AssessmentRecord:
         assert row.id is not None
         return AssessmentRecord(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied
-from conversations.records import Actor, MembershipRecord, PersonRecord, Role, UnitRecord
+from conversations.records import Actor, MembershipRecord, PersonRecord, Role
 from storage.schemas import NewPerson
-from storage.tables import ChannelIdentity, Membership, Office, Person, Unit
+from storage.tables import ChannelIdentity, Membership, Person
 
 
 class PersonRepository:
@@ -37,13 +37,6 @@ class PersonRepository:
         session.flush()
         return _record(person)
 
-    def link_identity(
-        self, session: Session, *, person_id: int, channel: str, external_id: str
-    ) -> None:
-        """Give an existing person another channel (the same official on Telegram and Zalo)."""
-        session.add(ChannelIdentity(person_id=person_id, channel=channel, external_id=external_id))
-        session.flush()
-
     def set_reachable(
         self, session: Session, *, channel: str, external_id: str, reachable: bool
     ) -> None:
@@ -72,23 +65,6 @@ class PersonRepository:
             MembershipRecord(person_id=m.person_id, unit_id=m.unit_id, role=_role(m.role))
             for m in result.all()
         ]
-
-
-def units_of(session: Session, *, person_id: int) -> list[tuple[MembershipRecord, UnitRecord]]:
-    """A person's memberships with their units, in one query (the dialogue needs both)."""
-    from storage.assessments import unit_record
-
-    result = session.exec(
-        select(Membership, Unit, Office)
-        .join(Unit, col(Unit.id) == Membership.unit_id)
-        .outerjoin(Office, col(Office.id) == Unit.office_id)
-        .where(Membership.person_id == person_id)
-        .order_by(col(Membership.id))
-    )
-    return [
-        (MembershipRecord(m.person_id, m.unit_id, _role(m.role)), unit_record(unit, office))
-        for m, unit, office in result.all()
-    ]
 
 
 def _role(role: str) -> Role:
