@@ -236,6 +236,10 @@ def file_added(title: str, size: int) -> str:
     return f"Đã nhận tệp {title} ({_size(size)}). Gửi thêm, hoặc bấm “Xong”."
 
 
+def file_attached(name: str, size: int) -> str:
+    return f"Đã nhận thêm tệp {name} ({_size(size)}) vào cùng minh chứng (cùng một lần gửi)."
+
+
 def file_already_there(name: str, indicator_id: str) -> str:
     return f"Tệp {name} đã có trong minh chứng của {indicator_id}; không cần gửi lại."
 

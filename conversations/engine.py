@@ -43,6 +43,16 @@ class AddEvidence:
     title: str
     stored: StoredEvidence | None = None
     photo: bool = False
+    group: str | None = None
+    """Telegram's media group id: the album's further files join this item."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttachFile:
+    """A further photo of an album the official sent at once: part of the same evidence."""
+
+    group: str
+    stored: StoredEvidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +69,7 @@ class JoinUnit:
     code: str
 
 
-Effect = RecordAnswer | SetTotals | AddEvidence | CreateUnit | JoinUnit
+Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
 
 
 @dataclass
@@ -694,14 +704,19 @@ def _file(ctx: Context, state: State, message: Inbound) -> Transition:
     if stored.sha256 in known:
         return _again(ctx, state, say.file_already_there(stored.original_name, indicator.id))
     photo = message.file is not None and message.file.kind == "photo"
+    group = message.file.media_group_id if message.file is not None else None
+    state.draft["evidence_hashes"] = [*state.draft.get("evidence_hashes", []), stored.sha256]
+    if group and group in state.draft.get("groups", {}):
+        effect: Effect = AttachFile(group, stored)
+        reply = Outbound(say.file_attached(stored.original_name, stored.size), kind="answer")
+        return Transition(state, [reply, *ask(ctx, state)], [effect])
     title = say.photo_title(indicator.id) if photo else stored.original_name
     caption = parsing.free_text(message.text or "")
     if isinstance(caption, str) and not caption.isdigit() and len(caption) <= 500:
         title = caption  # “Kế hoạch số 12/KH-UBND” typed with the upload names the evidence
-    state.draft["evidence_hashes"] = [*state.draft.get("evidence_hashes", []), stored.sha256]
     state.draft["evidence_added"] = int(state.draft.get("evidence_added", 0)) + 1
     state.draft["evidence_titles"] = [*state.draft.get("evidence_titles", []), title]
-    effect = AddEvidence(indicator.id, title, stored, photo)
+    effect = AddEvidence(indicator.id, title, stored, photo, group)
     return Transition(
         state,
         [Outbound(say.file_added(title, stored.size), kind="answer"), *ask(ctx, state)],

@@ -77,6 +77,10 @@ class DialogueTx(Protocol):
         photo: bool = False,
     ) -> EvidenceRecord: ...
 
+    def attach_file(self, *, person_id: int, evidence_id: int, stored: StoredEvidence) -> int:
+        """Add a file to an evidence item (an album's further photos); the item's file count."""
+        ...
+
     def create_unit(
         self, *, person_id: int, name: str, province: str, tier: str, unit_type: str
     ) -> UnitRecord: ...

@@ -180,8 +180,11 @@ class ConversationService:
                 value=effect.value,
                 description=effect.description,
             )
+        elif isinstance(effect, engine.AttachFile):
+            evidence_id = int(state.draft.get("groups", {})[effect.group])
+            tx.attach_file(person_id=person.id, evidence_id=evidence_id, stored=effect.stored)
         else:
-            tx.add_evidence(
+            record = tx.add_evidence(
                 person_id=person.id,
                 assessment_id=assessment.id,
                 indicator_id=effect.indicator_id,
@@ -189,4 +192,6 @@ class ConversationService:
                 stored=effect.stored,
                 photo=effect.photo,
             )
+            if effect.group:  # an album: its further photos join this item
+                state.draft.setdefault("groups", {})[effect.group] = record.id
         return [], ctx

@@ -29,11 +29,12 @@ from dvht_core.errors import InputError
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from dvht_core.model import Rulebook
 from storage import access, audit
-from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput
+from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput, FileInput
 from storage.tables import (
     AnswerRevision,
     AssessmentRow,
     Evidence,
+    EvidenceFile,
     EvidenceIndicator,
     Membership,
     Office,
@@ -289,6 +290,30 @@ class AssessmentRepository:
             },
         )
         return _evidence_record(item, list(dict.fromkeys(evidence.indicator_ids)))
+
+    def attach_file(
+        self, session: Session, *, actor: Actor, evidence_id: int, file: FileInput
+    ) -> int:
+        """Add a further file to an evidence item; return how many files the item has now."""
+        evidence = session.get(Evidence, evidence_id)
+        if evidence is None:
+            raise NotFound(f"evidence {evidence_id}")
+        row = self._editable(session, actor, evidence.assessment_id)
+        session.add(EvidenceFile(evidence_id=evidence_id, **file.model_dump()))
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="evidence.attach",
+            unit_id=row.unit_id,
+            details={"evidence_id": evidence_id, "sha256": file.sha256},
+        )
+        extra = session.exec(
+            select(func.count())
+            .select_from(EvidenceFile)
+            .where(EvidenceFile.evidence_id == evidence_id)
+        ).one()
+        return 1 + int(extra)
 
     def set_status(
         self,

@@ -30,6 +30,7 @@ from storage.people import PersonRepository
 from storage.schemas import (
     AssessmentTotals,
     EvidenceInput,
+    FileInput,
     NewInvite,
     NewPerson,
     NewUnit,
@@ -181,6 +182,18 @@ class SqlDialogueTx:
             actor=Actor.person(person_id),
             assessment_id=assessment_id,
             evidence=evidence,
+        )
+
+    def attach_file(self, *, person_id: int, evidence_id: int, stored: StoredEvidence) -> int:
+        file = FileInput(
+            original_name=stored.original_name[:255],
+            mime_type=stored.mime_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_key=stored.storage_key,
+        )
+        return self.assessments.attach_file(
+            self.session, actor=Actor.person(person_id), evidence_id=evidence_id, file=file
         )
 
     def create_unit(

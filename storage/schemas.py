@@ -97,6 +97,16 @@ class EvidenceInput(_Input):
         return self
 
 
+class FileInput(_Input):
+    """A further file of an evidence item (already accepted by the evidence store)."""
+
+    original_name: Annotated[CleanText, Field(max_length=255)] | None = None
+    mime_type: Annotated[str, Field(min_length=1, max_length=100)]
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    storage_key: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class AssessmentTotals(_Input):
     members: Annotated[int, Field(ge=0)] | None = None
     learners: Annotated[int, Field(ge=0)] | None = None

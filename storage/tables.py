@@ -194,6 +194,21 @@ class Evidence(SQLModel, table=True):
     uploaded_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class EvidenceFile(SQLModel, table=True):
+    """Further files of one evidence item: the photos of a Telegram album are one item."""
+
+    __tablename__ = "evidence_files"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    original_name: str | None = Field(default=None, max_length=255)
+    mime_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    storage_key: str = Field(max_length=200)
+    added_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class EvidenceIndicator(SQLModel, table=True):
     """One evidence item may support several indicators."""
 

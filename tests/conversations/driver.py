@@ -202,6 +202,7 @@ class BotClient:
         name: str | None = None,
         photo: bool = False,
         update_id: str | None = None,
+        album: str | None = None,
     ) -> list[Outbound]:
         if isinstance(data, Path):
             name = name or data.name
@@ -213,6 +214,7 @@ class BotClient:
             file_name=None if photo else (name or "tep.pdf"),
             mime_type="image/jpeg" if photo else None,
             size=len(data),
+            media_group_id=album,
         )
         return await self.deliver(self.inbound(file=info, update_id=update_id))
 

@@ -456,3 +456,36 @@ async def test_answer_after_bad_inputs_still_works(client: BotClient, database: 
     await answer(client, "27")
     assert client.indicator == "2.5"
     assert values(await stored(database))["2.4"] == {"count": 27}
+
+
+async def test_an_album_of_photos_is_one_evidence_item(
+    client: BotClient, database: Database
+) -> None:
+    """Several photos sent together (a Telegram media group) become one evidence item."""
+    from storage.tables import EvidenceFile
+
+    await onboard(client)
+    await client.click("v:y")
+    first, second, third = (JPEG + bytes([n]) * 64 for n in (1, 2, 3))
+    await client.upload(first, photo=True, album="album-1")
+    assert client.last[0].text.startswith("Đã nhận tệp Ảnh minh chứng chỉ tiêu 1.1 (")
+    await client.upload(second, photo=True, album="album-1")
+    assert client.last[0].text.startswith("Đã nhận thêm tệp ")
+    await client.upload(third, photo=True, album="album-1")
+    await client.upload(JPEG + b"solo" * 16, photo=True)  # a later, separate photo
+    await client.click("ev:done")
+
+    record = await stored(database)
+    items = record.evidence_for("1.1")
+    assert len(items) == 2
+
+    def extra_files(session: Session) -> list[str]:
+        rows = session.exec(select(EvidenceFile).order_by(EvidenceFile.id))  # type: ignore[arg-type]
+        return [(row.evidence_id, row.sha256) for row in rows]  # type: ignore[misc]
+
+    extras = await read(database, extra_files)
+    assert [evidence_id for evidence_id, _ in extras] == [items[0].id, items[0].id]
+    assert [sha for _, sha in extras] == [
+        hashlib.sha256(second).hexdigest(),
+        hashlib.sha256(third).hexdigest(),
+    ]
