@@ -588,6 +588,7 @@ class FakeBotApi:
         *,
         caption: str | None = None,
         first_name: str = "Lan",
+        media_group_id: str | None = None,
     ) -> dict[str, Any]:
         """A photo: `sizes` are (file_id, width, height, file_size), smallest first."""
         user = self.user(user_id, first_name)
@@ -605,6 +606,8 @@ class FakeBotApi:
         }
         if caption:
             content["caption"] = caption
+        if media_group_id:
+            content["media_group_id"] = media_group_id
         return self._message_update(user, self.private_chat(user), content)
 
     def sticker_update(self, user_id: int, *, first_name: str = "Lan") -> dict[str, Any]:

@@ -649,6 +649,31 @@ async def test_photo_with_a_numbered_caption_is_kept(
     assert replies
 
 
+async def test_an_album_is_one_evidence_item(api: FakeBotApi, polling_bot: BotProcess) -> None:
+    """Three photos sent together arrive as three updates with one media_group_id."""
+    chat = Chat(api, polling_bot, 2_000_012, "Hoa")
+    await onboard(chat)
+    await chat.press("v:y", until=evidence_question("1.1"))
+    album = "13722545713457731"
+    for n in range(3):
+        file_id = f"AgACAgIAAxkBAAIBZ2ke-album{n}"
+        api.register_file(
+            file_id, JPEG_HEAD + file_id.encode() + bytes(300), file_path=f"photos/a{n}.jpg"
+        )
+        photo = api.photo_update(
+            chat.user_id, [(file_id, 1280, 960, 400)], first_name="Hoa", media_group_id=album
+        )
+        await chat.send(photo, until=lambda text: True)
+        await polling_bot.handled(photo["update_id"])
+    items = db_rows(
+        polling_bot.database,
+        "SELECT e.id, (SELECT count(*) FROM evidence_files f WHERE f.evidence_id = e.id) "
+        "FROM evidence e JOIN evidence_indicators l ON l.evidence_id = e.id "
+        "WHERE l.indicator_id = '1.1' AND e.kind = 'photo' ORDER BY e.id DESC LIMIT 1",
+    )
+    assert [count for _, count in items] == [2]  # one item: the first photo and two more
+
+
 async def test_groups_get_commands_only(api: FakeBotApi, polling_bot: BotProcess) -> None:
     group = -4_098_765_432
     user = 2_000_008
