@@ -99,19 +99,6 @@ UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
 _INDICATOR_ID = re.compile(r"\b\d{1,2}\.\d{1,2}\b")
 NAV_SKIP = Button("nav:skip", say.BTN_SKIP)
 NAV_BACK = Button("nav:back", say.BTN_BACK)
-INFO_INTENTS = frozenset(
-    {
-        "need_level",
-        "criterion_info",
-        "indicator_info",
-        "deadline",
-        "missing_evidence",
-        "progress",
-        "result",
-        "report",
-        "help",
-    }
-)
 
 
 def step(ctx: Context, state: State, message: Inbound) -> Transition:
@@ -580,7 +567,7 @@ def _next_indicator(
 
 def _intent(ctx: Context, state: State, intent: Intent) -> Transition:
     kind = intent.kind
-    if kind in INFO_INTENTS:
+    if kind in quick.ANSWERABLE:
         replies = quick.answer(ctx, intent)
         if state.step not in (st.IDLE, st.DONE):
             replies.append(Outbound(say.BACK_TO_QUESTION, kind="hint"))
