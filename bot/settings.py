@@ -5,9 +5,10 @@ Secrets are `SecretStr`: they never appear in logs, reprs or error messages.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +29,16 @@ class Settings(BaseSettings):
     )
     webhook_host: str = Field(default="0.0.0.0", alias="DVHT_WEBHOOK_HOST")
     webhook_port: int = Field(default=8080, ge=1, le=65535, alias="DVHT_WEBHOOK_PORT")
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_telegram_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
+        """Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (setWebhook)."""
+        if secret is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()
+        ):
+            raise ValueError("the webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return secret
 
     def telegram_token(self) -> str | None:
         token = self.telegram_bot_token

@@ -130,3 +130,20 @@ def test_ask_about_a_unit_uses_its_figures(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr.count("\n") == 1
     assert "không tìm thấy" in missing.stderr
+
+
+def test_serve_refuses_a_webhook_secret_telegram_would_reject(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DVHT_DATA_DIR": str(tmp_path),
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
+        "TELEGRAM_WEBHOOK_SECRET": "có dấu cách!",
+    }
+    done = subprocess.run(
+        [str(DVHT), "serve"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "TELEGRAM_WEBHOOK_SECRET" in done.stderr
+    assert "1:x" not in done.stderr
