@@ -8,78 +8,28 @@ with the same question again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from conversations import catalogue as say
 from conversations import parsing, quick
 from conversations import state as st
 from conversations.context import Context
+from conversations.effects import (
+    AddEvidence,
+    AttachFile,
+    CreateUnit,
+    Effect,
+    JoinUnit,
+    RecordAnswer,
+    SetTotals,
+    Transition,
+)
 from conversations.flow import edge
 from conversations.intents import Intent, parse_intent
-from conversations.messages import Button, Inbound, Outbound, StoredEvidence
+from conversations.messages import Button, Inbound, Outbound
 from conversations.state import State
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
-
-# --- effects: what the service must store --------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RecordAnswer:
-    indicator_id: str
-    value: dict[str, Any]
-    description: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SetTotals:
-    members: int | None = None
-    learners: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AddEvidence:
-    indicator_id: str
-    title: str
-    stored: StoredEvidence | None = None
-    photo: bool = False
-    group: str | None = None
-    """Telegram's media group id: the album's further files join this item."""
-
-
-@dataclass(frozen=True, slots=True)
-class AttachFile:
-    """A further photo of an album the official sent at once: part of the same evidence."""
-
-    group: str
-    stored: StoredEvidence
-
-
-@dataclass(frozen=True, slots=True)
-class CreateUnit:
-    name: str
-    province: str
-    tier: str
-    unit_type: str
-    members: int
-
-
-@dataclass(frozen=True, slots=True)
-class JoinUnit:
-    code: str
-
-
-Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
-
-
-@dataclass
-class Transition:
-    state: State
-    replies: list[Outbound] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-    reload: bool = False
-    """The effects change the context (a new unit, totals): ask again after reloading."""
-
 
 # Unit types in plain words; the choice decides the tier (TT24 Điều 1–2, seed 002 mục II).
 UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from conversations import catalogue as say
-from conversations import engine
+from conversations import effects, engine
 from conversations.context import Context, assessment_year
 from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
 from conversations.messages import Inbound, Outbound, fit
@@ -98,7 +98,7 @@ class ConversationService:
                 extra, ctx = self._apply(tx, ctx, state, effect, person)
                 replies += extra
             if transition.reload and not any(
-                isinstance(e, engine.CreateUnit | engine.JoinUnit) for e in transition.effects
+                isinstance(e, effects.CreateUnit | effects.JoinUnit) for e in transition.effects
             ):
                 ctx = self._context(tx, person, state)
                 replies += engine.ask(ctx, state)
@@ -132,11 +132,11 @@ class ConversationService:
         tx: DialogueTx,
         ctx: Context,
         state: State,
-        effect: engine.Effect,
+        effect: effects.Effect,
         person: PersonRecord,
     ) -> tuple[list[Outbound], Context]:
         """Store one effect; return replies it adds and the context after it."""
-        if isinstance(effect, engine.JoinUnit):
+        if isinstance(effect, effects.JoinUnit):
             try:
                 membership = tx.redeem_invite(person_id=person.id, code=effect.code)
             except InviteInvalid as invalid:
@@ -145,7 +145,7 @@ class ConversationService:
             state.visited, state.paused_step = [], None
             fresh = self._context(tx, person, state)
             return engine.joined(fresh, state), fresh
-        if isinstance(effect, engine.CreateUnit):
+        if isinstance(effect, effects.CreateUnit):
             unit = tx.create_unit(
                 person_id=person.id,
                 name=effect.name,
@@ -165,14 +165,14 @@ class ConversationService:
         assessment = ctx.assessment
         if assessment is None:
             raise AccessDenied("no unit")
-        if isinstance(effect, engine.SetTotals):
+        if isinstance(effect, effects.SetTotals):
             tx.set_totals(
                 person_id=person.id,
                 assessment_id=assessment.id,
                 members=effect.members,
                 learners=effect.learners,
             )
-        elif isinstance(effect, engine.RecordAnswer):
+        elif isinstance(effect, effects.RecordAnswer):
             tx.record_answer(
                 person_id=person.id,
                 assessment_id=assessment.id,
@@ -180,7 +180,7 @@ class ConversationService:
                 value=effect.value,
                 description=effect.description,
             )
-        elif isinstance(effect, engine.AttachFile):
+        elif isinstance(effect, effects.AttachFile):
             evidence_id = int(state.draft.get("groups", {})[effect.group])
             tx.attach_file(person_id=person.id, evidence_id=evidence_id, stored=effect.stored)
         else:

@@ -1,0 +1,66 @@
+"""What the pure engine asks the service to store, and what one step returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from conversations.messages import Outbound, StoredEvidence
+from conversations.state import State
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    indicator_id: str
+    value: dict[str, Any]
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetTotals:
+    members: int | None = None
+    learners: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddEvidence:
+    indicator_id: str
+    title: str
+    stored: StoredEvidence | None = None
+    photo: bool = False
+    group: str | None = None
+    """Telegram's media group id: the album's further files join this item."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttachFile:
+    """A further photo of an album the official sent at once: part of the same evidence."""
+
+    group: str
+    stored: StoredEvidence
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUnit:
+    name: str
+    province: str
+    tier: str
+    unit_type: str
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class JoinUnit:
+    code: str
+
+
+Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
+
+
+@dataclass
+class Transition:
+    state: State
+    replies: list[Outbound] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    reload: bool = False
+    """The effects change the context (a new unit, totals): ask again after reloading."""
