@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from bench import conversation_bench, core_engine, storage_bench, telegram_bench
+from bench import (
+    conversation_bench,
+    core_engine,
+    report_bench,
+    storage_bench,
+    telegram_bench,
+)
 
 BENCHMARKS = {
     "core": core_engine.main,
     "storage": storage_bench.main,
     "conversation": conversation_bench.main,
     "telegram": telegram_bench.main,
+    "report": report_bench.main,
 }
 
 

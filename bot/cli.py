@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot import cli_chat, cli_db, cli_text
+from bot import cli_chat, cli_db, cli_report, cli_text
 from bot.cli_errors import CliError
 
 EXIT_USAGE = 2
@@ -43,6 +43,7 @@ def _build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(handler=_cmd_rules)
     cli_db.add_commands(commands)
     cli_chat.add_commands(commands)
+    cli_report.add_commands(commands)
     return parser
 
 

@@ -23,6 +23,10 @@ HELP_UNIT_TYPE = "loại đơn vị, ví dụ ubnd_xa, co_quan, pho_thong"
 HELP_LEVEL = "mức độ cần đạt (1 hoặc 2; mặc định 2)"
 INTERRUPTED = "đã dừng theo yêu cầu."
 HELP_DB = "cơ sở dữ liệu"
+HELP_REPORT = "xuất báo cáo tự đánh giá (PDF) từ một tệp hoặc từ hồ sơ của đơn vị"
+HELP_PDF = "ghi báo cáo PDF vào tệp này"
+HELP_GOVERNING = "cơ quan chủ quản in ở góc trái đầu báo cáo"
+REPORT_SOURCE = "cần đúng một nguồn: một TỆP tự đánh giá, hoặc --unit MÃ_ĐƠN_VỊ."
 HELP_CHAT = "trò chuyện với bot ngay trong cửa sổ lệnh (cùng dịch vụ như Telegram)"
 HELP_CHAT_USER = "tên người dùng trong phiên chat (mặc định: tên đăng nhập máy)"
 HELP_SERVE = (
@@ -252,3 +256,11 @@ def imported(unit_id: int, year: int, answers: int, evidence: int) -> str:
         f"Đã nhập vào bản nháp năm {year} của đơn vị #{unit_id}: {answers} câu trả lời mới, "
         f"{evidence} minh chứng mới.\n"
     )
+
+
+def file_unwritable(path: str, exc: Exception) -> str:
+    return f"không ghi được tệp {path} ({type(exc).__name__})."
+
+
+def report_written(path: str, size: int) -> str:
+    return f"Đã ghi báo cáo {path} ({size // 1024} KB).\n"

@@ -39,11 +39,22 @@ def to_inbound(line: str, *, user: str, update: int) -> Inbound:
     )
 
 
-def render(messages: list[Outbound]) -> str:
-    return "\n\n".join(numbered(m).text for m in messages) + "\n"
+def render(messages: list[Outbound], save_dir: Path | None = None) -> str:
+    """Texts with numbered options; documents (the PDF report) are saved next to the data."""
+    parts = []
+    for message in messages:
+        parts.append(numbered(message).text)
+        if message.document is not None and save_dir is not None:
+            save_dir.mkdir(parents=True, exist_ok=True)
+            target = save_dir / message.document.file_name
+            target.write_bytes(message.document.data)
+            parts.append(f"Đã lưu tệp: {target}")
+    return "\n\n".join(parts) + "\n"
 
 
-async def chat(service: object, *, user: str, source: TextIO, sink: TextIO) -> None:
+async def chat(
+    service: object, *, user: str, source: TextIO, sink: TextIO, save_dir: Path | None = None
+) -> None:
     from conversations.service import ConversationService
 
     assert isinstance(service, ConversationService)
@@ -64,7 +75,7 @@ async def chat(service: object, *, user: str, source: TextIO, sink: TextIO) -> N
         update += 1
         replies = await service.handle(to_inbound(line, user=user, update=update))
         if replies:
-            sink.write(render(replies))
+            sink.write(render(replies, save_dir))
             sink.flush()
 
 
@@ -72,10 +83,18 @@ def run_chat(user: str) -> int:
     from bot.settings import Settings
     from bot.wiring import build_app
 
+    settings = Settings()
+
     async def main() -> None:
-        app = await build_app(Settings(), files=LocalFiles())
+        app = await build_app(settings, files=LocalFiles())
         try:
-            await chat(app.service, user=user, source=sys.stdin, sink=sys.stdout)
+            await chat(
+                app.service,
+                user=user,
+                source=sys.stdin,
+                sink=sys.stdout,
+                save_dir=settings.data_dir / "reports",
+            )
         finally:
             await app.close()
 

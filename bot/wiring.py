@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from conversations.ports import FileSource
 from conversations.service import ConversationService
+from reports.renderer import PdfReports
 from storage.bootstrap import open_database
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -23,12 +24,17 @@ class App:
         await self.database.close()
 
 
-async def build_app(settings: Settings, *, files: FileSource | None = None) -> App:
+async def build_app(
+    settings: Settings, *, files: FileSource | None = None, with_reports: bool = True
+) -> App:
     database = await open_database(settings.database())
     store = LocalEvidenceStore(
         settings.data_dir / "evidence", max_bytes=settings.max_upload_mb * 1024 * 1024
     )
     service = ConversationService(
-        SqlDialogueStore(database), files=files, evidence=EvidenceFilesAdapter(store)
+        SqlDialogueStore(database),
+        files=files,
+        evidence=EvidenceFilesAdapter(store),
+        reports=PdfReports() if with_reports else None,
     )
     return App(database, service)

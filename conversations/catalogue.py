@@ -315,7 +315,10 @@ def too_long(length: int, limit: int) -> str:
 # --- results and quick answers -----------------------------------------------------------------
 UNMET_HEADING = "Chỉ tiêu không đạt:"
 NO_MISSING_EVIDENCE = "Mọi chỉ tiêu đã trả lời đều có minh chứng."
-REPORT_TEXT_ONLY = "Báo cáo PDF sẽ có ở bản cập nhật tới; hiện bot gửi bản tóm tắt ở trên."
+REPORT_TEXT_ONLY = "Kênh này chưa gửi được tệp PDF; đây là bản tóm tắt của báo cáo."
+REPORT_CAPTION = (
+    "Báo cáo tự đánh giá (PDF): bảng tổng hợp, từng chỉ tiêu, kết luận, minh chứng còn thiếu."
+)
 
 
 def result_heading(level: int, level_name: str, reason: str) -> str:

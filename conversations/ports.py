@@ -20,6 +20,8 @@ from conversations.records import (
     PersonRecord,
     UnitRecord,
 )
+from dvht_core.assessment import Assessment
+from dvht_core.model import Rulebook
 
 T = TypeVar("T")
 
@@ -112,6 +114,14 @@ class EvidenceRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ReportRenderer(Protocol):
+    """Builds the report's data inside the message's transaction, renders it after."""
+
+    def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any]: ...
+
+    async def render(self, data: dict[str, Any]) -> bytes: ...
 
 
 class Clock(Protocol):

@@ -47,7 +47,7 @@ def answer(ctx: Context, intent: Intent) -> list[Outbound]:
     if kind == "progress":
         return [Outbound(_progress(ctx), kind="answer")]
     if kind == "report":
-        return [*result(ctx), Outbound(say.REPORT_TEXT_ONLY, kind="hint")]
+        return [Outbound(say.REPORT_CAPTION, kind="report")]  # the service attaches the PDF
     return result(ctx)
 
 

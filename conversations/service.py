@@ -11,24 +11,28 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
+from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine
+from conversations import effects, engine, quick
 from conversations.context import Context, assessment_year
 from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
-from conversations.messages import Inbound, Outbound, fit
+from conversations.messages import Attachment, Inbound, Outbound, fit
 from conversations.ports import (
     DialogueStore,
     DialogueTx,
     EvidenceFiles,
     EvidenceRefused,
     FileSource,
+    ReportRenderer,
 )
 from conversations.records import PersonRecord
 from conversations.state import State
 from dvht_core.errors import InputError
 
 log = logging.getLogger(__name__)
+REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
 
 
 def _utcnow() -> dt.datetime:
@@ -42,11 +46,13 @@ class ConversationService:
         *,
         files: FileSource | None = None,
         evidence: EvidenceFiles | None = None,
+        reports: ReportRenderer | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
     ) -> None:
         self.store = store
         self.files = files
         self.evidence = evidence
+        self.reports = reports
         self.clock = clock
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
@@ -55,7 +61,11 @@ class ConversationService:
             message = await self._with_file(inbound.normalised())
             for _ in range(2):  # a concurrent save by the same user: reload and redo once
                 try:
-                    return fit(await self.store.run(lambda tx: self._handle(tx, message)))
+                    report: dict[str, Any] = {}
+                    replies = await self.store.run(
+                        partial(self._handle, message=message, report=report)
+                    )
+                    return fit(await self._with_report(replies, report))
                 except StaleState:
                     continue
             return [Outbound(say.INTERNAL_ERROR, kind="error")]
@@ -80,7 +90,17 @@ class ConversationService:
             return replace(message, file_error=refused.reason)
         return replace(message, stored=stored)
 
-    def _handle(self, tx: DialogueTx, message: Inbound) -> list[Outbound]:
+    async def _with_report(
+        self, replies: list[Outbound], report: dict[str, Any]
+    ) -> list[Outbound]:
+        """Render a requested report after the transaction (typst is CPU-bound, ~30 ms)."""
+        if "data" not in report or self.reports is None:
+            return replies
+        pdf = await self.reports.render(report["data"])
+        document = Attachment(REPORT_FILE, "application/pdf", pdf)
+        return [replace(r, document=document) if r.kind == "report" else r for r in replies]
+
+    def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:
         if not tx.claim_update(channel=message.channel, update_id=message.update_id):
             return []  # already handled: a retried webhook changes and sends nothing
         person = tx.person(
@@ -115,6 +135,22 @@ class ConversationService:
             state=state.to_dict(),
             version=version,
         )
+        if any(r.kind == "report" for r in replies):
+            replies = self._report(ctx, replies, report)
+        return replies
+
+    def _report(
+        self, ctx: Context, replies: list[Outbound], report: dict[str, Any]
+    ) -> list[Outbound]:
+        """The report's data from this transaction's snapshot, or the text summary when no
+        renderer is wired (a channel that cannot send files)."""
+        assessment, rulebook = ctx.as_assessment(), ctx.rulebook
+        if self.reports is None or assessment is None or rulebook is None:
+            summary = quick.result(ctx) if assessment is not None else []
+            fallback = [Outbound(say.REPORT_TEXT_ONLY, kind="hint"), *summary]
+            index = next(i for i, r in enumerate(replies) if r.kind == "report")
+            return replies[:index] + fallback + replies[index + 1 :]
+        report["data"] = self.reports.build(rulebook, assessment)
         return replies
 
     def _context(self, tx: DialogueTx, person: PersonRecord, state: State) -> Context:

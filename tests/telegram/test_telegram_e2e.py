@@ -28,7 +28,14 @@ import pytest
 from pypdf import PdfWriter
 
 from conversations import catalogue as say
-from tests.telegram.fake_bot_api import MAX_CALLBACK_BYTES, MAX_TEXT, TOKEN, Call, FakeBotApi
+from tests.telegram.fake_bot_api import (
+    MAX_CALLBACK_BYTES,
+    MAX_TEXT,
+    TOKEN,
+    Call,
+    FakeBotApi,
+    Upload,
+)
 
 DVHT = Path(sys.executable).parent / "dvht"
 STARTUP_S = 60.0
@@ -672,6 +679,22 @@ async def test_an_album_is_one_evidence_item(api: FakeBotApi, polling_bot: BotPr
         "WHERE l.indicator_id = '1.1' AND e.kind = 'photo' ORDER BY e.id DESC LIMIT 1",
     )
     assert [count for _, count in items] == [2]  # one item: the first photo and two more
+
+
+async def test_baocao_sends_the_pdf(api: FakeBotApi, polling_bot: BotProcess) -> None:
+    chat = Chat(api, polling_bot, 2_000_013, "Mai")
+    await onboard(chat)
+    since = api.mark()
+    update = api.text_update(chat.user_id, "/baocao", first_name="Mai")
+    api.enqueue(update)
+    sent = await api.wait_for("sendDocument", lambda c: c.chat_id == chat.user_id, since=since)
+    document = sent.params["document"]
+    assert isinstance(document, Upload)
+    assert document.filename == "bao-cao-tu-danh-gia.pdf"
+    assert document.data.startswith(b"%PDF")
+    actions = api.calls_of("sendChatAction", since=since, chat_id=chat.user_id)
+    assert [c.params["action"] for c in actions] == ["upload_document"]
+    assert actions[0].index < sent.index
 
 
 async def test_groups_get_commands_only(api: FakeBotApi, polling_bot: BotProcess) -> None:

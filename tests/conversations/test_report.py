@@ -1,0 +1,52 @@
+"""/baocao: the PDF report from the dialogue, or the text summary where no renderer is wired."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from conversations import catalogue as say
+from conversations.service import ConversationService
+from reports.renderer import PdfReports
+from storage.db import Database
+from storage.dialogue_store import SqlDialogueStore
+from storage.evidence_files import EvidenceFilesAdapter
+from storage.evidence_store import LocalEvidenceStore
+from tests.conversations.driver import BotClient, FakeFiles, answer, fixed_clock, onboard
+
+pytest_plugins = ["tests.conversations.driver"]
+
+
+async def test_baocao_sends_the_pdf_report(
+    database: Database, fake_files: FakeFiles, evidence_root: Path
+) -> None:
+    service = ConversationService(
+        SqlDialogueStore(database),
+        files=fake_files,
+        evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
+        reports=PdfReports(),
+        clock=fixed_clock(),
+    )
+    client = BotClient(service, "lan", files=fake_files, display_name="Lan")
+    await onboard(client)
+    await answer(client, "v:y")
+    await client.send("/baocao")
+    (report,) = [r for r in client.last if r.document is not None]
+    assert report.text == say.REPORT_CAPTION
+    assert report.document is not None
+    assert report.document.file_name == "bao-cao-tu-danh-gia.pdf"
+    pages = PdfReader(io.BytesIO(report.document.data)).pages
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pages))
+    assert "BẢN NHÁP" in text  # 12 of 13 indicators are still unanswered
+
+
+async def test_without_a_renderer_the_summary_is_sent(client: BotClient) -> None:
+    await onboard(client)
+    await answer(client, "v:y")
+    await client.send("/baocao")
+    assert client.last[0].text == say.REPORT_TEXT_ONLY
+    assert "KẾT QUẢ" in client.text
+    assert all(r.document is None for r in client.last)
