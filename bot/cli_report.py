@@ -1,9 +1,10 @@
-"""`dvht report`: the self-assessment report as PDF, from a file or from the database."""
+"""`dvht report`: the self-assessment report as PDF, DOCX and XLSX, from a file or the database."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ def add_commands(commands: Any) -> None:
     report.add_argument("file", metavar="TỆP", nargs="?", help=cli_text.HELP_FILE)
     report.add_argument("--unit", type=int, help=cli_text.HELP_UNIT_ID)
     report.add_argument("--year", type=int, help=cli_text.HELP_YEAR)
-    report.add_argument("--pdf", required=True, metavar="TỆP_PDF", help=cli_text.HELP_PDF)
+    report.add_argument("--pdf", metavar="TỆP_PDF", help=cli_text.HELP_PDF)
+    report.add_argument("--docx", metavar="TỆP_DOCX", help=cli_text.HELP_DOCX)
+    report.add_argument("--xlsx", metavar="TỆP_XLSX", help=cli_text.HELP_XLSX)
     report.add_argument("--governing-body", dest="governing", help=cli_text.HELP_GOVERNING)
     report.set_defaults(handler=_cmd_report)
 
@@ -24,19 +27,41 @@ def add_commands(commands: Any) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from dvht_core.loader import TT24_BY_TIER, load_rulebook
     from reports.data import report_data
-    from reports.pdf import render_pdf
 
     if (args.file is None) == (args.unit is None):
         raise CliError(cli_text.REPORT_SOURCE)
+    targets = _targets(args)
+    if not targets:
+        raise CliError(cli_text.REPORT_NO_OUTPUT)
     assessment = _from_file(args.file) if args.file else _from_database(args.unit, args.year)
     rulebook = load_rulebook(TT24_BY_TIER[assessment.tier])
-    pdf = render_pdf(report_data(rulebook, assessment, governing_body=args.governing))
-    try:
-        Path(args.pdf).write_bytes(pdf)
-    except OSError as exc:
-        raise CliError(cli_text.file_unwritable(args.pdf, exc)) from None
-    sys.stdout.write(cli_text.report_written(args.pdf, len(pdf)))
+    data = report_data(rulebook, assessment, governing_body=args.governing)
+    for path, render in targets:
+        content = render(data)
+        try:
+            Path(path).write_bytes(content)
+        except OSError as exc:
+            raise CliError(cli_text.file_unwritable(path, exc)) from None
+        sys.stdout.write(cli_text.report_written(path, len(content)))
     return 0
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[str, Callable[[dict[str, Any]], bytes]]]:
+    """The requested output files, each with its renderer (imported only when asked for)."""
+    targets: list[tuple[str, Callable[[dict[str, Any]], bytes]]] = []
+    if args.pdf:
+        from reports.pdf import render_pdf
+
+        targets.append((args.pdf, render_pdf))
+    if args.docx:
+        from reports.docx import render_docx
+
+        targets.append((args.docx, render_docx))
+    if args.xlsx:
+        from reports.xlsx import render_xlsx
+
+        targets.append((args.xlsx, render_xlsx))
+    return targets
 
 
 def _from_file(path: str) -> Any:

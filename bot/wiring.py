@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from conversations.ports import FileSource
 from conversations.service import ConversationService
-from reports.renderer import PdfReports
+from reports.renderer import ReportFiles
 from storage.bootstrap import open_database
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -35,6 +35,6 @@ async def build_app(
         SqlDialogueStore(database),
         files=files,
         evidence=EvidenceFilesAdapter(store),
-        reports=PdfReports() if with_reports else None,
+        reports=ReportFiles() if with_reports else None,
     )
     return App(database, service)

@@ -319,6 +319,8 @@ REPORT_TEXT_ONLY = "Kênh này chưa gửi được tệp PDF; đây là bản t
 REPORT_CAPTION = (
     "Báo cáo tự đánh giá (PDF): bảng tổng hợp, từng chỉ tiêu, kết luận, minh chứng còn thiếu."
 )
+REPORT_DOCX_CAPTION = "Cùng báo cáo ở dạng Word (DOCX) để sửa theo mẫu của tỉnh, ký và đóng dấu."
+REPORT_XLSX_CAPTION = "Bảng tổng hợp kết quả các tiêu chí, chỉ tiêu (Excel)."
 
 
 def result_heading(level: int, level_name: str, reason: str) -> str:

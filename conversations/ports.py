@@ -121,7 +121,9 @@ class ReportRenderer(Protocol):
 
     def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any]: ...
 
-    async def render(self, data: dict[str, Any]) -> bytes: ...
+    async def render(self, data: dict[str, Any]) -> dict[str, bytes]:
+        """The files by format: "pdf", and "docx" and "xlsx" where the renderer makes them."""
+        ...
 
 
 class Clock(Protocol):

@@ -1,18 +1,27 @@
-"""The conversation layer's `ReportRenderer` port: report data from dvht_core, PDF by typst."""
+"""The conversation layer's `ReportRenderer` port: report data from dvht_core, then the PDF
+(typst), the editable DOCX and the XLSX summary from the same data."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
 from reports.data import report_data
-from reports.pdf import render_pdf_async
+from reports.docx import render_docx
+from reports.pdf import render_pdf
+from reports.xlsx import render_xlsx
 
 
-class PdfReports:
+class ReportFiles:
     def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any]:
         return report_data(rulebook, assessment)
 
-    async def render(self, data: dict[str, Any]) -> bytes:
-        return await render_pdf_async(data)
+    async def render(self, data: dict[str, Any]) -> dict[str, bytes]:
+        """The three files, rendered in a worker thread: CPU-bound work off the event loop."""
+        return await asyncio.to_thread(_render_all, data)
+
+
+def _render_all(data: dict[str, Any]) -> dict[str, bytes]:
+    return {"pdf": render_pdf(data), "docx": render_docx(data), "xlsx": render_xlsx(data)}

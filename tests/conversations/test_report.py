@@ -1,4 +1,4 @@
-"""/baocao: the PDF report from the dialogue, or the text summary where no renderer is wired."""
+"""/baocao: the PDF, DOCX and XLSX report from the dialogue, or the text summary where no renderer is wired."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from conversations import catalogue as say
 from conversations.service import ConversationService
-from reports.renderer import PdfReports
+from reports.renderer import ReportFiles
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
 from storage.evidence_files import EvidenceFilesAdapter
@@ -27,17 +27,21 @@ async def test_baocao_sends_the_pdf_report(
         SqlDialogueStore(database),
         files=fake_files,
         evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
-        reports=PdfReports(),
+        reports=ReportFiles(),
         clock=fixed_clock(),
     )
     client = BotClient(service, "lan", files=fake_files, display_name="Lan")
     await onboard(client)
     await answer(client, "v:y")
     await client.send("/baocao")
-    (report,) = [r for r in client.last if r.document is not None]
+    report, word, sheet = [r for r in client.last if r.document is not None]
     assert report.text == say.REPORT_CAPTION
     assert report.document is not None
     assert report.document.file_name == "bao-cao-tu-danh-gia.pdf"
+    assert word.text == say.REPORT_DOCX_CAPTION
+    assert word.document is not None and word.document.file_name.endswith(".docx")
+    assert word.document.data.startswith(b"PK")  # a zip: the Office Open XML container
+    assert sheet.document is not None and sheet.document.file_name == "bang-tong-hop.xlsx"
     pages = PdfReader(io.BytesIO(report.document.data)).pages
     text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pages))
     assert "BẢN NHÁP" in text  # 12 of 13 indicators are still unanswered

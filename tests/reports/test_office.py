@@ -342,3 +342,18 @@ def test_raw_data_with_nfd_and_control_characters_does_not_fail(example: dict[st
     workbook = load_workbook(io.BytesIO(blob))
     assert _nfc(workbook["Tổng hợp"]["A2"].value) == "UBND xã Quảng Phú\ufffd\ufffd"
     assert workbook["Minh chứng"]["C2"].value == "=cmd|' /C calc'!A0\ufffd"
+
+
+def test_cli_writes_all_three_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    pdf, docx, xlsx = (tmp_path / f"bao-cao.{ext}" for ext in ("pdf", "docx", "xlsx"))
+    argv = ["report", str(EXAMPLE), "--pdf", str(pdf), "--docx", str(docx), "--xlsx", str(xlsx)]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.count("Đã ghi báo cáo") == 3
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert _docx_summary(_docx(docx.read_bytes())) == EXPECTED_LEVELS
+    assert _xlsx_summary(load_workbook(xlsx)["Tổng hợp"]) == EXPECTED_LEVELS
+    assert main(["report", str(EXAMPLE)]) == 2
+    assert "cần ít nhất một tệp ra" in capsys.readouterr().err
+    assert main(["report", str(EXAMPLE), "--xlsx", str(tmp_path / "none" / "x.xlsx")]) == 2

@@ -681,7 +681,9 @@ async def test_an_album_is_one_evidence_item(api: FakeBotApi, polling_bot: BotPr
     assert [count for _, count in items] == [2]  # one item: the first photo and two more
 
 
-async def test_baocao_sends_the_pdf(api: FakeBotApi, polling_bot: BotProcess) -> None:
+async def test_baocao_sends_the_pdf_docx_and_xlsx(
+    api: FakeBotApi, polling_bot: BotProcess
+) -> None:
     chat = Chat(api, polling_bot, 2_000_013, "Mai")
     await onboard(chat)
     since = api.mark()
@@ -692,9 +694,20 @@ async def test_baocao_sends_the_pdf(api: FakeBotApi, polling_bot: BotProcess) ->
     assert isinstance(document, Upload)
     assert document.filename == "bao-cao-tu-danh-gia.pdf"
     assert document.data.startswith(b"%PDF")
+    await api.wait_for(
+        "sendDocument",
+        lambda c: c.chat_id == chat.user_id and c.params["document"].filename.endswith(".xlsx"),
+        since=since,
+    )
+    documents = api.calls_of("sendDocument", since=since, chat_id=chat.user_id)
+    assert [c.params["document"].filename for c in documents] == [
+        "bao-cao-tu-danh-gia.pdf",
+        "bao-cao-tu-danh-gia.docx",
+        "bang-tong-hop.xlsx",
+    ]
     actions = api.calls_of("sendChatAction", since=since, chat_id=chat.user_id)
-    assert [c.params["action"] for c in actions] == ["upload_document"]
-    assert actions[0].index < sent.index
+    assert [c.params["action"] for c in actions] == ["upload_document"] * 3
+    assert all(a.index < d.index for a, d in zip(actions, documents, strict=True))
 
 
 async def test_groups_get_commands_only(api: FakeBotApi, polling_bot: BotProcess) -> None:
