@@ -121,7 +121,8 @@ class ConversationService:
         ]
         out: list[Outbound] = []
         for reply in replies:
-            out += [replace(reply, document=document), *extras] if reply.kind == "report" else [reply]
+            is_report = reply.kind == "report"
+            out += [replace(reply, document=document), *extras] if is_report else [reply]
         return out
 
     def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:

@@ -1,4 +1,5 @@
-"""/baocao: the PDF, DOCX and XLSX report from the dialogue, or the text summary where no renderer is wired."""
+"""/baocao: the PDF, DOCX and XLSX report from the dialogue, or the text summary where no
+renderer is wired."""
 
 from __future__ import annotations
 
@@ -39,9 +40,11 @@ async def test_baocao_sends_the_pdf_report(
     assert report.document is not None
     assert report.document.file_name == "bao-cao-tu-danh-gia.pdf"
     assert word.text == say.REPORT_DOCX_CAPTION
-    assert word.document is not None and word.document.file_name.endswith(".docx")
+    assert word.document is not None
+    assert word.document.file_name.endswith(".docx")
     assert word.document.data.startswith(b"PK")  # a zip: the Office Open XML container
-    assert sheet.document is not None and sheet.document.file_name == "bang-tong-hop.xlsx"
+    assert sheet.document is not None
+    assert sheet.document.file_name == "bang-tong-hop.xlsx"
     pages = PdfReader(io.BytesIO(report.document.data)).pages
     text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pages))
     assert "BẢN NHÁP" in text  # 12 of 13 indicators are still unanswered
