@@ -24,7 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientResponse, ClientSession, MultipartReader, web
 
 TOKEN = "123456:BENCH-token"
 SECRET = "bench_SECRET"
@@ -49,6 +49,21 @@ class FakeBotApi:
         self.replies: dict[int, asyncio.Queue[float]] = defaultdict(asyncio.Queue)
         self.webhook_set = asyncio.Event()
         self.message_id = 0
+        self.webhook_methods: dict[str, int] = defaultdict(int)
+        """Methods the bot returned in webhook responses (Telegram runs those itself)."""
+
+    async def take_webhook_reply(self, response: ClientResponse) -> None:
+        """Read a webhook response as Telegram does: a method, as JSON or a form, or nothing."""
+        if response.content_type == "multipart/form-data":
+            fields = {}
+            reader = MultipartReader.from_response(response)
+            while (part := await reader.next()) is not None:
+                fields[part.name] = await part.text()  # type: ignore[union-attr]
+            self.webhook_methods[fields["method"]] += 1
+        elif response.content_type == "application/json":
+            method = (await response.json()).get("method")
+            if method is not None:
+                self.webhook_methods[method] += 1
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -88,20 +103,31 @@ def _update(update_id: int, user: int, text: str) -> dict[str, Any]:
     return {"update_id": update_id, "message": message}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _drive(
-    api: FakeBotApi, port: int, scripts: dict[int, list[str]], measured_from: int
-) -> tuple[float, list[float]]:
+    api: FakeBotApi, port: int, scripts: dict[int, list[str]], measured_from: int, bot_pid: int
+) -> tuple[float, list[float], float, float]:
     """Post every user's messages in order; return the measured phase's wall time and latencies."""
     url = f"http://127.0.0.1:{port}/telegram/webhook"
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     latencies: list[float] = []
     counter = iter(range(1, 10**9))
     started: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     async def user_loop(session: ClientSession, user: int, texts: list[str]) -> None:
         for index, text in enumerate(texts):
             if index == measured_from and "t" not in started:
                 started["t"] = time.perf_counter()
+                cpu["bot"], cpu["driver"] = _cpu_seconds(bot_pid), time.process_time()
             queue = api.replies[user]
             while not queue.empty():
                 queue.get_nowait()  # later replies of the previous message
@@ -112,13 +138,19 @@ async def _drive(
                 headers={**headers, "Content-Type": "application/json"},
             ) as response:
                 assert response.status == 200, await response.text()
+                await api.take_webhook_reply(response)
             replied = await asyncio.wait_for(queue.get(), timeout=60)
             if index >= measured_from:
                 latencies.append(replied - posted)
 
     async with ClientSession() as session:
         await asyncio.gather(*(user_loop(session, user, texts) for user, texts in scripts.items()))
-    return time.perf_counter() - started["t"], latencies
+    return (
+        time.perf_counter() - started["t"],
+        latencies,
+        _cpu_seconds(bot_pid) - cpu["bot"],
+        time.process_time() - cpu["driver"],
+    )
 
 
 async def _run(
@@ -149,7 +181,9 @@ async def _run(
     try:
         await asyncio.wait_for(api.webhook_set.wait(), timeout=60)
         await asyncio.sleep(0.3)  # the webhook server starts listening right after setWebhook
-        wall, latencies = await _drive(api, hook_port, scripts, measured_from)
+        wall, latencies, bot_cpu, driver_cpu = await _drive(
+            api, hook_port, scripts, measured_from, process.pid
+        )
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -160,6 +194,10 @@ async def _run(
         "p50": statistics.median(latencies) * 1000,
         "p99": sorted(latencies)[int(0.99 * (len(latencies) - 1))] * 1000,
         "n": measured,
+        "bot_cpu": bot_cpu / wall * 100,
+        "driver_cpu": driver_cpu / wall * 100,
+        "cpu_ms": bot_cpu / measured * 1000,
+        "webhook_replies": sum(api.webhook_methods.values()),
     }
 
 
@@ -177,7 +215,10 @@ def main() -> None:
     for name, figures in (("dvht", dvht), ("echo bot", baseline)):
         print(
             f"{name}: {figures['n']:,.0f} updates, {figures['rate']:,.0f} updates/s, "
-            f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms"
+            f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms; bot process "
+            f"{figures['cpu_ms']:.2f} ms CPU per update, busy {figures['bot_cpu']:.0f}% "
+            f"(load generator and fake Bot API: {figures['driver_cpu']:.0f}%); "
+            f"{figures['webhook_replies']:,.0f} methods returned in webhook responses"
         )
     print(f"ratio dvht / echo: {dvht['rate'] / baseline['rate']:.2f}  (goal ≥ 0.50)")
 

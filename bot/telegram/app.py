@@ -15,11 +15,14 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.methods import EditMessageReplyMarkup
 from aiogram.types import BotCommand, CallbackQuery, Message, Update
 from aiohttp import web
 
+import bot.telegram.response_types  # noqa: F401  (keeps Response[...] models cached)
 from bot.telegram.mapping import from_callback, from_message
 from bot.telegram.sender import TelegramSender
+from conversations.messages import Inbound
 from conversations.service import ConversationService
 
 log = logging.getLogger(__name__)
@@ -69,33 +72,53 @@ def make_bot(token: str, api_url: str) -> Bot:
     return Bot(token, session=session)
 
 
-def make_dispatcher(service: ConversationService, sender: TelegramSender) -> Dispatcher:
+def make_dispatcher(
+    service: ConversationService, sender: TelegramSender, *, webhook: bool = False
+) -> Dispatcher:
+    """The handlers. In webhook mode the removal of the answered question's buttons is returned
+    as the webhook's HTTP response, which Telegram carries out itself: one Bot API request fewer
+    per answer. Its result is not reported back, which suits a removal that may fail harmlessly
+    (the message was already edited, or is too old)."""
     router = Router(name="dvht")
 
+    async def retire(inbound: Inbound, message_id: int | None) -> EditMessageReplyMarkup | None:
+        """Called after the replies are sent, so the next question shows up first."""
+        if message_id is None:
+            return None
+        if webhook:
+            return EditMessageReplyMarkup(chat_id=inbound.chat_id, message_id=message_id)
+        async with sender.conversation(inbound):
+            await sender.remove_buttons(inbound.chat_id, message_id)
+        return None
+
     @router.message()
-    async def on_message(message: Message, event_update: Update) -> None:
+    async def on_message(message: Message, event_update: Update) -> EditMessageReplyMarkup | None:
         inbound = from_message(message, event_update.update_id)
         if inbound is None:
-            return
+            return None
         replies = await service.handle(inbound)  # stored before any reply is attempted
-        if inbound.text and not inbound.is_group:
-            async with sender.conversation(inbound):
-                await sender.retire_keyboard(inbound.chat_id)  # typed instead of tapping
+        typed_over = bool(inbound.text) and not inbound.is_group
+        stale = sender.take_keyboard(inbound.chat_id) if typed_over else None
         await sender.send(inbound.chat_id, inbound.user_id, replies)
+        return await retire(inbound, stale)
 
     @router.callback_query()
-    async def on_button(callback: CallbackQuery, event_update: Update) -> None:
+    async def on_button(
+        callback: CallbackQuery, event_update: Update
+    ) -> EditMessageReplyMarkup | None:
         inbound = from_callback(callback, event_update.update_id)
         if inbound is None:
             async with sender.quietly():
                 await sender.call(callback.answer)  # stop the spinner all the same
-            return
+            return None
         replies = await service.handle(inbound)
         async with sender.conversation(inbound):
             await sender.call(callback.answer)
-            if isinstance(callback.message, Message):
-                await sender.retire_keyboard(inbound.chat_id, callback.message.message_id)
+        stale = None
+        if isinstance(callback.message, Message):
+            stale = sender.take_keyboard(inbound.chat_id, callback.message.message_id)
         await sender.send(inbound.chat_id, inbound.user_id, replies)
+        return await retire(inbound, stale)
 
     dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())
     dispatcher.include_router(router)
@@ -121,9 +144,10 @@ def webhook_app(
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
-        app, path=WEBHOOK_PATH
-    )
+    # Not in the background: the handler's returned method becomes the HTTP response.
+    SimpleRequestHandler(
+        dispatcher=dispatcher, bot=bot, secret_token=secret, handle_in_background=False
+    ).register(app, path=WEBHOOK_PATH)
     setup_application(app, dispatcher, bot=bot)
 
     async def on_startup(_: Any) -> None:

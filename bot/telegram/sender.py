@@ -117,19 +117,28 @@ class TelegramSender:
         if markup is not None and sent is not None:
             self._keyboards[chat_id] = sent.message_id
 
+    def take_keyboard(self, chat_id: str, message_id: int | None = None) -> int | None:
+        """The message whose buttons must go with this update: the one pressed, or the last
+        question when the user typed instead; forgotten, so nothing retires it twice."""
+        if message_id is None:
+            return self._keyboards.pop(chat_id, None)
+        if self._keyboards.get(chat_id) == message_id:
+            del self._keyboards[chat_id]
+        return message_id
+
     async def retire_keyboard(self, chat_id: str, message_id: int | None = None) -> None:
         """Remove the buttons of an answered question so old taps cannot be made."""
-        target = message_id if message_id is not None else self._keyboards.pop(chat_id, None)
-        if target is None:
-            return
-        if message_id is not None and self._keyboards.get(chat_id) == message_id:
-            self._keyboards.pop(chat_id, None)
+        target = self.take_keyboard(chat_id, message_id)
+        if target is not None:
+            await self.remove_buttons(chat_id, target)
+
+    async def remove_buttons(self, chat_id: str, message_id: int) -> None:
         # Already edited, or too old to edit: the buttons are harmless then.
         with contextlib.suppress(TelegramBadRequest):
             await self.call(
                 self.bot.edit_message_reply_markup,
                 chat_id=chat_id,
-                message_id=target,
+                message_id=message_id,
                 reply_markup=None,
             )
 

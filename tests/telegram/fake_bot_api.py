@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import email.parser
+import email.policy
 import itertools
 import json
 import re
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 TOKEN = "123456:TEST-token"
 BOT_ID = 123456
@@ -98,6 +100,8 @@ class Call:
     status: int = 200
     result: Any = None
     at: float = field(default_factory=time.monotonic)
+    via_webhook: bool = False
+    """Returned by the bot as its webhook response, rather than requested over HTTP."""
 
     @property
     def ok(self) -> bool:
@@ -182,6 +186,25 @@ def _as_int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def webhook_reply_params(content_type: str, body: bytes) -> dict[str, Any]:
+    """The method and parameters a bot returned in its webhook response: JSON, or a form as
+    aiogram writes it (multipart); `{}` when it returned nothing."""
+    if content_type.startswith("application/json"):
+        found = json.loads(body or b"{}")
+        return dict(found) if isinstance(found, dict) else {}
+    if not content_type.startswith("multipart/form-data"):
+        return {}
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            params[name] = _decode(payload.decode())
+    return params
 
 
 def _decode(value: str) -> Any:
@@ -663,11 +686,41 @@ class FakeBotApi:
 
     # --- the HTTP side --------------------------------------------------------------------------
 
-    def _record(self, method: str, params: dict[str, Any], status: int, result: Any) -> Call:
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        status: int,
+        result: Any,
+        *,
+        via_webhook: bool = False,
+    ) -> Call:
         with self._lock:
-            call = Call(len(self.calls), method, params, status, result)
+            call = Call(len(self.calls), method, params, status, result, via_webhook=via_webhook)
             self.calls.append(call)
             return call
+
+    async def post_webhook(
+        self, port: int, update: dict[str, Any], secret: str | None
+    ) -> tuple[int, str]:
+        """Deliver an update to a bot's webhook as Telegram does, and carry out the method the
+        bot may return in its response (Telegram runs it and reports no result back)."""
+        headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+        async with (
+            ClientSession() as http,
+            http.post(
+                f"http://127.0.0.1:{port}/telegram/webhook", json=update, headers=headers
+            ) as response,
+        ):
+            body = await response.read()
+            content_type = response.headers.get("Content-Type", "")
+        if response.status == 200:
+            params = webhook_reply_params(content_type, body)
+            method = params.pop("method", None)
+            if method is not None:
+                method = _CANONICAL.get(str(method).lower(), str(method))
+                await self._invoke(method, params, via_webhook=True)
+        return response.status, body.decode(errors="replace")
 
     @staticmethod
     def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
@@ -719,34 +772,42 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             self._record(method, params, 401, None)
             return self._error(401, "Unauthorized")
+        return await self._invoke(method, params)
+
+    async def _invoke(
+        self, method: str, params: dict[str, Any], *, via_webhook: bool = False
+    ) -> web.Response:
+        def record(status: int, result: Any) -> Call:
+            return self._record(method, params, status, result, via_webhook=via_webhook)
+
         handler = getattr(self, f"_m_{_snake(method)}", None)
         if handler is None:
-            self._record(method, params, 404, None)
+            record(404, None)
             return self._error(404, "Not Found: method not found")
         fault = self._take_fault(method, params)
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.status != 200:
-                self._record(method, params, fault.status, None)
+                record(fault.status, None)
                 return self._error(fault.status, fault.description, fault.retry_after)
         with self._lock:
             refusal = self.blocked.get(_as_int(params.get("chat_id")) or 0)
         if method in SENDING and refusal is not None:
-            self._record(method, params, 403, None)
+            record(403, None)
             return self._error(403, refusal)
         # getUpdates is recorded when it starts: tests wait for the first long poll.
-        call = self._record(method, params, 200, None) if method == "getUpdates" else None
+        call = record(200, None) if method == "getUpdates" else None
         try:
             result = await handler(params)
         except ApiError as error:
             if call is None:
-                self._record(method, params, error.status, None)
+                record(error.status, None)
             else:
                 call.status = error.status
             return self._error(error.status, error.description)
         if call is None:
-            self._record(method, params, 200, result)
+            record(200, result)
         else:
             call.result = result
         return web.json_response({"ok": True, "result": result})

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from pypdf import PdfWriter
 
@@ -733,16 +732,9 @@ async def test_groups_get_commands_only(api: FakeBotApi, polling_bot: BotProcess
 
 
 async def post_update(
-    port: int, update: dict[str, Any], secret: str | None = SECRET
+    api: FakeBotApi, port: int, update: dict[str, Any], secret: str | None = SECRET
 ) -> tuple[int, str]:
-    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"http://127.0.0.1:{port}/telegram/webhook", json=update, headers=headers
-        ) as response,
-    ):
-        return response.status, await response.text()
+    return await api.post_webhook(port, update, secret)
 
 
 async def test_webhook_registers_and_answers(
@@ -760,18 +752,27 @@ async def test_webhook_registers_and_answers(
 
     chat = Chat(webhook_api, webhook_bot, 3_000_001, "Lan")
     since = webhook_api.mark()
-    status, _ = await post_update(port, webhook_api.text_update(chat.user_id, "/start"))
+    status, _ = await post_update(
+        webhook_api, port, webhook_api.text_update(chat.user_id, "/start")
+    )
     assert status == 200
     replies = await chat.wait(since, until=re.escape(WELCOME))
     assert replies[-1].buttons == ["ob:new", "ob:code"]
 
     tap = webhook_api.callback_update(chat.user_id, "ob:new")
     since = webhook_api.mark()
-    status, _ = await post_update(port, tap)
+    status, _ = await post_update(webhook_api, port, tap)
     assert status == 200
     await chat.wait(since, until=re.escape(say.ASK_NAME))
     answered = webhook_api.calls_of("answerCallbackQuery", since=since)
     assert [c.params["callback_query_id"] for c in answered] == [tap["callback_query"]["id"]]
+    # The pressed question's buttons go in the webhook response, which Telegram carries out.
+    pressed = tap["callback_query"]["message"]["message_id"]
+    removed = webhook_api.calls_of("editMessageReplyMarkup", since=since)
+    assert [(c.via_webhook, int(c.params["message_id"]), c.ok) for c in removed] == [
+        (True, pressed, True)
+    ]
+    assert pressed not in webhook_api.live_keyboards(chat.user_id)
 
 
 async def test_webhook_retry_is_answered_once(
@@ -781,11 +782,11 @@ async def test_webhook_retry_is_answered_once(
     chat = Chat(webhook_api, webhook_bot, 3_000_002, "Hoa")
     start = webhook_api.text_update(chat.user_id, "/start", first_name="Hoa")
     since = webhook_api.mark()
-    assert (await post_update(port, start))[0] == 200
+    assert (await post_update(webhook_api, port, start))[0] == 200
     await chat.wait(since, until=re.escape(WELCOME))
-    assert (await post_update(port, start))[0] == 200  # Telegram retries a webhook
+    assert (await post_update(webhook_api, port, start))[0] == 200  # Telegram retries a webhook
     help_update = webhook_api.text_update(chat.user_id, "/huongdan", first_name="Hoa")
-    assert (await post_update(port, help_update))[0] == 200
+    assert (await post_update(webhook_api, port, help_update))[0] == 200
     await chat.wait(since, until=re.escape(say.HELP.split("\n", 1)[0]))
     texts = [c.text for c in chat.sent(since)]
     assert len(texts) == 2, texts
@@ -798,10 +799,10 @@ async def test_webhook_refuses_a_wrong_secret(
     user = 3_000_003
     since = webhook_api.mark()
     update = webhook_api.text_update(user, "/start", first_name="Kẻ lạ")
-    assert (await post_update(port, update, secret="s3cret_ABD"))[0] == 401
-    assert (await post_update(port, update, secret=None))[0] == 401
-    assert (await post_update(port, update, secret=""))[0] == 401
-    assert (await post_update(port, update, secret=SECRET.lower()))[0] == 401
+    assert (await post_update(webhook_api, port, update, secret="s3cret_ABD"))[0] == 401
+    assert (await post_update(webhook_api, port, update, secret=None))[0] == 401
+    assert (await post_update(webhook_api, port, update, secret=""))[0] == 401
+    assert (await post_update(webhook_api, port, update, secret=SECRET.lower()))[0] == 401
     await asyncio.sleep(0.5)
     assert webhook_api.calls_of(since=since) == []
     database, update_id = webhook_bot.database, str(update["update_id"])
@@ -814,7 +815,7 @@ async def test_webhook_refuses_a_wrong_secret(
 
     # The same update with the right secret is handled: the refused ones left no trace.
     chat = Chat(webhook_api, webhook_bot, user, "Kẻ lạ")
-    assert (await post_update(port, update))[0] == 200
+    assert (await post_update(webhook_api, port, update))[0] == 200
     await chat.wait(since, until=re.escape(WELCOME))
 
 
