@@ -67,7 +67,10 @@ class FakeBotApi:
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        fields = dict(await request.post()) if request.body_exists else {}
+        if request.content_type == "application/json":
+            fields = await request.json()
+        else:
+            fields = dict(await request.post()) if request.body_exists else {}
         if method == "getMe":
             result: Any = {"id": 1, "is_bot": True, "first_name": "dvht", "username": "dvht_bot"}
         elif method == "sendMessage":

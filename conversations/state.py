@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from conversations.messages import Button
@@ -44,7 +44,19 @@ class State:
     paused_step: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written out: dataclasses.asdict deep-copies recursively and cost more than the rest
+        # of saving the state (it runs for every message).
+        return {
+            "step": self.step,
+            "unit_id": self.unit_id,
+            "year": self.year,
+            "indicator": self.indicator,
+            "draft": dict(self.draft),
+            "options": [list(option) for option in self.options],
+            "visited": list(self.visited),
+            "skipped": list(self.skipped),
+            "paused_step": self.paused_step,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> State:

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import EditMessageReplyMarkup
@@ -22,6 +21,7 @@ from aiohttp import web
 import bot.telegram.response_types  # noqa: F401  (keeps Response[...] models cached)
 from bot.telegram.mapping import from_callback, from_message
 from bot.telegram.sender import TelegramSender
+from bot.telegram.session import JsonSession
 from conversations.messages import Inbound
 from conversations.service import ConversationService
 
@@ -68,7 +68,7 @@ def install_redaction(token: str) -> None:
 
 
 def make_bot(token: str, api_url: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+    session = JsonSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
     return Bot(token, session=session)
 
 

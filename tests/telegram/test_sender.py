@@ -183,7 +183,7 @@ async def test_new_question_retires_the_previous_keyboard(
     assert calls == ["editMessageReplyMarkup", "sendMessage"]
     edit = api.calls_of("editMessageReplyMarkup")[0]
     assert edit.chat_id == LAN
-    assert edit.params["message_id"] == str(first.message_id)
+    assert int(edit.params["message_id"]) == first.message_id
     assert "reply_markup" not in edit.params
     second = api.sent(LAN)[-1]
     assert api.live_keyboards(LAN) == {second.message_id: second.buttons}
