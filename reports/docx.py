@@ -9,7 +9,6 @@ few characters XML 1.0 cannot hold at all are replaced by U+FFFD rather than fai
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,6 +23,8 @@ from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from reports.office_text import level_mark, xml_safe
+
 FONT = "Times New Roman"
 SIZE = Pt(13)
 CELL_SIZE = Pt(11)
@@ -36,17 +37,6 @@ _AFTER_PBDR = (
     "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
     "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )  # fmt: skip
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _clean(value: object) -> str:
-    return _NOT_XML.sub("\ufffd", str(value))
-
-
-def level_mark(level: int | None) -> str:
-    if level is None:
-        return "—"
-    return "Không đạt" if level == 0 else f"Đạt mức độ {level}"
 
 
 def render_docx(data: dict[str, Any]) -> bytes:
@@ -67,7 +57,7 @@ def render_docx(data: dict[str, Any]) -> bytes:
 
 def _set_up(document: DocumentObject, data: dict[str, Any]) -> None:
     properties = document.core_properties
-    properties.title = _clean(data["title"])
+    properties.title = xml_safe(data["title"])
     properties.author = ""
     properties.last_modified_by = ""
     properties.language = "vi-VN"
@@ -150,7 +140,7 @@ def _run(
     size: Length | None = None,
     color: RGBColor | None = None,
 ) -> None:
-    run = paragraph.add_run(_clean(text))  # a plain run: \n becomes a line break, \t a tab
+    run = paragraph.add_run(xml_safe(text))  # a plain run: \n becomes a line break, \t a tab
     run.bold = bold or None
     run.italic = italic or None
     if size is not None:
@@ -272,8 +262,8 @@ def _heading(document: DocumentObject, data: dict[str, Any]) -> None:
     table = _table(document, 1, widths, grid=False)
     left, right = table.rows[0].cells
     unit = data["unit"]
-    _cell_text(left, _clean(unit["governing"]).upper(), size=Pt(12))
-    _cell_text(left, _clean(unit["name"]).upper(), bold=True, size=Pt(12))
+    _cell_text(left, xml_safe(unit["governing"]).upper(), size=Pt(12))
+    _cell_text(left, xml_safe(unit["name"]).upper(), bold=True, size=Pt(12))
     _rule(left, widths[0], Cm(2))
     _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(12))
     _cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=SIZE)
@@ -340,7 +330,9 @@ def _summary(document: DocumentObject, data: dict[str, Any]) -> None:
 def _indicators(document: DocumentObject, data: dict[str, Any]) -> None:
     document.add_heading("B. TỰ ĐÁNH GIÁ", level=1)
     for criterion in data["criteria"]:
-        document.add_heading(_clean(f"Tiêu chí {criterion['id']}: {criterion['title']}"), level=2)
+        document.add_heading(
+            xml_safe(f"Tiêu chí {criterion['id']}: {criterion['title']}"), level=2
+        )
         for indicator in criterion["indicators"]:
             _indicator(document, indicator)
         counts = criterion["counts"]
@@ -380,7 +372,7 @@ def _indicator(document: DocumentObject, indicator: dict[str, Any]) -> None:
         document, ("4. Tự đánh giá: ", "b"), (level_mark(indicator["level"]), ""), indent=indent
     )
     if indicator["note"] is not None:
-        _run(verdict, f" ({_clean(indicator['note'])})", size=Pt(10))
+        _run(verdict, f" ({xml_safe(indicator['note'])})", size=Pt(10))
 
 
 def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:

@@ -17,6 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, Side  # type: ignore[import
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
+from reports.office_text import level_mark, xml_safe
+
 FONT = "Times New Roman"
 HEADER = (
     "Tiêu chí",
@@ -32,16 +34,9 @@ EVIDENCE_HEADER = ("Mã minh chứng", "Chỉ tiêu", "Tên minh chứng")
 EVIDENCE_WIDTHS = (18, 10, 90)
 MAX_CELL = 32_767  # Excel's limit on the characters in one cell
 FORMULA_LEAD = ("=", "+", "-", "@")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _INDICATOR_PREFIX = re.compile(r"^Chỉ tiêu \d+\s*:\s*")
 _THIN = Side(style="thin")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
-def level_mark(level: int | None) -> str:
-    if level is None:
-        return "—"
-    return "Không đạt" if level == 0 else f"Đạt mức độ {level}"
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:
@@ -59,7 +54,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
 
 
 def _text(value: object) -> str:
-    return _NOT_XML.sub("\ufffd", str(value))[:MAX_CELL]
+    return xml_safe(value)[:MAX_CELL]
 
 
 def _put(

@@ -11,37 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetFile,
-    GetMe,
-    GetUpdates,
-    Response,
-    SendChatAction,
-    SendDocument,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
-)
+from aiogram import methods
 
 _METHODS = (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetFile,
-    GetMe,
-    GetUpdates,
-    SendChatAction,
-    SendDocument,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
+    methods.AnswerCallbackQuery,
+    methods.DeleteWebhook,
+    methods.EditMessageReplyMarkup,
+    methods.EditMessageText,
+    methods.GetFile,
+    methods.GetMe,
+    methods.GetUpdates,
+    methods.SendChatAction,
+    methods.SendDocument,
+    methods.SendMessage,
+    methods.SetMyCommands,
+    methods.SetWebhook,
 )
 PINNED: tuple[Any, ...] = tuple(
-    Response[method.__returning__]  # type: ignore[name-defined]
+    methods.Response[method.__returning__]  # type: ignore[name-defined]
     for method in _METHODS
 )
