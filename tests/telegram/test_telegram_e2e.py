@@ -423,8 +423,10 @@ async def test_onboarding_and_full_assessment(api: FakeBotApi, polling_bot: BotP
     assert say.WALK_FINISHED in "\n".join(c.text for c in replies)
     heading = next(line for line in question.text.splitlines() if line.startswith("KẾT QUẢ"))
 
-    replies = await chat.say("/ketqua", until="^KẾT QUẢ")
+    ketqua = api.text_update(chat.user_id, "/ketqua", first_name=chat.name)
+    replies = await chat.send(ketqua, until="^KẾT QUẢ")
     assert heading in replies[-1].text.splitlines()
+    await polling_bot.handled(ketqua["update_id"])  # old buttons are removed after the reply
 
     answers = {c.params.get("callback_query_id") for c in api.calls_of("answerCallbackQuery")}
     assert set(chat.callbacks) <= answers, "every tap is answered"
