@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -70,8 +70,16 @@ class ConversationService:
         self.reports = reports
         self.clock = clock
 
-    async def handle(self, inbound: Inbound) -> list[Outbound]:
-        """The replies to one message, each within the channel limit. Never raises."""
+    async def handle(
+        self,
+        inbound: Inbound,
+        *,
+        rendering: Callable[[], Awaitable[None]] | None = None,
+    ) -> list[Outbound]:
+        """The replies to one message, each within the channel limit. Never raises.
+
+        `rendering` is awaited just before a requested report is rendered, so a channel can show
+        that files are on their way (Telegram's "sending a file…")."""
         try:
             message = await self._with_file(inbound.normalised())
             for _ in range(2):  # a concurrent save by the same user: reload and redo once
@@ -80,7 +88,7 @@ class ConversationService:
                     replies = await self.store.run(
                         partial(self._handle, message=message, report=report)
                     )
-                    return fit(await self._with_report(replies, report))
+                    return fit(await self._with_report(replies, report, rendering))
                 except StaleState:
                     continue
             return [Outbound(say.INTERNAL_ERROR, kind="error")]
@@ -106,12 +114,17 @@ class ConversationService:
         return replace(message, stored=stored)
 
     async def _with_report(
-        self, replies: list[Outbound], report: dict[str, Any]
+        self,
+        replies: list[Outbound],
+        report: dict[str, Any],
+        rendering: Callable[[], Awaitable[None]] | None,
     ) -> list[Outbound]:
         """Render a requested report after the transaction (CPU-bound, ~0.15 s for all three):
         the PDF on the report reply, then the editable DOCX and the XLSX summary."""
         if "data" not in report or self.reports is None:
             return replies
+        if rendering is not None:
+            await rendering()
         files = await self.reports.render(report["data"])
         document = Attachment(REPORT_FILE, "application/pdf", files["pdf"])
         extras = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -81,6 +82,9 @@ def make_dispatcher(
     (the message was already edited, or is too old)."""
     router = Router(name="dvht")
 
+    def uploading(chat_id: str) -> Callable[[], Awaitable[None]]:
+        return lambda: sender.show_uploading(chat_id)
+
     async def retire(inbound: Inbound, message_id: int | None) -> EditMessageReplyMarkup | None:
         """Called after the replies are sent, so the next question shows up first."""
         if message_id is None:
@@ -96,7 +100,8 @@ def make_dispatcher(
         inbound = from_message(message, event_update.update_id)
         if inbound is None:
             return None
-        replies = await service.handle(inbound)  # stored before any reply is attempted
+        # Stored before any reply is attempted.
+        replies = await service.handle(inbound, rendering=uploading(inbound.chat_id))
         typed_over = bool(inbound.text) and not inbound.is_group
         stale = sender.take_keyboard(inbound.chat_id) if typed_over else None
         await sender.send(inbound.chat_id, inbound.user_id, replies)
@@ -111,7 +116,7 @@ def make_dispatcher(
             async with sender.quietly():
                 await sender.call(callback.answer)  # stop the spinner all the same
             return None
-        replies = await service.handle(inbound)
+        replies = await service.handle(inbound, rendering=uploading(inbound.chat_id))
         async with sender.conversation(inbound):
             await sender.call(callback.answer)
         stale = None

@@ -90,6 +90,14 @@ class TelegramSender:
         except Blocked:
             await self._blocked(inbound.chat_id, inbound.user_id)
 
+    async def show_uploading(self, chat_id: str) -> None:
+        """“Sending a file…” under the chat's title while a report is rendered; only a hint,
+        so no failure of it stops the report."""
+        with contextlib.suppress(Blocked, TelegramBadRequest):
+            await self.call(
+                self.bot.send_chat_action, chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT
+            )
+
     @contextlib.asynccontextmanager
     async def quietly(self) -> AsyncIterator[None]:
         with contextlib.suppress(Blocked):
@@ -97,9 +105,6 @@ class TelegramSender:
 
     async def _send_one(self, chat_id: str, reply: Outbound) -> None:
         if reply.document is not None:
-            await self.call(
-                self.bot.send_chat_action, chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT
-            )
             document = BufferedInputFile(reply.document.data, filename=reply.document.file_name)
             await self.call(
                 self.bot.send_document,

@@ -235,6 +235,7 @@ async def test_document_reply(api: FakeBotApi, sender: TelegramSender) -> None:
         "Báo cáo tự đánh giá năm 2025 " + "x" * 2000,
         document=Attachment("bao-cao-2025.pdf", "application/pdf", pdf),
     )
+    await sender.show_uploading(str(LAN))
     await sender.send(str(LAN), str(LAN), [reply])
     assert [c.method for c in api.calls_of()] == ["sendChatAction", "sendDocument"]
     action = api.calls_of("sendChatAction")[0]
@@ -249,6 +250,14 @@ async def test_document_reply(api: FakeBotApi, sender: TelegramSender) -> None:
 
 
 # --- downloading evidence ----------------------------------------------------------------------
+
+
+async def test_the_uploading_hint_never_fails_the_report(
+    api: FakeBotApi, sender: TelegramSender
+) -> None:
+    api.block(LAN)
+    await sender.show_uploading(str(LAN))  # 403: nothing raised, the report goes on
+    assert statuses(api, "sendChatAction") == [403]
 
 
 def info(file_id: str, size: int | None, name: str | None = "minh-chung.pdf") -> FileInfo:

@@ -707,8 +707,8 @@ async def test_baocao_sends_the_pdf_docx_and_xlsx(
         "bang-tong-hop.xlsx",
     ]
     actions = api.calls_of("sendChatAction", since=since, chat_id=chat.user_id)
-    assert [c.params["action"] for c in actions] == ["upload_document"] * 3
-    assert all(a.index < d.index for a, d in zip(actions, documents, strict=True))
+    assert [c.params["action"] for c in actions] == ["upload_document"]  # while rendering
+    assert actions[0].index < documents[0].index
 
 
 async def test_groups_get_commands_only(api: FakeBotApi, polling_bot: BotProcess) -> None:
