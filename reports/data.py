@@ -72,6 +72,7 @@ def report_data(
             items.append(
                 {
                     "id": indicator.id,
+                    "short": indicator.short,
                     "text": indicator.text_for(2 if level == 2 else 1, assessment.unit_type),
                     "level": level,
                     "state": state_text(indicator, answer, assessment),

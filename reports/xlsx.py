@@ -8,7 +8,6 @@ or "@" is stored as a string cell with Excel's quote prefix, so a unit named
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -34,7 +33,6 @@ EVIDENCE_HEADER = ("Mã minh chứng", "Chỉ tiêu", "Tên minh chứng")
 EVIDENCE_WIDTHS = (18, 10, 90)
 MAX_CELL = 32_767  # Excel's limit on the characters in one cell
 FORMULA_LEAD = ("=", "+", "-", "@")
-_INDICATOR_PREFIX = re.compile(r"^Chỉ tiêu \d+\s*:\s*")
 _THIN = Side(style="thin")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -90,13 +88,6 @@ def _banner(sheet: Worksheet, row: int, text: object, columns: int, **style: Any
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
 
 
-def _short(indicator: dict[str, Any]) -> str:
-    short = indicator.get("short")
-    if short:
-        return str(short)
-    return _INDICATOR_PREFIX.sub("", str(indicator["text"]))
-
-
 def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -126,7 +117,7 @@ def _summary(sheet: Worksheet, data: dict[str, Any]) -> None:
         for indicator in indicators:
             _put(sheet, row, 1, f"Tiêu chí {criterion['id']}")
             _put(sheet, row, 2, indicator["id"])
-            _put(sheet, row, 3, _short(indicator), horizontal="left")
+            _put(sheet, row, 3, str(indicator["short"]), horizontal="left")
             for level in range(3):
                 _put(sheet, row, 4 + level, "X" if indicator["level"] == level else None)
             if indicator["level"] in totals:
