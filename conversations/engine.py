@@ -1,8 +1,8 @@
 """The pure dialogue core: (context, state, message) → (new state, replies, effects).
 
 No I/O: the service loads the context, applies the effects in one transaction and saves the
-state. Every step's question comes from `ask()`, so any reply that refuses an answer can end
-with the same question again.
+state. Every step's question comes from `questions.ask()`, so any reply that refuses an answer
+can end with the same question again.
 """
 
 from __future__ import annotations
@@ -28,27 +28,18 @@ from conversations.effects import (
 from conversations.flow import edge
 from conversations.intents import Intent, parse_intent
 from conversations.messages import Button, Inbound, Outbound
+from conversations.questions import (
+    UNIT_CHOICES,
+    ask,
+    current_indicator,
+    has_evidence,
+    known_learners,
+    state_buttons,
+)
 from conversations.state import State
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
 
-# Unit types in plain words; the choice decides the tier (TT24 Điều 1–2, seed 002 mục II).
-UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
-    ("ut:xa", "UBND xã, phường", "huyen", "ubnd_xa"),
-    ("ut:cqh", "Cơ quan, đoàn thể cấp xã/huyện", "huyen", "co_quan"),
-    ("ut:cqt", "Cơ quan, đoàn thể cấp tỉnh", "tinh", "co_quan"),
-    ("ut:mn", "Trường mầm non công lập", "huyen", "mam_non"),
-    ("ut:th", "Trường tiểu học, THCS", "huyen", "pho_thong"),
-    ("ut:thpt", "Trường THPT, trung tâm GDTX tỉnh", "tinh", "pho_thong"),
-    ("ut:gdnnh", "Trung tâm GDNN-GDTX cấp huyện", "huyen", "gdnn"),
-    ("ut:gdnnt", "Trường cao đẳng, cơ sở GDNN cấp tỉnh", "tinh", "gdnn"),
-    ("ut:dh", "Trường đại học", "tinh", "dai_hoc"),
-    ("ut:dnh", "Doanh nghiệp, HTX do UBND xã/huyện quản lý", "huyen", "doanh_nghiep"),
-    ("ut:dnt", "Doanh nghiệp do UBND tỉnh quản lý", "tinh", "doanh_nghiep"),
-)
-
 _INDICATOR_ID = re.compile(r"\b\d{1,2}\.\d{1,2}\b")
-NAV_SKIP = Button("nav:skip", say.BTN_SKIP)
-NAV_BACK = Button("nav:back", say.BTN_BACK)
 
 
 def step(ctx: Context, state: State, message: Inbound) -> Transition:
@@ -74,83 +65,6 @@ def step(ctx: Context, state: State, message: Inbound) -> Transition:
             intent = replace(intent, indicator=named.group()) if named else intent
         return _intent(ctx, state, intent)
     return _typed(ctx, state, text)
-
-
-def ask(ctx: Context, state: State) -> list[Outbound]:
-    """The question of the current step (also used to repeat it after a refusal)."""
-    step_name = state.step
-    if step_name == st.WELCOME:
-        buttons = state.offer(
-            (Button("ob:new", say.BTN_NEW_UNIT), Button("ob:code", say.BTN_HAVE_CODE))
-        )
-        return [Outbound(say.welcome(ctx.person.display_name), buttons, kind="question")]
-    if step_name == st.ASK_CODE:
-        state.offer(())
-        return [Outbound(say.ASK_CODE, kind="question")]
-    if step_name == st.ASK_NAME:
-        state.offer(())
-        return [Outbound(say.ASK_NAME, kind="question")]
-    if step_name == st.ASK_PROVINCE:
-        state.offer(())
-        return [Outbound(say.ASK_PROVINCE, kind="question")]
-    if step_name == st.ASK_TYPE:
-        buttons = state.offer(tuple(Button(i, label) for i, label, _, _ in UNIT_CHOICES))
-        return [Outbound(say.ASK_TYPE, buttons, kind="question")]
-    if step_name == st.ASK_MEMBERS:
-        state.offer(())
-        return [Outbound(say.ASK_MEMBERS, kind="question")]
-    if step_name == st.ASK_LEARNERS:
-        state.offer(())
-        return [Outbound(say.ASK_LEARNERS, kind="question")]
-    indicator = _current(ctx, state)
-    if indicator is None:
-        state.offer(())
-        return [Outbound(say.IDLE_HINT, kind="hint")]
-    if step_name == st.VALUE:
-        members = ctx.assessment.members if ctx.assessment else None
-        if indicator.kind in ("member_ratio", "member_learner_ratio") and not members:
-            state.step = edge(st.VALUE, "members_unknown")
-            return ask(ctx, state)
-        return [_value_question(ctx, state, indicator)]
-    if step_name == st.CONFIRM_PCT:
-        pending = state.draft.get("pending", {})
-        buttons = state.offer(
-            (
-                Button("pct:yes", say.confirm_button(pending.get("value", 0))),
-                Button("pct:no", say.BTN_RETYPE),
-            )
-        )
-        return [Outbound(say.confirm_percent(pending), buttons, kind="question")]
-    if step_name == st.LEARNERS_VALUE:
-        state.offer((NAV_SKIP, NAV_BACK))
-        learners = _learners(ctx, state)
-        return [
-            Outbound(
-                say.learners_question(indicator, learners), state_buttons(state), kind="question"
-            )
-        ]
-    if step_name == st.EVIDENCE:
-        have = _has_evidence(ctx, state, indicator)
-        offered: tuple[Button, ...] = (Button("ev:later", say.BTN_LATER),)
-        if have:
-            offered = (Button("ev:done", say.BTN_DONE), *offered)
-        buttons = state.offer((*offered, NAV_BACK))
-        return [
-            Outbound(
-                say.evidence_question(indicator, _evidence_titles(ctx, indicator.id, state)),
-                buttons,
-                kind="question",
-            )
-        ]
-    if step_name == st.DESCRIPTION:
-        buttons = state.offer((Button("ds:skip", say.BTN_NO_DESCRIPTION), NAV_BACK))
-        return [Outbound(say.description_question(indicator), buttons, kind="question")]
-    state.offer(())
-    return [Outbound(say.IDLE_HINT, kind="hint")]
-
-
-def state_buttons(state: State) -> tuple[Button, ...]:
-    return tuple(Button(i, label) for i, label in state.options)
 
 
 # --- entry points --------------------------------------------------------------------------
@@ -231,7 +145,7 @@ def _picked(ctx: Context, state: State, message: Inbound, text: str) -> str | No
         return message.button
     if not text or not state.options:
         return None
-    current = _current(ctx, state)
+    current = current_indicator(ctx, state)
     counting = state.step in NUMBER_STEPS or (
         state.step == st.VALUE
         and current is not None
@@ -265,7 +179,7 @@ def _button(ctx: Context, state: State, button: str) -> Transition:
                 return Transition(state, ask(ctx, state))
     if button.startswith("e:"):
         return _edit(ctx, state, button.removeprefix("e:"))
-    indicator = _current(ctx, state)
+    indicator = current_indicator(ctx, state)
     if indicator is None:
         return _again(ctx, state, say.STALE_BUTTON)
     if button.startswith("v:") and state.step == st.VALUE:
@@ -277,7 +191,7 @@ def _button(ctx: Context, state: State, button: str) -> Transition:
         state.step = edge(st.CONFIRM_PCT, "retype")
         return Transition(state, ask(ctx, state))
     if button == "ev:later" and state.step == st.EVIDENCE:
-        if _has_evidence(ctx, state, indicator):
+        if has_evidence(ctx, state, indicator):
             state.step = edge(st.EVIDENCE, "done")  # evidence is there: nothing is “later”
             return Transition(state, ask(ctx, state))
         state.step = edge(st.EVIDENCE, "later")
@@ -320,13 +234,13 @@ def _typed(ctx: Context, state: State, text: str) -> Transition:
         state.draft["learners"] = total
         state.step = edge(st.ASK_LEARNERS, "typed")
         return Transition(state, ask(ctx, state), [SetTotals(learners=total)])
-    indicator = _current(ctx, state)
+    indicator = current_indicator(ctx, state)
     if indicator is None:
         return Transition(state, [Outbound(say.UNKNOWN_TEXT, kind="hint")])
     if step_name == st.VALUE:
         return _value_typed(ctx, state, indicator, text)
     if step_name == st.LEARNERS_VALUE:
-        learners = _learners(ctx, state) or 0
+        learners = known_learners(ctx, state) or 0
         result = parsing.count(text, total=learners, what=say.LEARNERS)
         if isinstance(result, parsing.Refused):
             return _again(ctx, state, result.message)
@@ -344,7 +258,7 @@ def _typed(ctx: Context, state: State, text: str) -> Transition:
     if step_name == st.EVIDENCE:
         if parsing.fold(text).strip(" .!") in ("xong", "done", "ok", "het", "da xong"):
             return _button(
-                ctx, state, "ev:done" if _has_evidence(ctx, state, indicator) else "ev:later"
+                ctx, state, "ev:done" if has_evidence(ctx, state, indicator) else "ev:later"
             )
         title = parsing.free_text(text)
         if isinstance(title, parsing.Refused):
@@ -388,33 +302,6 @@ def _members(ctx: Context, state: State, text: str) -> Transition:
 
 
 # --- the value of an indicator ----------------------------------------------------------------
-
-
-def _value_question(ctx: Context, state: State, indicator: Indicator) -> Outbound:
-    kind = indicator.kind
-    nav = (NAV_SKIP, NAV_BACK)
-    buttons: tuple[Button, ...]
-    if kind in ("yes_no", "accreditation"):
-        buttons = (Button("v:y", say.BTN_MET), Button("v:n", say.BTN_NOT_MET), *nav)
-    elif kind == "emulation_title":
-        # The titles a unit usually has first; “no title” last, so “1” is not a slip into it.
-        titles = [*list(EMULATION_TITLES)[1:], next(iter(EMULATION_TITLES))]
-        buttons = (*(Button(f"v:{code}", EMULATION_TITLES[code]) for code in titles), *nav)
-    elif kind == "digital_level":
-        buttons = (
-            *(Button(f"v:{code}", say.digital(name)) for code, name in DIGITAL_LEVELS.items()),
-            *nav,
-        )
-    else:
-        buttons = nav
-    state.offer(buttons)
-    position = [i.id for i in ctx.walk()].index(indicator.id) + 1
-    members = ctx.assessment.members if ctx.assessment else None
-    last = ctx.assessment.answers.get(indicator.id) if ctx.assessment else None
-    text = say.indicator_question(
-        indicator, ctx.unit.unit_type if ctx.unit else "", position, len(ctx.walk()), members, last
-    )
-    return Outbound(text, buttons, kind="question")
 
 
 def _value_choice(ctx: Context, state: State, indicator: Indicator, choice: str) -> Transition:
@@ -462,7 +349,7 @@ def _counted(ctx: Context, state: State, indicator: Indicator, value: int) -> Tr
     if indicator.learners_apply(unit_type):
         state.draft["count"] = value
         state.step = edge(state.step, "learners_needed")
-        if _learners(ctx, state) is None:
+        if known_learners(ctx, state) is None:
             state.step = edge(st.LEARNERS_VALUE, "learners_unknown")
         return Transition(state, ask(ctx, state))
     return _record(ctx, state, indicator, {"count": value})
@@ -534,11 +421,11 @@ def _intent(ctx: Context, state: State, intent: Intent) -> Transition:
         return _resume(ctx, state)
     if kind == "edit":
         return _edit(ctx, state, intent.indicator)
-    if ctx.unit is None or _current(ctx, state) is None:
+    if ctx.unit is None or current_indicator(ctx, state) is None:
         if state.step in (st.IDLE, st.DONE):
             return Transition(state, [Outbound(say.NOT_IN_WALK, kind="hint")])
         return _again(ctx, state, say.NOT_HERE)
-    indicator = _current(ctx, state)
+    indicator = current_indicator(ctx, state)
     assert indicator is not None
     if kind == "skip" or kind == "later_evidence":
         return _skip(ctx, state, indicator, later=kind == "later_evidence")
@@ -627,7 +514,7 @@ def _cancel(ctx: Context, state: State) -> Transition:
 
 
 def _file(ctx: Context, state: State, message: Inbound) -> Transition:
-    indicator = _current(ctx, state)
+    indicator = current_indicator(ctx, state)
     if state.step != st.EVIDENCE or indicator is None:
         return _again(ctx, state, say.FILE_NOT_NOW)
     if message.file_error:
@@ -691,37 +578,6 @@ def _met(value: dict[str, Any]) -> bool:
         or value.get("title") == "khong_co"
         or value.get("dt_level") == "chua_dap_ung"
     )
-
-
-def _current(ctx: Context, state: State) -> Indicator | None:
-    if state.indicator is None or ctx.unit is None:
-        return None
-    for indicator in ctx.walk():
-        if indicator.id == state.indicator:
-            return indicator
-    return None
-
-
-def _learners(ctx: Context, state: State) -> int | None:
-    if ctx.assessment is not None and ctx.assessment.learners:
-        return ctx.assessment.learners
-    learners = state.draft.get("learners")
-    return int(learners) if learners else None
-
-
-def _evidence_titles(ctx: Context, indicator_id: str, state: State | None = None) -> list[str]:
-    """Evidence on file for the indicator, plus what this step added (not yet reloaded)."""
-    stored = (
-        []
-        if ctx.assessment is None
-        else [e.title for e in ctx.assessment.evidence_for(indicator_id)]
-    )
-    added = [] if state is None else list(state.draft.get("evidence_titles", []))
-    return stored + [t for t in added if t not in stored]
-
-
-def _has_evidence(ctx: Context, state: State, indicator: Indicator) -> bool:
-    return bool(_evidence_titles(ctx, indicator.id, state))
 
 
 def _stored_value(ctx: Context, indicator_id: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine, quick
+from conversations import effects, engine, questions, quick
 from conversations.context import Context, assessment_year
 from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
 from conversations.messages import Attachment, Inbound, Outbound, fit
@@ -159,11 +159,11 @@ class ConversationService:
                 isinstance(e, effects.CreateUnit | effects.JoinUnit) for e in transition.effects
             ):
                 ctx = self._context(tx, person, state)
-                replies += engine.ask(ctx, state)
+                replies += questions.ask(ctx, state)
         except InputError as exc:
             replies = [
                 Outbound(f"{exc.message[:1].upper()}{exc.message[1:]}", kind="error"),
-                *engine.ask(ctx, state),
+                *questions.ask(ctx, state),
             ]
         except AccessDenied:
             replies = [Outbound(say.ACCESS_DENIED, kind="error")]
