@@ -129,7 +129,11 @@ def report_data(
             tier=tier, year=assessment.year
         ),
         "missing": [
-            f"Chỉ tiêu {m.indicator_id}: ví dụ {m.suggestions[0]}"
+            {
+                "indicator": m.indicator_id,
+                "example": m.suggestions[0],
+                "text": f"Chỉ tiêu {m.indicator_id}: ví dụ {m.suggestions[0]}",
+            }
             for m in missing_evidence(rulebook, assessment)
         ],
         "gap_target": target,

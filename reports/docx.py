@@ -398,7 +398,7 @@ def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
     _paragraph(document, (data["level_sentence"], "b")).paragraph_format.space_before = Pt(9)
     if data["missing"]:
         _paragraph(document, ("Minh chứng còn thiếu:", "b"))
-        _bullets(document, data["missing"])
+        _bullets(document, [item["text"] for item in data["missing"]])
     if data["gaps"]:
         _paragraph(document, (f"Để đạt mức độ {data['gap_target']}:", "b"))
         _bullets(document, data["gaps"])

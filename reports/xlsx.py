@@ -160,7 +160,8 @@ def _evidence(sheet: Worksheet, data: dict[str, Any]) -> None:
         )
         for item in data["missing"]:
             row += 1
-            _banner(sheet, row, item, len(EVIDENCE_HEADER), horizontal="left")
+            _put(sheet, row, 2, item["indicator"])
+            _put(sheet, row, 3, f"ví dụ {item['example']}", horizontal="left")
     _widths(sheet, EVIDENCE_WIDTHS)
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
