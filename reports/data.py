@@ -103,7 +103,8 @@ def report_data(
         "title": f"BÁO CÁO TỰ ĐÁNH GIÁ ĐƠN VỊ HỌC TẬP {tier.upper()} NĂM {assessment.year}",
         "unit": {
             "name": assessment.unit_name or "Đơn vị",
-            "governing": governing_body or "Cơ quan chủ quản",
+            # The superior body is printed only when known (Nghị định 30/2020: “nếu có”).
+            "governing": governing_body or None,
             "province": assessment.province,
         },
         "place_date": (

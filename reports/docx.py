@@ -262,7 +262,8 @@ def _heading(document: DocumentObject, data: dict[str, Any]) -> None:
     table = _table(document, 1, widths, grid=False)
     left, right = table.rows[0].cells
     unit = data["unit"]
-    _cell_text(left, xml_safe(unit["governing"]).upper(), size=Pt(12))
+    if unit["governing"]:
+        _cell_text(left, xml_safe(unit["governing"]).upper(), size=Pt(12))
     _cell_text(left, xml_safe(unit["name"]).upper(), bold=True, size=Pt(12))
     _rule(left, widths[0], Cm(2))
     _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(12))

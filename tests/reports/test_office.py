@@ -359,3 +359,9 @@ def test_cli_writes_all_three_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["report", str(EXAMPLE)]) == 2
     assert "cần ít nhất một tệp ra" in capsys.readouterr().err
     assert main(["report", str(EXAMPLE), "--xlsx", str(tmp_path / "none" / "x.xlsx")]) == 2
+
+
+def test_docx_heading_without_a_governing_body() -> None:
+    data = report_data(RULEBOOKS["huyen"], _assessment())
+    heading = _docx(render_docx(data)).tables[0].rows[0].cells[0]
+    assert [p.text for p in heading.paragraphs if p.text] == ["UBND XÃ QUẢNG PHÚ"]

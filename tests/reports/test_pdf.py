@@ -161,3 +161,13 @@ def test_cli_report_from_the_database(
     capsys.readouterr()
     assert main(["report", "--unit", "1", "--year", "2030", "--pdf", str(target)]) == 2
     assert "chưa có hồ sơ" in capsys.readouterr().err
+
+
+def test_an_unknown_governing_body_is_left_out() -> None:
+    """Nghị định 30/2020 prints the superior body only “nếu có”: no placeholder instead."""
+    data = report_data(RULEBOOKS["huyen"], _assessment())
+    assert data["unit"]["governing"] is None
+    text = _text(render_pdf(data))
+    assert text.startswith("UBND XÃ QUẢNG PHÚ")
+    assert "CHỦ QUẢN" not in text.upper()
+    assert "UBND HUYỆN X" in _text(_render(_assessment()))
