@@ -61,10 +61,11 @@ async def _telegram(settings: Settings, token: str) -> None:
         )
 
     sender = TelegramSender(bot, on_blocked=unreachable)
-    dispatcher = make_dispatcher(app.service, sender, webhook=settings.webhook_mode())
+    webhook = settings.webhook_mode()
+    dispatcher = make_dispatcher(app.service, sender, webhook=webhook)
     _tune_garbage_collector()
     try:
-        if settings.webhook_mode():
+        if webhook:
             await _webhook(settings, bot, dispatcher, sender)
         else:
             await run_polling(bot, dispatcher, sender)

@@ -31,6 +31,13 @@ UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
 
 NAV_SKIP = Button("nav:skip", say.BTN_SKIP)
 NAV_BACK = Button("nav:back", say.BTN_BACK)
+TYPED_QUESTIONS = {
+    st.ASK_CODE: say.ASK_CODE,
+    st.ASK_NAME: say.ASK_NAME,
+    st.ASK_PROVINCE: say.ASK_PROVINCE,
+    st.ASK_MEMBERS: say.ASK_MEMBERS,
+    st.ASK_LEARNERS: say.ASK_LEARNERS,
+}
 
 
 def ask(ctx: Context, state: State) -> list[Outbound]:
@@ -41,24 +48,12 @@ def ask(ctx: Context, state: State) -> list[Outbound]:
             (Button("ob:new", say.BTN_NEW_UNIT), Button("ob:code", say.BTN_HAVE_CODE))
         )
         return [Outbound(say.welcome(ctx.person.display_name), buttons, kind="question")]
-    if step_name == st.ASK_CODE:
+    if step_name in TYPED_QUESTIONS:  # answered by typing: no buttons
         state.offer(())
-        return [Outbound(say.ASK_CODE, kind="question")]
-    if step_name == st.ASK_NAME:
-        state.offer(())
-        return [Outbound(say.ASK_NAME, kind="question")]
-    if step_name == st.ASK_PROVINCE:
-        state.offer(())
-        return [Outbound(say.ASK_PROVINCE, kind="question")]
+        return [Outbound(TYPED_QUESTIONS[step_name], kind="question")]
     if step_name == st.ASK_TYPE:
         buttons = state.offer(tuple(Button(i, label) for i, label, _, _ in UNIT_CHOICES))
         return [Outbound(say.ASK_TYPE, buttons, kind="question")]
-    if step_name == st.ASK_MEMBERS:
-        state.offer(())
-        return [Outbound(say.ASK_MEMBERS, kind="question")]
-    if step_name == st.ASK_LEARNERS:
-        state.offer(())
-        return [Outbound(say.ASK_LEARNERS, kind="question")]
     indicator = current_indicator(ctx, state)
     if indicator is None:
         state.offer(())

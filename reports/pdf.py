@@ -2,12 +2,11 @@
 
 Data goes in as JSON through `sys_inputs`, so nothing a user typed is ever read as markup, and
 the fonts are passed explicitly (system fonts ignored), so the output is the same on any host.
-Rendering is CPU-bound: async callers use `render_pdf_async`, which runs it off the event loop.
+Rendering is CPU-bound: the bot runs it off the event loop (`reports.renderer`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,3 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     )
     assert isinstance(pdf, bytes)
     return pdf
-
-
-async def render_pdf_async(data: dict[str, Any]) -> bytes:
-    return await asyncio.to_thread(render_pdf, data)

@@ -9,9 +9,6 @@ from typing import Any
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
 from reports.data import report_data
-from reports.docx import render_docx
-from reports.pdf import render_pdf
-from reports.xlsx import render_xlsx
 
 
 class ReportFiles:
@@ -24,4 +21,10 @@ class ReportFiles:
 
 
 def _render_all(data: dict[str, Any]) -> dict[str, bytes]:
+    # Imported on the first report: python-docx and openpyxl would add about 0.15 s to the
+    # start of every chat session.
+    from reports.docx import render_docx
+    from reports.pdf import render_pdf
+    from reports.xlsx import render_xlsx
+
     return {"pdf": render_pdf(data), "docx": render_docx(data), "xlsx": render_xlsx(data)}
