@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from typing import Any
@@ -60,20 +59,21 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     import unicodedata
 
     from conversations import catalogue, quick
-    from conversations.context import Context, assessment_year
+    from conversations.context import Context
     from conversations.intents import parse_intent
     from conversations.records import PersonRecord
+    from dvht_core import vietnam_time
 
     text = unicodedata.normalize("NFC", args.text)
     intent = parse_intent(text)
     if intent is None or intent.kind not in quick.ANSWERABLE:
         sys.stdout.write(catalogue.UNKNOWN_TEXT + "\n")
         return 0
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    today = vietnam_time.today()
     operator = PersonRecord(id=0, display_name="operator")
     context = Context(operator, (), None, None, today)
     if args.unit is not None:
-        year = args.year or assessment_year(today)
+        year = args.year or vietnam_time.assessment_year(today)
         unit, assessment = run_with_database(
             lambda database: _load_unit(database, args.unit, year)
         )

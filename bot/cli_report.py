@@ -78,16 +78,16 @@ def _from_file(path: str) -> Any:
 
 
 def _from_database(unit_id: int, year: int | None) -> Any:
-    import datetime as dt
-
     from bot.cli_db import run_with_database
-    from conversations.context import Context, assessment_year
+    from conversations.context import Context
     from conversations.records import Actor, PersonRecord
+    from dvht_core import vietnam_time
     from storage.assessments import AssessmentRepository
     from storage.units import UnitRepository
     from storage.uow import read
 
-    year = year or assessment_year(dt.date.today())
+    today = vietnam_time.today()
+    year = year or vietnam_time.assessment_year(today)
 
     async def load(database: Any) -> Any:
         def work(session: Any) -> Any:
@@ -102,5 +102,4 @@ def _from_database(unit_id: int, year: int | None) -> Any:
     unit, record = run_with_database(load)
     if record is None:
         raise CliError(cli_text.no_assessment(unit_id, year))
-    today = dt.date.today()
     return Context(PersonRecord(0, "operator"), (), unit, record, today).as_assessment()

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from conversations.records import AnswerRecord
+from dvht_core import vietnam_time
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
 
@@ -168,8 +169,7 @@ def indicator_question(
 
 
 def _when(moment: dt.datetime) -> str:
-    local = moment.astimezone(dt.timezone(dt.timedelta(hours=7)))  # giờ Việt Nam
-    return local.strftime("%H:%M %d/%m/%Y")
+    return vietnam_time.local(moment).strftime("%H:%M %d/%m/%Y")
 
 
 def answer_text(value: dict[str, Any]) -> str:

@@ -81,11 +81,6 @@ def unit_type_name(unit_type: str) -> str:
     return found.plain if found else unit_type
 
 
-def assessment_year(today: dt.date) -> int:
-    """Until the dossier deadline (15/01) officials are finishing last year's assessment."""
-    return today.year - 1 if (today.month, today.day) < (1, 15) else today.year
-
-
 def _bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 

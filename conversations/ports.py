@@ -119,7 +119,11 @@ class EvidenceRefused(Exception):
 class ReportRenderer(Protocol):
     """Builds the report's data inside the message's transaction, renders it after."""
 
-    def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any]: ...
+    def build(
+        self, rulebook: Rulebook, assessment: Assessment, *, today: dt.date
+    ) -> dict[str, Any]:
+        """The report's data, dated `today` (the service's date in Vietnam)."""
+        ...
 
     async def render(self, data: dict[str, Any]) -> dict[str, bytes]:
         """The files by format: "pdf", and "docx" and "xlsx" where the renderer makes them."""

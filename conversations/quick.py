@@ -6,6 +6,7 @@ from conversations import catalogue as say
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
 from conversations.messages import Button, Outbound
+from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence, requirements
 from dvht_core.model import Level, Rulebook
@@ -98,9 +99,7 @@ def _rulebook(ctx: Context) -> Rulebook:
 
 
 def _year(ctx: Context) -> int:
-    from conversations.context import assessment_year
-
-    return ctx.assessment.year if ctx.assessment else assessment_year(ctx.today)
+    return ctx.assessment.year if ctx.assessment else vietnam_time.assessment_year(ctx.today)
 
 
 def _unit_type(ctx: Context) -> str:

@@ -9,8 +9,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dvht_core.workflow import Status
+
 Role = Literal["member", "unit_admin"]
-Status = Literal["draft", "self_assessed", "submitted", "returned", "recognised"]
 Channel = Literal["telegram", "zalo", "console"]
 EvidenceKind = Literal["file", "photo", "reference"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from conversations import catalogue as say
 from conversations import effects, engine, questions, quick
-from conversations.context import Context, assessment_year
+from conversations.context import Context
 from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
 from conversations.messages import Attachment, Inbound, Outbound, fit
 from conversations.ports import (
@@ -29,6 +29,7 @@ from conversations.ports import (
 )
 from conversations.records import PersonRecord
 from conversations.state import State
+from dvht_core import vietnam_time
 from dvht_core.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -188,12 +189,12 @@ class ConversationService:
             fallback = [Outbound(say.REPORT_TEXT_ONLY, kind="hint"), *summary]
             index = next(i for i, r in enumerate(replies) if r.kind == "report")
             return replies[:index] + fallback + replies[index + 1 :]
-        report["data"] = self.reports.build(rulebook, assessment)
+        report["data"] = self.reports.build(rulebook, assessment, today=ctx.today)
         return replies
 
     def _context(self, tx: DialogueTx, person: PersonRecord, state: State) -> Context:
-        today = self.clock().astimezone(dt.timezone(dt.timedelta(hours=7))).date()
-        year = assessment_year(today)  # from 15/01 on, the new year's dossier
+        today = vietnam_time.today(self.clock())
+        year = vietnam_time.assessment_year(today)  # from 15/01 on, the new year's dossier
         memberships, unit, assessment = tx.context(
             person_id=person.id, unit_id=state.unit_id, year=year
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dvht_core import vietnam_time
 from dvht_core.assessment import Answer, Assessment
 from dvht_core.evaluate import Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence
@@ -55,7 +56,7 @@ def report_data(
     governing_body: str | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or vietnam_time.today()
     evaluation: Evaluation = evaluate(rulebook, assessment)
     tier = TIER_NAMES[rulebook.tier]
     criteria: list[dict[str, Any]] = []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from dvht_core.assessment import Assessment
@@ -12,8 +13,10 @@ from reports.data import report_data
 
 
 class ReportFiles:
-    def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any]:
-        return report_data(rulebook, assessment)
+    def build(
+        self, rulebook: Rulebook, assessment: Assessment, *, today: dt.date
+    ) -> dict[str, Any]:
+        return report_data(rulebook, assessment, today=today)
 
     async def render(self, data: dict[str, Any]) -> dict[str, bytes]:
         """The three files, rendered in a worker thread: CPU-bound work off the event loop."""

@@ -21,13 +21,14 @@ from conversations.records import (
     AssessmentRecord,
     EvidenceKind,
     EvidenceRecord,
-    Status,
     UnitRecord,
 )
+from dvht_core import workflow
 from dvht_core.assessment import Answer, check_answer
 from dvht_core.errors import InputError
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from dvht_core.model import Rulebook
+from dvht_core.workflow import Status
 from storage import access, audit
 from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput, FileInput
 from storage.tables import (
@@ -42,17 +43,6 @@ from storage.tables import (
     Unit,
 )
 from storage.types import utcnow
-
-EDITABLE: frozenset[str] = frozenset({"draft", "self_assessed", "returned"})
-# Who may move an assessment from one status to another.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "self_assessed"): "member",
-    ("returned", "self_assessed"): "member",
-    ("self_assessed", "draft"): "member",
-    ("self_assessed", "submitted"): "unit_admin",
-    ("submitted", "returned"): "reviewer",
-    ("submitted", "recognised"): "reviewer",
-}
 
 
 def unit_record(unit: Unit, office: Office | None = None) -> UnitRecord:
@@ -326,7 +316,7 @@ class AssessmentRepository:
         decision_date: dt.date | None = None,
     ) -> None:
         row = self._row(session, assessment_id)
-        needed = TRANSITIONS.get((row.status, status))
+        needed = workflow.mover(row.status, status)
         if needed is None:
             raise InputError("status", f"không thể chuyển từ “{row.status}” sang “{status}”.")
         if needed == "reviewer":
@@ -367,7 +357,7 @@ class AssessmentRepository:
         row, role = found
         if not actor.system and role is None:
             raise AccessDenied(f"{actor.label} may not answer for unit {row.unit_id}")
-        if row.status not in EDITABLE:
+        if not workflow.is_editable(row.status):
             raise AccessDenied(f"assessment {assessment_id} is {row.status} and cannot change")
         return row
 

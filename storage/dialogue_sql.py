@@ -27,7 +27,7 @@ from conversations.records import (
     MembershipRecord,
     UnitRecord,
 )
-from storage.assessments import EDITABLE
+from dvht_core import workflow
 from storage.types import UTCDateTime, as_date, utcnow
 
 _CLAIM = text(
@@ -91,6 +91,9 @@ _EDITABLE = text(
     "ON m.unit_id = a.unit_id AND m.person_id = :person_id WHERE a.id = :assessment_id"
 )
 
+_EDITABLE_SQL = ", ".join(f"'{status}'" for status in sorted(workflow.EDITABLE))
+"""The editable statuses as an SQL list (constants of dvht_core.workflow, never user input)."""
+
 # The membership and the status are checked again by the INSERT itself, so the row is written
 # only if the caller may still answer at the moment of writing.
 _INSERT_ANSWER = text(
@@ -98,7 +101,7 @@ _INSERT_ANSWER = text(
     "answered_by, answered_at) SELECT :assessment_id, :indicator_id, :value, :description, "
     ":person_id, :at WHERE EXISTS (SELECT 1 FROM assessments a JOIN memberships m "
     "ON m.unit_id = a.unit_id WHERE a.id = :assessment_id AND m.person_id = :person_id "
-    "AND a.status IN ('draft', 'self_assessed', 'returned'))"
+    f"AND a.status IN ({_EDITABLE_SQL}))"
 ).bindparams(bindparam("value", type_=JSON), bindparam("at", type_=UTCDateTime))
 
 _AUDIT = text(
@@ -305,7 +308,7 @@ def editable(session: Session, *, person_id: int, assessment_id: int) -> dict[st
     row = rows[0]
     if row["role"] is None:
         raise AccessDenied(f"person:{person_id} may not answer for unit {row['unit_id']}")
-    if row["status"] not in EDITABLE:
+    if not workflow.is_editable(row["status"]):
         raise AccessDenied(f"assessment {assessment_id} is {row['status']} and cannot change")
     return row
 

@@ -7,9 +7,10 @@ from typing import Any
 from sqlmodel import Session
 
 from conversations.records import Actor, AssessmentRecord, UnitRecord
+from dvht_core import workflow
 from dvht_core.assessment import Assessment
 from dvht_core.errors import InputError
-from storage.assessments import EDITABLE, AssessmentRepository, answer_value
+from storage.assessments import AssessmentRepository, answer_value
 from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput
 
 
@@ -68,7 +69,7 @@ def import_assessment(
     )
     current = repository.load(session, actor=actor, unit_id=unit.id, year=assessment.year)
     assert current is not None
-    if current.status not in EDITABLE:
+    if not workflow.is_editable(current.status):
         raise InputError(
             "year", f"hồ sơ năm {assessment.year} đang ở trạng thái {current.status}."
         )
