@@ -67,6 +67,22 @@ def load_rulebook(rulebook_id: str) -> Rulebook:
     return rulebook
 
 
+def rulebook_for(ruleset_id: str, version: str) -> Rulebook:
+    """The rulebook an assessment was started on, by the id and version stored with it.
+
+    An assessment is judged by the rules it was answered under; a stored version this release
+    does not ship is an error to fix (ship that version), never silently evaluated against
+    another one.
+    """
+    rulebook = load_rulebook(ruleset_id)
+    if rulebook.version != version:
+        raise RulebookError(
+            f"rulebook {ruleset_id!r} version {version!r} is not shipped "
+            f"(this release has {rulebook.version!r})"
+        )
+    return rulebook
+
+
 def rulebook_for_tier(tier: Tier) -> Rulebook:
     return load_rulebook(TT24_BY_TIER[tier])
 

@@ -15,6 +15,7 @@ from dvht_core.loader import (
     load_unit_types,
     read_yaml,
     rulebook_files,
+    rulebook_for,
     validate_rulebook,
 )
 from dvht_core.model import Rulebook
@@ -173,3 +174,10 @@ def test_tampered_rulebook_is_rejected(change: Any, fragment: str) -> None:
 
 def test_valid_copy_is_accepted() -> None:
     assert isinstance(validate_rulebook(_tt24_data(), name="copy.yaml"), Rulebook)
+
+
+def test_an_assessment_gets_the_rulebook_and_version_it_was_started_on() -> None:
+    rulebook = load_rulebook("tt24-tinh")
+    assert rulebook_for("tt24-tinh", rulebook.version) is rulebook
+    with pytest.raises(RulebookError, match="not shipped"):
+        rulebook_for("tt24-tinh", "1999.1")
