@@ -33,13 +33,20 @@ class DialogueTx(Protocol):
         """False if this update was handled before (a webhook retry or a replay)."""
         ...
 
-    def person(self, *, channel: str, user_id: str, display_name: str) -> PersonRecord: ...
-
-    def load_state(self, *, channel: str, user_id: str) -> tuple[dict[str, Any], int]: ...
+    def sender(
+        self, *, channel: str, user_id: str, display_name: str
+    ) -> tuple[PersonRecord, dict[str, Any], int]:
+        """Who sent the message (created on first contact, reachable again if they had blocked
+        the bot), their saved conversation state and its version (`{}` and 0 before the first
+        save), read together: one call per message, in any order with the other methods."""
+        ...
 
     def save_state(
         self, *, channel: str, user_id: str, state: dict[str, Any], version: int
-    ) -> int: ...
+    ) -> int:
+        """Save over `version` and return the new one; raise StaleState if another message
+        saved first (the service then handles this one again)."""
+        ...
 
     def context(
         self, *, person_id: int, unit_id: int | None, year: int

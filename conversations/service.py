@@ -142,12 +142,11 @@ class ConversationService:
     def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:
         if not tx.claim_update(channel=message.channel, update_id=message.update_id):
             return []  # already handled: a retried webhook changes and sends nothing
-        person = tx.person(
+        person, raw, version = tx.sender(
             channel=message.channel,
             user_id=message.user_id,
             display_name=message.display_name or f"Người dùng {message.user_id}",
         )
-        raw, version = tx.load_state(channel=message.channel, user_id=message.user_id)
         state = State.from_dict(raw)
         ctx = self._context(tx, person, state)
         transition = engine.step(ctx, state, message)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import JSON, bindparam, text
 from sqlmodel import Session
 
 from conversations.records import Actor
-from storage.tables import AuditEntry
+from storage.runner import Runner
+from storage.types import UTCDateTime, utcnow
+
+_AUDIT = text(
+    "INSERT INTO audit_log (at, actor_person_id, actor_label, action, unit_id, details) "
+    "VALUES (:at, :person_id, :label, :action, :unit_id, :details)"
+).bindparams(bindparam("at", type_=UTCDateTime), bindparam("details", type_=JSON))
 
 
 def record(
@@ -18,13 +25,18 @@ def record(
     unit_id: int | None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit row to the session; it commits (or rolls back) with the change it describes."""
-    session.add(
-        AuditEntry(
-            actor_person_id=actor.person_id,
-            actor_label=actor.label,
-            action=action,
-            unit_id=unit_id,
-            details=details or {},
-        )
+    """Write an audit row; it commits (or rolls back) with the change it describes.
+
+    Hand-written SQL (see `storage.runner`): every answer a member types in the chat writes one.
+    """
+    Runner(session).run(
+        _AUDIT,
+        {
+            "at": utcnow(),
+            "person_id": actor.person_id,
+            "label": actor.label,
+            "action": action,
+            "unit_id": unit_id,
+            "details": details or {},
+        },
     )

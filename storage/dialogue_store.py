@@ -1,4 +1,9 @@
-"""The conversation service's storage port: one message, one transaction, on the repositories."""
+"""The conversation service's storage port: one message, one transaction.
+
+The statements every message runs are hand-written (`storage.dialogue_sql` for the chat's own,
+`storage.assessment_sql` for those shared with the command line); the rarer writes (a unit, an
+invite, evidence, totals) go through the repositories and their access checks.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +23,12 @@ from conversations.records import (
     PersonRecord,
     UnitRecord,
 )
-from dvht_core.assessment import check_answer
-from dvht_core.errors import InputError
-from dvht_core.loader import load_rulebook
-from storage import dialogue_sql
-from storage.assessments import AssessmentRepository, answer_value
+from storage import assessment_sql, dialogue_sql
+from storage.assessments import AssessmentRepository
 from storage.db import Database
-from storage.dialogue import ConversationStateRepository, ProcessedUpdateRepository
 from storage.invites import InviteRepository
 from storage.people import PersonRepository
+from storage.rows import membership_record, person_record, unit_record
 from storage.schemas import (
     AssessmentTotals,
     EvidenceInput,
@@ -50,40 +52,37 @@ class SqlDialogueStore:
 
 
 class SqlDialogueTx:
-    """`DialogueTx` over one session; every call goes through the repositories' access checks."""
+    """`DialogueTx` over one session; every write goes through the one access check of its
+    operation (`storage.access`)."""
 
     people = PersonRepository()
     units = UnitRepository()
     assessments = AssessmentRepository()
     invites = InviteRepository()
-    states = ConversationStateRepository()
-    updates = ProcessedUpdateRepository()
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._state: tuple[dict[str, Any], int] | None = None
         self._rows: dict[int, dict[str, Any]] = {}
-        """Assessment rows read by `context` in this transaction, by id."""
+        """Assessment rows read by `context` in this transaction (with the person's role in
+        the unit), by id: `record_answer` checks them instead of reading them again."""
 
     def claim_update(self, *, channel: str, update_id: str) -> bool:
         return dialogue_sql.claim(self.session, channel=channel, update_id=update_id)
 
-    def person(self, *, channel: str, user_id: str, display_name: str) -> PersonRecord:
+    def sender(
+        self, *, channel: str, user_id: str, display_name: str
+    ) -> tuple[PersonRecord, dict[str, Any], int]:
         found = dialogue_sql.person_and_state(self.session, channel=channel, user_id=user_id)
         if found is None:  # first contact
             data = NewPerson(
                 display_name=display_name[:200] or user_id, channel=channel, external_id=user_id
             )
-            self._state = ({}, 0)
-            return self.people.get_or_create(self.session, data=data)
-        person_id, name, state, version = found
-        self._state = (state, version)
-        return PersonRecord(id=person_id, display_name=name)
-
-    def load_state(self, *, channel: str, user_id: str) -> tuple[dict[str, Any], int]:
-        if self._state is not None:  # read together with the person
-            return self._state
-        return self.states.load(self.session, channel=channel, user_id=user_id)
+            return self.people.get_or_create(self.session, data=data), {}, 0
+        if not found["active"]:  # they blocked the bot once and now write again: reachable again
+            self.people.set_reachable(
+                self.session, channel=channel, external_id=user_id, reachable=True
+            )
+        return person_record(found), dict(found["state"] or {}), int(found["version"] or 0)
 
     def save_state(
         self, *, channel: str, user_id: str, state: dict[str, Any], version: int
@@ -95,21 +94,20 @@ class SqlDialogueTx:
     def context(
         self, *, person_id: int, unit_id: int | None, year: int
     ) -> tuple[list[MembershipRecord], UnitRecord | None, AssessmentRecord | None]:
-        self.session.flush()  # ORM writes earlier in this message must be visible to plain SQL
         rows = dialogue_sql.units(self.session, person_id=person_id, year=year)
         if not rows:
             return [], None, None
-        chosen = next((r for r in rows if r[1].id == unit_id), rows[0])
-        _, unit, row = chosen
-        if row is None:  # the first message of the year: start the draft
+        row = next((r for r in rows if r["unit_id"] == unit_id), rows[0])
+        if row["assessment_id"] is None:  # the first message of the year: start the draft
             actor = Actor.person(person_id)
-            self.assessments.get_or_create(self.session, actor=actor, unit_id=unit.id, year=year)
+            chosen = row["unit_id"]
+            self.assessments.get_or_create(self.session, actor=actor, unit_id=chosen, year=year)
             rows = dialogue_sql.units(self.session, person_id=person_id, year=year)
-            row = next(r[2] for r in rows if r[1].id == unit.id)
-            assert row is not None
-        record = dialogue_sql.assessment(self.session, unit=unit, year=year, row=row)
-        self._rows[record.id] = {**row, "unit_id": unit.id}
-        return [m for m, _, _ in rows], unit, record
+            row = next(r for r in rows if r["unit_id"] == chosen)
+            assert row["assessment_id"] is not None
+        record = assessment_sql.load(self.session, unit=unit_record(row), row=row)
+        self._rows[record.id] = row
+        return [membership_record(r) for r in rows], record.unit, record
 
     def set_totals(
         self,
@@ -120,6 +118,7 @@ class SqlDialogueTx:
         learners: int | None = None,
     ) -> None:
         given = {k: v for k, v in (("members", members), ("learners", learners)) if v is not None}
+        self._rows.pop(assessment_id, None)  # its totals change: read the row again to check
         self.assessments.set_totals(
             self.session,
             actor=Actor.person(person_id),
@@ -136,22 +135,14 @@ class SqlDialogueTx:
         value: dict[str, Any],
         description: str | None = None,
     ) -> None:
-        """Check the value with dvht_core against the stored totals, then store it."""
-        row = self._rows.get(assessment_id) or dialogue_sql.editable(
-            self.session, person_id=person_id, assessment_id=assessment_id
-        )
-        indicator = load_rulebook(row["ruleset_id"]).indicator(indicator_id)
-        if indicator is None:
-            raise InputError(indicator_id, f"không có chỉ tiêu {indicator_id}.")
-        checked = check_answer(indicator, value, members=row["members"], learners=row["learners"])
-        dialogue_sql.insert_answer(
+        assessment_sql.record_answer(
             self.session,
-            person_id=person_id,
-            unit_id=row["unit_id"],
+            actor=Actor.person(person_id),
             assessment_id=assessment_id,
             indicator_id=indicator_id,
-            value=answer_value(checked),
+            value=value,
             description=description,
+            known=self._rows.get(assessment_id),
         )
 
     def add_evidence(

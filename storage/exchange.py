@@ -10,7 +10,8 @@ from conversations.records import Actor, AssessmentRecord, UnitRecord
 from dvht_core import workflow
 from dvht_core.assessment import Assessment
 from dvht_core.errors import InputError
-from storage.assessments import AssessmentRepository, answer_value
+from storage.assessment_sql import answer_value
+from storage.assessments import AssessmentRepository
 from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from conversations.errors import InviteInvalid, NotFound
-from conversations.records import Actor, InviteRecord, MembershipRecord, Role
+from conversations.records import Actor, InviteRecord, MembershipRecord
 from storage import access, audit
+from storage.rows import membership_record
 from storage.schemas import NewInvite
 from storage.tables import InviteCode, Membership
 from storage.types import utcnow
@@ -84,7 +85,7 @@ class InviteRepository:
         )
         member = existing.first()
         if member is not None:
-            return MembershipRecord(person_id, invite.unit_id, _role(member.role))
+            return membership_record(member.model_dump())
         # Consume one use atomically: two colleagues racing for a single-use code cannot both
         # pass this check.
         consumed = session.exec(
@@ -99,7 +100,8 @@ class InviteRepository:
         )
         if consumed.rowcount != 1:
             raise InviteInvalid("used_up", "Mã mời đã được dùng hết lượt; hãy xin mã mới.")
-        session.add(Membership(person_id=person_id, unit_id=invite.unit_id, role=invite.role))
+        joined = Membership(person_id=person_id, unit_id=invite.unit_id, role=invite.role)
+        session.add(joined)
         audit.record(
             session,
             actor=Actor.person(person_id),
@@ -108,7 +110,7 @@ class InviteRepository:
             details={"invite_id": invite.id},
         )
         session.flush()
-        return MembershipRecord(person_id, invite.unit_id, _role(invite.role))
+        return membership_record(joined.model_dump())
 
     def revoke(self, session: Session, *, actor: Actor, code: str) -> None:
         result = session.exec(select(InviteCode).where(InviteCode.code_hash == hash_code(code)))
@@ -125,7 +127,3 @@ class InviteRepository:
             unit_id=invite.unit_id,
             details={"invite_id": invite.id},
         )
-
-
-def _role(role: str) -> Role:
-    return "unit_admin" if role == "unit_admin" else "member"

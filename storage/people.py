@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied
-from conversations.records import Actor, MembershipRecord, PersonRecord, Role
+from conversations.records import Actor, MembershipRecord, PersonRecord
+from storage.rows import columns, membership_record, person_record
+from storage.runner import Runner
 from storage.schemas import NewPerson
 from storage.tables import ChannelIdentity, Membership, Person
+
+_SET_REACHABLE = text(
+    "UPDATE channel_identities SET active = :active WHERE channel = :channel "
+    "AND external_id = :external_id"
+)
 
 
 class PersonRepository:
@@ -40,16 +48,11 @@ class PersonRepository:
     def set_reachable(
         self, session: Session, *, channel: str, external_id: str, reachable: bool
     ) -> None:
-        """Mark an identity inactive when the user blocked the bot, active when they return."""
-        result = session.exec(
-            select(ChannelIdentity).where(
-                ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
-            )
+        """Mark an identity inactive when the user blocked the bot, active when they return
+        (the chat does that on their next message: one statement, see `storage.runner`)."""
+        Runner(session).run(
+            _SET_REACHABLE, {"active": reachable, "channel": channel, "external_id": external_id}
         )
-        identity = result.first()
-        if identity is not None:
-            identity.active = reachable
-            session.add(identity)
 
     def memberships(
         self, session: Session, *, actor: Actor, person_id: int
@@ -61,16 +64,8 @@ class PersonRepository:
             .where(Membership.person_id == person_id)
             .order_by(col(Membership.id))
         )
-        return [
-            MembershipRecord(person_id=m.person_id, unit_id=m.unit_id, role=_role(m.role))
-            for m in result.all()
-        ]
-
-
-def _role(role: str) -> Role:
-    return "unit_admin" if role == "unit_admin" else "member"
+        return [membership_record(m.model_dump()) for m in result.all()]
 
 
 def _record(person: Person) -> PersonRecord:
-    assert person.id is not None
-    return PersonRecord(id=person.id, display_name=person.display_name)
+    return person_record(columns(person, id_as="person_id"))

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from dvht_core import workflow
 from storage.types import UTCDateTime, utcnow
 
 # A naming convention from the first migration on, so constraints have stable names on both
@@ -27,7 +28,7 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 TIERS = ("huyen", "tinh")
 ROLES = ("member", "unit_admin")
-STATUSES = ("draft", "self_assessed", "submitted", "returned", "recognised")
+STATUSES = workflow.STATUSES
 CHANNELS = ("telegram", "zalo", "console")
 EVIDENCE_KINDS = ("file", "photo", "reference")
 

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor, UnitRecord
 from storage import access, audit
-from storage.assessments import unit_record
+from storage.rows import unit_record
 from storage.schemas import NewOffice, NewUnit
 from storage.tables import Membership, Office, ReviewerScope, Unit
+
+
+def _units() -> Any:
+    """Units with their office's name, in the columns `rows.unit_record` reads."""
+    return select(  # type: ignore[call-overload]
+        col(Unit.id).label("unit_id"),
+        Unit.name,
+        Unit.tier,
+        Unit.unit_type,
+        Unit.province,
+        Unit.office_id,
+        col(Office.name).label("office_name"),
+        Unit.active,
+    ).outerjoin(Office, col(Office.id) == Unit.office_id)
 
 
 class UnitRepository:
@@ -30,16 +46,22 @@ class UnitRepository:
             unit_id=unit.id,
             details={"name": unit.name, "type": unit.unit_type},
         )
-        return unit_record(unit)
+        return self._get(session, unit.id)
 
     def get(self, session: Session, *, actor: Actor, unit_id: int) -> UnitRecord:
-        unit = access.ensure_can_read(session, actor, unit_id)
-        office = session.get(Office, unit.office_id) if unit.office_id else None
-        return unit_record(unit, office)
+        unit = self._get(session, unit_id)
+        access.check_can_read(session, actor, unit_id=unit.id, office_id=unit.office_id)
+        return unit
+
+    def _get(self, session: Session, unit_id: int) -> UnitRecord:
+        row = session.exec(_units().where(col(Unit.id) == unit_id)).first()
+        if row is None:
+            raise NotFound(f"unit {unit_id}")
+        return unit_record(row._mapping)
 
     def list(self, session: Session, *, actor: Actor) -> list[UnitRecord]:
         """Units the caller may see: all for the operator, else memberships and scopes."""
-        query = select(Unit, Office).outerjoin(Office, col(Office.id) == Unit.office_id)
+        query = _units()
         if not actor.system:
             if actor.person_id is None:
                 raise AccessDenied(actor.label)
@@ -49,7 +71,7 @@ class UnitRepository:
             )
             query = query.where(col(Unit.id).in_(member_of) | col(Unit.office_id).in_(reviewed))
         result = session.exec(query.order_by(col(Unit.id)))
-        return [unit_record(unit, office) for unit, office in result.all()]
+        return [unit_record(row._mapping) for row in result.all()]
 
 
 class OfficeRepository:

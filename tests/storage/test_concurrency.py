@@ -12,7 +12,7 @@ from conversations.errors import InviteInvalid, StaleState
 from conversations.records import Actor
 from storage.assessments import AssessmentRepository
 from storage.db import Database
-from storage.dialogue import ConversationStateRepository
+from storage.dialogue_store import SqlDialogueStore
 from storage.invites import InviteRepository
 from storage.people import PersonRepository
 from storage.schemas import AnswerInput, AssessmentTotals, NewInvite, NewPerson, NewUnit
@@ -132,15 +132,14 @@ async def test_a_single_use_invite_raced_by_two_people_admits_one(database: Data
 
 
 async def test_two_saves_of_one_conversation_from_the_same_version(database: Database) -> None:
-    states = ConversationStateRepository()
+    store = SqlDialogueStore(database)
 
     async def save(step: str, version: int) -> int:
-        def work(session: Session) -> int:
-            return states.save(
-                session, channel="zalo", user_id="z1", state={"step": step}, version=version
+        return await store.run(
+            lambda tx: tx.save_state(
+                channel="zalo", user_id="z1", state={"step": step}, version=version
             )
-
-        return await transaction(database, work)
+        )
 
     await save("2.1", 0)
     outcomes = await asyncio.gather(save("2.2", 1), save("2.3", 1), return_exceptions=True)

@@ -1,4 +1,8 @@
-"""Repository contract tests, run against SQLite always and PostgreSQL when configured."""
+"""Storage contract tests, run against SQLite always and PostgreSQL when configured.
+
+Each operation is tested through the code production runs: the chat's through its adapter
+(`SqlDialogueStore`), the command line's through the repositories.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,12 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from conversations.errors import AccessDenied, InviteInvalid, StaleState
+from conversations.ports import DialogueTx
 from conversations.records import Actor
 from dvht_core.errors import InputError
 from storage.assessments import AssessmentRepository
 from storage.db import Database
-from storage.dialogue import ConversationStateRepository, ProcessedUpdateRepository
+from storage.dialogue_store import SqlDialogueStore
 from storage.invites import InviteRepository, hash_code
 from storage.people import PersonRepository
 from storage.schemas import (
@@ -27,7 +32,7 @@ from storage.schemas import (
     NewPerson,
     NewUnit,
 )
-from storage.tables import AnswerRevision, AuditEntry, InviteCode, Membership
+from storage.tables import AnswerRevision, AuditEntry, ChannelIdentity, InviteCode, Membership
 from storage.types import utcnow
 from storage.units import OfficeRepository, UnitRepository
 from storage.uow import read, transaction
@@ -432,19 +437,226 @@ async def test_get_or_create_is_idempotent(database: Database) -> None:
     assert first == second
 
 
+async def _evidence_of_both_kinds(database: Database, actor: Actor, assessment_id: int) -> None:
+    def work(session: Session) -> None:
+        for evidence in (
+            EvidenceInput(
+                kind="reference",
+                title="Kế hoạch số 12/KH-UBND ngày 10/01/2025",
+                indicator_ids=("1.4", "1.1"),
+                doc_number="12/KH-UBND",
+                doc_date=dt.date(2025, 1, 10),
+                issuer="UBND xã Quảng Phú",
+            ),
+            EvidenceInput(
+                kind="file",
+                title="Bảng chấm công 2025",
+                indicator_ids=("2.1",),
+                original_name="cham-cong.pdf",
+                mime_type="application/pdf",
+                size=1234,
+                sha256="b" * 64,
+                storage_key="sha256/bb/bb/" + "b" * 64,
+            ),
+        ):
+            assessments.add_evidence(
+                session, actor=actor, assessment_id=assessment_id, evidence=evidence
+            )
+
+    await transaction(database, work)
+
+
+async def test_the_chat_and_the_command_line_read_the_same_assessment(
+    database: Database,
+) -> None:
+    unit_id = await _unit(database)
+    an = await _member(database, unit_id, "tg-an")
+    assessment_id = await _assessment(database, unit_id)
+    await _answer(database, Actor.person(an), assessment_id, "2.1", count=27)
+    await _answer(database, OPERATOR, assessment_id, "1.1", met=True)
+    await _evidence_of_both_kinds(database, Actor.person(an), assessment_id)
+
+    chat = await _chat(database, lambda tx: tx.context(person_id=an, unit_id=None, year=2025))
+    memberships, unit, in_chat = chat
+
+    def _in_session(session: Session) -> Any:
+        return assessments.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
+
+    at_cli = await read(database, _in_session)
+    assert in_chat == at_cli
+    assert unit == at_cli.unit
+    assert [(m.person_id, m.unit_id, m.role) for m in memberships] == [(an, unit_id, "member")]
+    reference, file = at_cli.evidence  # each evidence column read from its own name
+    assert (reference.kind, reference.title, reference.indicator_ids) == (
+        "reference",
+        "Kế hoạch số 12/KH-UBND ngày 10/01/2025",
+        ("1.1", "1.4"),
+    )
+    assert (reference.doc_number, reference.doc_date, reference.issuer) == (
+        "12/KH-UBND",
+        dt.date(2025, 1, 10),
+        "UBND xã Quảng Phú",
+    )
+    assert (reference.original_name, reference.sha256, reference.uploaded_by) == (None, None, an)
+    assert (file.kind, file.original_name, file.mime_type, file.size) == (
+        "file",
+        "cham-cong.pdf",
+        "application/pdf",
+        1234,
+    )
+    assert (file.sha256, file.storage_key, file.doc_date) == (
+        "b" * 64,
+        "sha256/bb/bb/" + "b" * 64,
+        None,
+    )
+    assert file.uploaded_at is not None
+    assert file.uploaded_at.tzinfo is not None
+    answer = at_cli.answers["2.1"]
+    assert (answer.value, answer.answered_by, answer.answered_by_name) == (
+        {"count": 27},
+        an,
+        "Nguyễn Văn An",
+    )
+    assert (answer.description, answer.strengths, answer.weaknesses) == (None, None, None)
+    assert at_cli.answers["1.1"].answered_by is None  # the operator is nobody in `people`
+
+
+async def test_members_answer_in_the_chat_the_operator_at_the_cli_and_others_are_refused(
+    database: Database,
+) -> None:
+    unit_id = await _unit(database)
+    member = await _member(database, unit_id, "tg-member")
+    outsider = await _person(database, "tg-outsider")
+    assessment_id = await _assessment(database, unit_id)
+
+    def in_chat(person_id: int, indicator_id: str) -> Any:
+        def work(tx: DialogueTx) -> None:
+            tx.context(person_id=person_id, unit_id=unit_id, year=2025)
+            tx.record_answer(
+                person_id=person_id,
+                assessment_id=assessment_id,
+                indicator_id=indicator_id,
+                value={"count": 20},
+                description="Có bảng chấm công",
+            )
+
+        return _chat(database, work)
+
+    await in_chat(member, "2.1")
+    with pytest.raises(AccessDenied):
+        await in_chat(outsider, "2.2")
+
+    def imported(session: Session) -> None:
+        assessments.record_answer(
+            session,
+            actor=OPERATOR,
+            assessment_id=assessment_id,
+            answer=AnswerInput(
+                indicator_id="2.2", value={"count": 25}, strengths="Đầy đủ", weaknesses="Chưa"
+            ),
+        )
+
+    await transaction(database, imported)
+
+    def _in_session(session: Session) -> Any:
+        record = assessments.load(session, actor=OPERATOR, unit_id=unit_id, year=2025)
+        entries = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "answer.record").order_by(AuditEntry.id)  # type: ignore[arg-type]
+        )
+        return record, [e[0] for e in entries.all()]
+
+    record, entries = await read(database, _in_session)
+    assert record.answers["2.1"].description == "Có bảng chấm công"
+    assert (record.answers["2.2"].strengths, record.answers["2.2"].weaknesses) == (
+        "Đầy đủ",
+        "Chưa",
+    )
+    assert [(e.actor_person_id, e.actor_label, e.details["indicator"]) for e in entries] == [
+        (member, f"person:{member}", "2.1"),
+        (None, "cli", "2.2"),
+    ]
+
+
+async def test_the_answer_is_checked_again_at_the_moment_it_is_written(
+    database: Database,
+) -> None:
+    from storage import assessment_sql
+
+    unit_id = await _unit(database)
+    member = await _member(database, unit_id, "tg-late")
+    assessment_id = await _assessment(database, unit_id)
+
+    def read_then_late(session: Session) -> None:
+        known = assessment_sql.editable(
+            session, actor=Actor.person(member), assessment_id=assessment_id
+        )
+        session.exec(text("UPDATE assessments SET status = 'submitted'"))  # type: ignore[call-overload]
+        assessment_sql.record_answer(
+            session,
+            actor=Actor.person(member),
+            assessment_id=assessment_id,
+            indicator_id="2.1",
+            value={"count": 20},
+            known=known,
+        )
+
+    with pytest.raises(AccessDenied, match="may not answer"):
+        await transaction(database, read_then_late)
+    assert await _count(database, AnswerRevision) == 0
+
+
+async def test_answers_are_checked_against_the_rulebook_the_assessment_was_started_on(
+    database: Database,
+) -> None:
+    from dvht_core.errors import RulebookError
+
+    unit_id = await _unit(database)
+    assessment_id = await _assessment(database, unit_id)
+
+    def started_on_an_older_version(session: Session) -> None:
+        session.exec(text("UPDATE assessments SET ruleset_version = '1999.1'"))  # type: ignore[call-overload]
+
+    await transaction(database, started_on_an_older_version)
+    with pytest.raises(RulebookError, match=r"1999\.1"):
+        await _answer(database, OPERATOR, assessment_id, "1.1", met=True)
+    with pytest.raises(RulebookError, match=r"1999\.1"):
+        await _evidence_of_both_kinds(database, OPERATOR, assessment_id)
+    assert await _count(database, AnswerRevision) == 0
+
+
 # --- conversation state and idempotency --------------------------------------------------------
 
 
+async def _chat(database: Database, work: Any) -> Any:
+    """Run `work(tx)` in one transaction of the chat's storage, as the service does."""
+    return await SqlDialogueStore(database).run(work)
+
+
+def _sender(tx: DialogueTx, user_id: str = "42") -> tuple[Any, dict[str, Any], int]:
+    return tx.sender(channel="telegram", user_id=user_id, display_name="Nguyễn Văn An")
+
+
+async def test_a_sender_is_created_on_first_contact_and_found_again(database: Database) -> None:
+    first, state, version = await _chat(database, _sender)
+    assert (first.display_name, state, version) == ("Nguyễn Văn An", {}, 0)
+    again, state, version = await _chat(database, _sender)
+    assert (again, state, version) == (first, {}, 0)
+    other, _, _ = await _chat(database, lambda tx: _sender(tx, "43"))
+    assert other.id != first.id
+
+
 async def test_conversation_state_refuses_stale_saves(database: Database) -> None:
-    repo = ConversationStateRepository()
+    await _chat(database, _sender)
 
     async def save(state: dict[str, Any], version: int) -> int:
-        def work(session: Session) -> int:
-            return repo.save(
-                session, channel="telegram", user_id="42", state=state, version=version
+        return int(
+            await _chat(
+                database,
+                lambda tx: tx.save_state(
+                    channel="telegram", user_id="42", state=state, version=version
+                ),
             )
-
-        return await transaction(database, work)
+        )
 
     assert await save({"step": "2.1"}, 0) == 1
     assert await save({"step": "2.2"}, 1) == 2
@@ -452,23 +664,32 @@ async def test_conversation_state_refuses_stale_saves(database: Database) -> Non
         await save({"step": "stale"}, 1)
     with pytest.raises(StaleState):
         await save({"step": "duplicate first save"}, 0)
-
-    def _in_session_11(session: Session) -> Any:
-        state, version = repo.load(session, channel="telegram", user_id="42")
-        return state, version
-
-    state, version = await read(database, _in_session_11)
+    _, state, version = await _chat(database, _sender)
     assert (state, version) == ({"step": "2.2"}, 2)
 
 
+async def test_a_sender_who_blocked_the_bot_is_reachable_again(database: Database) -> None:
+    await _chat(database, _sender)
+
+    def active(session: Session) -> bool:
+        return bool(session.exec(select(ChannelIdentity.active)).one()[0])  # type: ignore[call-overload]
+
+    def block(session: Session) -> None:
+        people.set_reachable(session, channel="telegram", external_id="42", reachable=False)
+
+    await transaction(database, block)
+    assert await read(database, active) is False
+    await _chat(database, _sender)
+    assert await read(database, active) is True
+
+
 async def test_processed_updates_are_claimed_once(database: Database) -> None:
-    repo = ProcessedUpdateRepository()
-
     async def claim(update_id: str) -> bool:
-        def work(session: Session) -> bool:
-            return repo.claim(session, channel="telegram", update_id=update_id)
-
-        return await transaction(database, work)
+        return bool(
+            await _chat(
+                database, lambda tx: tx.claim_update(channel="telegram", update_id=update_id)
+            )
+        )
 
     assert await claim("1001") is True
     assert await claim("1001") is False
