@@ -9,6 +9,7 @@ from types import MappingProxyType
 import pytest
 
 from dvht_core.assessment import Answer, Assessment
+from dvht_core.model import Rulebook, Thresholds
 from dvht_core.records import FrozenInstanceError, Record, replace
 
 
@@ -45,6 +46,7 @@ def test_equality_and_hash_compare_fields_of_the_same_class() -> None:
     assert hash(Point(1, 2)) == hash(Point(1, 2))
     assert Point(1, 2) != Point(2, 1)
     assert Point(1, 2) != (1, 2, None)
+    assert Thresholds(90, 95) != Point(90, 95)
     assert len({Point(1), Point(1), Point(2)}) == 2
 
 
@@ -101,9 +103,13 @@ def test_a_field_without_default_cannot_follow_one_with() -> None:
             b: int
 
 
-def test_core_values_keep_their_dataclass_behaviour() -> None:
+def test_core_values_keep_their_dataclass_behaviour(rulebooks: dict[str, Rulebook]) -> None:
     answer = Answer("2.1", count=3, evidence=("KH",))
     assert replace(answer, count=4) == Answer("2.1", count=4, evidence=("KH",))
     assessment = Assessment("huyen", "ubnd_xa", 2025, 30, {"2.1": answer})
     assert assessment.extra == {}
     assert isinstance(assessment.extra, MappingProxyType)
+    rulebook = rulebooks["huyen"]
+    with pytest.raises(FrozenInstanceError):
+        rulebook.version = "2099.1"  # type: ignore[misc]
+    assert copy.deepcopy(rulebook) == rulebook
