@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, cast
 
 from dvht_core.errors import InputError
@@ -24,6 +24,7 @@ from dvht_core.model import (
     Tier,
     UnitTypeCatalogue,
 )
+from dvht_core.records import Record
 
 # Fields an answer may carry, per indicator kind (evidence and free text are always allowed).
 _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -37,8 +38,7 @@ _VALUE_FIELDS: dict[str, tuple[str, ...]] = {
 _COMMON_FIELDS = ("evidence", "description", "strengths", "weaknesses")
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(Record):
     """One indicator's answer; which value field is set depends on the indicator kind."""
 
     indicator_id: str
@@ -53,8 +53,7 @@ class Answer:
     weaknesses: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(Record):
     """A unit's self-assessment for one year, ready for `evaluate`."""
 
     tier: Tier
@@ -66,7 +65,7 @@ class Assessment:
     level1_decision_date: dt.date | None = None
     unit_name: str | None = None
     province: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = MappingProxyType({})
 
 
 def nfc(text: str) -> str:

@@ -14,7 +14,6 @@ The rules (TT24 Điều 8–9 / 14–15 as reproduced by seed 000, and seed 003 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
 from dvht_core.assessment import Answer, Assessment
@@ -28,6 +27,7 @@ from dvht_core.model import (
     Rulebook,
 )
 from dvht_core.numbers import add_months, format_date, format_pct, meets_pct
+from dvht_core.records import Record
 
 Status = Literal["dat", "khong_dat", "chua_tra_loi", "thieu_minh_chung", "khong_ap_dung"]
 
@@ -38,8 +38,7 @@ NO_EVIDENCE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorResult:
+class IndicatorResult(Record):
     indicator_id: str
     level: int | None
     """0, 1 or 2; None when the indicator does not apply to the unit type."""
@@ -47,15 +46,13 @@ class IndicatorResult:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(Record):
     criterion_id: str
     level: int
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class UpgradeGate:
+class UpgradeGate(Record):
     """TT24: a level-1 unit may ask for level 2 only 12 months after the level-1 decision."""
 
     decision_date: dt.date
@@ -64,8 +61,7 @@ class UpgradeGate:
     blocked: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(Record):
     rulebook_id: str
     rulebook_version: str
     tier: str

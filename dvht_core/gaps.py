@@ -6,7 +6,6 @@ and, when the unit has answers, from its own figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from dvht_core.assessment import Answer, Assessment
@@ -22,12 +21,12 @@ from dvht_core.model import (
     Rulebook,
 )
 from dvht_core.numbers import format_pct, meets_pct, needed_for_pct
+from dvht_core.records import Record
 
 GapKind = Literal["chua_tra_loi", "thieu_minh_chung", "thieu_so_luong", "chua_dat"]
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(Record):
     indicator_id: str
     kind: GapKind
     message: str
@@ -35,15 +34,13 @@ class Gap:
     """How many more members (or learners) must meet the indicator, for ratio shortfalls."""
 
 
-@dataclass(frozen=True, slots=True)
-class MissingEvidence:
+class MissingEvidence(Record):
     indicator_id: str
     answered: bool
     suggestions: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(Record):
     indicator_id: str
     short: str
     text: str

@@ -1,7 +1,16 @@
-"""Read the rulebooks shipped in `dvht_core/rulebooks/` and validate them with pydantic.
+"""Read the rulebooks shipped in `dvht_core/rulebooks/`: from their compiled form when it is
+current, else validated from the YAML with pydantic.
+
+The YAML files are the source of truth. Each TT24 rulebook and the unit-type catalogue also
+ship compiled (`rulebooks/compiled/*.json`, written by `python -m dvht_core.compile`): the data
+the schema accepted, with the SHA-256 of the files it was validated from. A start whose compiled
+forms match the YAML beside them imports neither pydantic nor PyYAML and builds no model class
+(under 1 ms instead of about 90 ms, see `compiled.py`); a YAML edited since is validated again,
+so an edit is never ignored, only slower until it is compiled.
 
 Parsed rulebooks are cached per process: the files are package data and never change at run
-time, and a CLI run should parse each file at most once.
+time, and a CLI run should parse each file at most once. `directory` points the loader at
+another copy of the rulebooks (the tests' edited copies); by default it reads the shipped ones.
 """
 
 from __future__ import annotations
@@ -10,9 +19,13 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ValidationError
-
+from dvht_core.compiled import (
+    compiled_path,
+    read_current,
+    rulebook_from_data,
+    sha256_hex,
+    unit_types_from_data,
+)
 from dvht_core.errors import RulebookError
 from dvht_core.model import Rulebook, Tier, UnitTypeCatalogue
 
@@ -24,46 +37,112 @@ UNIT_TYPES_FILE = "unit-types.yaml"
 TT24_BY_TIER: dict[str, str] = {"huyen": "tt24-huyen", "tinh": "tt24-tinh"}
 TT22_ID = "tt22-hanoi"
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@functools.cache
+def _yaml_loader() -> Any:
+    """PyYAML's C loader when it has one (several times faster), imported on first use: a run
+    whose rulebooks are compiled and whose input is JSON never needs PyYAML (12 ms to import)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse one YAML file with the C loader when PyYAML has it (several times faster)."""
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Loader)
+    """Parse one YAML file with the C loader when PyYAML has it."""
+    return parse_yaml_source(path.read_bytes())
 
 
-def rulebook_files() -> list[Path]:
+def parse_yaml_source(source: bytes) -> Any:
+    """Parse the bytes of a shipped YAML file (UTF-8)."""
+    import yaml
+
+    return yaml.load(source.decode("utf-8"), Loader=_yaml_loader())
+
+
+def rulebook_files(directory: Path | None = None) -> list[Path]:
     """Every rulebook shipped with the package (the unit-type catalogue excluded)."""
-    return sorted(p for p in RULEBOOK_DIR.glob("*.yaml") if p.name != UNIT_TYPES_FILE)
+    found = (directory or RULEBOOK_DIR).glob("*.yaml")
+    return sorted(p for p in found if p.name != UNIT_TYPES_FILE)
+
+
+def is_tt22_data(data: Any) -> bool:
+    """Whether parsed rulebook data is the TT22 100-point rubric (`scheme: points`)."""
+    return isinstance(data, dict) and data.get("scheme") == "points"
+
+
+def load_unit_types(directory: Path | None = None) -> UnitTypeCatalogue:
+    return _load_unit_types(directory or RULEBOOK_DIR)
 
 
 @functools.cache
-def load_unit_types() -> UnitTypeCatalogue:
-    data = read_yaml(RULEBOOK_DIR / UNIT_TYPES_FILE)
+def _load_unit_types(directory: Path) -> UnitTypeCatalogue:
+    source = (directory / UNIT_TYPES_FILE).read_bytes()
+    data = read_current(
+        compiled_path(directory, UNIT_TYPES_FILE), {UNIT_TYPES_FILE: sha256_hex(source)}
+    )
+    if data is None:
+        data = unit_types_data(parse_yaml_source(source))
+    return unit_types_from_data(data)
+
+
+def unit_types_data(data: Any) -> dict[str, Any]:
+    """Validate a parsed unit-type catalogue; its validated form as JSON data."""
+    from pydantic import ValidationError
+
+    from dvht_core.rulebook_schema import validated_unit_types
+
     try:
-        return UnitTypeCatalogue.model_validate(data)
+        return validated_unit_types(data)
     except ValidationError as exc:
         raise RulebookError(f"{UNIT_TYPES_FILE}: {exc}") from exc
 
 
-def validate_rulebook(data: Any, *, name: str) -> Rulebook:
-    """Validate a parsed TT24-style rulebook against the unit-type catalogue."""
-    codes = [u.id for u in load_unit_types().unit_types]
+def rulebook_data(data: Any, *, name: str, directory: Path | None = None) -> dict[str, Any]:
+    """Validate a parsed TT24-style rulebook against the unit-type catalogue; its validated form
+    as JSON data (what the compiled file holds)."""
+    from pydantic import ValidationError
+
+    from dvht_core.rulebook_schema import validated_rulebook
+
+    codes = [u.id for u in load_unit_types(directory).unit_types]
     try:
-        return Rulebook.model_validate(data, context={"unit_types": codes})
+        return validated_rulebook(data, codes)
     except ValidationError as exc:
         raise RulebookError(f"{name}: {exc}") from exc
 
 
+def validate_rulebook(data: Any, *, name: str, directory: Path | None = None) -> Rulebook:
+    """Validate a parsed TT24-style rulebook against the unit-type catalogue."""
+    return rulebook_from_data(rulebook_data(data, name=name, directory=directory))
+
+
+def rulebook_sources(path: Path, source: bytes) -> dict[str, str]:
+    """The files a TT24 rulebook is validated from, by name, with their SHA-256: itself and the
+    catalogue its unit-type codes are checked against (an edited catalogue makes it stale)."""
+    catalogue = (path.parent / UNIT_TYPES_FILE).read_bytes()
+    return {path.name: sha256_hex(source), UNIT_TYPES_FILE: sha256_hex(catalogue)}
+
+
+def check_declared_id(rulebook_id: str, declared: str, path: Path) -> None:
+    if declared != rulebook_id:
+        raise RulebookError(f"{path.name} declares id {declared!r}")
+
+
+def load_rulebook(rulebook_id: str, directory: Path | None = None) -> Rulebook:
+    return _load_rulebook(rulebook_id, directory or RULEBOOK_DIR)
+
+
 @functools.cache
-def load_rulebook(rulebook_id: str) -> Rulebook:
-    path = RULEBOOK_DIR / f"{rulebook_id}.yaml"
+def _load_rulebook(rulebook_id: str, directory: Path) -> Rulebook:
+    path = directory / f"{rulebook_id}.yaml"
     if not path.is_file():
-        raise RulebookError(f"no rulebook {rulebook_id!r} in {RULEBOOK_DIR}")
-    rulebook = validate_rulebook(read_yaml(path), name=path.name)
-    if rulebook.id != rulebook_id:
-        raise RulebookError(f"{path.name} declares id {rulebook.id!r}")
+        raise RulebookError(f"no rulebook {rulebook_id!r} in {directory}")
+    source = path.read_bytes()
+    data = read_current(compiled_path(directory, path.name), rulebook_sources(path, source))
+    if data is None:
+        data = rulebook_data(parse_yaml_source(source), name=path.name, directory=directory)
+    rulebook = rulebook_from_data(data)
+    check_declared_id(rulebook_id, rulebook.id, path)
     return rulebook
 
 
@@ -89,7 +168,11 @@ def rulebook_for_tier(tier: Tier) -> Rulebook:
 
 @functools.cache
 def load_tt22_file(rulebook_id: str = TT22_ID) -> Tt22Rulebook:
-    """The older TT22 100-point rubric (kept for history, migration and FAQ)."""
+    """The older TT22 100-point rubric (kept for history, migration and FAQ).
+
+    Validated with pydantic at each load: it is read only for TT22 files and questions, never
+    on the start of a TT24 evaluation.
+    """
     from dvht_core.tt22 import load_tt22_rulebook
 
     path = RULEBOOK_DIR / f"{rulebook_id}.yaml"
@@ -99,9 +182,12 @@ def load_tt22_file(rulebook_id: str = TT22_ID) -> Tt22Rulebook:
 
 
 def load_any_rulebook(path: Path) -> Rulebook | Tt22Rulebook:
-    """Validate any shipped rulebook file by its `scheme` (levels: TT24, points: TT22)."""
+    """Validate any shipped rulebook file by its `scheme` (levels: TT24, points: TT22).
+
+    Always from the YAML, never from a compiled form: this is the validation the tests run.
+    """
     data = read_yaml(path)
-    if isinstance(data, dict) and data.get("scheme") == "points":
+    if is_tt22_data(data):
         from dvht_core.tt22 import load_tt22_rulebook
 
         return load_tt22_rulebook(data)
@@ -110,8 +196,10 @@ def load_any_rulebook(path: Path) -> Rulebook | Tt22Rulebook:
 
 def yaml_load_text(text: str) -> Any:
     """Parse user-supplied YAML text; raise ValueError with the position of the first error."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_yaml_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "không rõ vị trí"

@@ -1,17 +1,26 @@
-"""Rulebook models: TT24 criteria and indicators as validated, immutable data.
+"""Rulebook model: TT24 criteria and indicators as immutable data, as the engine reads them.
 
-Pydantic validates each rulebook once, at load; the evaluation engine then only reads
-attributes, so it stays fast. Ordered vocabularies (emulation titles, digital levels) live here
-because both the rulebooks and the answers refer to them by code.
+Frozen, slotted records (`records.py`), not pydantic models: importing pydantic and building
+the rulebook's model classes cost about 77 ms of every `dvht evaluate` start (`python -X
+importtime`, issue 10), four times the interpreter's own start. Validation is done once, by the
+pydantic schema in `rulebook_schema.py`, when a YAML file is compiled or has changed since (see
+`loader.py`); these classes only carry the validated values and their lookups. Reading a slotted
+attribute is as fast as reading a pydantic field (the engine benchmark, `python -m bench core`:
+about 30,500 assessments/s with pydantic models and dataclass results, 34,600 with records).
+
+Equality compares the fields only (the lookup caches are not fields), so a rulebook loaded from
+its compiled form equals the same rulebook validated from its YAML.
+
+Ordered vocabularies (emulation titles, digital levels) live here because both the rulebooks
+and the answers refer to them by code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+from dvht_core.records import Record
 
 Tier = Literal["huyen", "tinh"]
 Kind = Literal[
@@ -23,6 +32,7 @@ Kind = Literal[
     "accreditation",
 ]
 Level = Literal[1, 2]
+Wording = Literal["verbatim", "reconstructed", "english_only"]
 ALL = "all"
 
 TIER_NAMES: dict[str, str] = {"huyen": "cấp huyện", "tinh": "cấp tỉnh"}
@@ -50,20 +60,14 @@ DIGITAL_LEVELS: dict[str, str] = {
 }
 DIGITAL_RANK: dict[str, int] = {code: rank for rank, code in enumerate(DIGITAL_LEVELS)}
 
-_INDICATOR_ID = re.compile(r"^[1-9][0-9]*\.[1-9][0-9]*$")
 
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class UnitType(_Frozen):
+class UnitType(Record):
     """A kind of unit; it decides the tier and which type-specific indicators apply."""
 
     id: str
     name: str
     plain: str
-    tiers: tuple[Tier, ...] = Field(min_length=1)
+    tiers: tuple[Tier, ...]
     public: bool
     educational: bool
     source: str
@@ -71,39 +75,34 @@ class UnitType(_Frozen):
     note: str | None = None
 
 
-class UnitTypeCatalogue(_Frozen):
+class UnitTypeCatalogue(Record):
+    __slots__ = ("_by_id",)  # an index, not a field
+
     id: str
     version: str
     source: str
-    unit_types: tuple[UnitType, ...] = Field(min_length=1)
+    unit_types: tuple[UnitType, ...]
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> UnitTypeCatalogue:
-        ids = [u.id for u in self.unit_types]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate unit type ids: {', '.join(duplicates)}")
-        return self
+    def __post_init__(self) -> None:
+        # Ids are unique (validated), so the index answers as the first match would.
+        self._by_id: dict[str, UnitType] = {u.id: u for u in self.unit_types}
 
     def get(self, unit_type: str) -> UnitType | None:
-        for candidate in self.unit_types:
-            if candidate.id == unit_type:
-                return candidate
-        return None
+        return self._by_id.get(unit_type)
 
     def for_tier(self, tier: str) -> tuple[UnitType, ...]:
         return tuple(u for u in self.unit_types if tier in u.tiers)
 
 
-class LevelText(_Frozen):
-    level1: str = Field(min_length=1)
-    level2: str = Field(min_length=1)
+class LevelText(Record):
+    level1: str
+    level2: str
 
     def at(self, level: Level) -> str:
         return self.level1 if level == 1 else self.level2
 
 
-class Thresholds(_Frozen):
+class Thresholds(Record):
     """The bar at each level; its type depends on the indicator kind."""
 
     level1: bool | int | str
@@ -113,29 +112,14 @@ class Thresholds(_Frozen):
         return self.level1 if level == 1 else self.level2
 
 
-class ExtraText(_Frozen):
+class ExtraText(Record):
     """A sentence of an indicator that binds only some unit types (1.2 for public preschools)."""
 
-    applies_to: tuple[str, ...] = Field(min_length=1)
+    applies_to: tuple[str, ...]
     text: str
 
 
-def _check_codes(codes: tuple[str, ...], known: set[str] | None, where: str) -> None:
-    if known is None:
-        return
-    unknown = [c for c in codes if c != ALL and c not in known]
-    if unknown:
-        raise ValueError(f"{where}: unknown unit type code(s) {', '.join(unknown)}")
-
-
-def _known_codes(info: ValidationInfo) -> set[str] | None:
-    context = info.context
-    if isinstance(context, dict) and "unit_types" in context:
-        return set(context["unit_types"])
-    return None
-
-
-class Indicator(_Frozen):
+class Indicator(Record):
     """One chỉ tiêu: its text at each level, its kind, its bars and where it applies."""
 
     id: str
@@ -143,10 +127,10 @@ class Indicator(_Frozen):
     kind: Kind
     text: LevelText
     thresholds: Thresholds
-    applies_to: tuple[str, ...] = Field(min_length=1)
-    evidence: tuple[str, ...] = Field(min_length=1)
-    source: str = Field(min_length=1)
-    wording: Literal["verbatim", "reconstructed", "english_only"]
+    applies_to: tuple[str, ...]
+    evidence: tuple[str, ...]
+    source: str
+    wording: Wording
     measure: str | None = None
     learner_measure: str | None = None
     learner_thresholds: Thresholds | None = None
@@ -154,30 +138,6 @@ class Indicator(_Frozen):
     extra_text: ExtraText | None = None
     uncertain: bool = False
     note: str | None = None
-
-    @model_validator(mode="after")
-    def _check(self, info: ValidationInfo) -> Indicator:
-        if not _INDICATOR_ID.match(self.id):
-            raise ValueError(f"indicator id {self.id!r} is not of the form '2.4'")
-        _check_thresholds(self.kind, self.thresholds, self.id)
-        if self.kind in ("member_ratio", "member_learner_ratio") and not self.measure:
-            raise ValueError(f"{self.id}: a ratio indicator needs `measure`")
-        if self.kind == "member_learner_ratio":
-            if self.learner_thresholds is None or not self.learners_apply_to:
-                raise ValueError(f"{self.id}: needs learner_thresholds and learners_apply_to")
-            if not self.learner_measure:
-                raise ValueError(f"{self.id}: needs learner_measure")
-            _check_thresholds("member_ratio", self.learner_thresholds, self.id)
-        elif self.learner_thresholds is not None or self.learners_apply_to:
-            raise ValueError(f"{self.id}: learner fields belong to member_learner_ratio only")
-        if self.uncertain and not self.note:
-            raise ValueError(f"{self.id}: an uncertain indicator must say why in `note`")
-        known = _known_codes(info)
-        _check_codes(self.applies_to, known, f"{self.id}.applies_to")
-        _check_codes(self.learners_apply_to, known, f"{self.id}.learners_apply_to")
-        if self.extra_text is not None:
-            _check_codes(self.extra_text.applies_to, known, f"{self.id}.extra_text")
-        return self
 
     def applies(self, unit_type: str) -> bool:
         return ALL in self.applies_to or unit_type in self.applies_to
@@ -193,40 +153,18 @@ class Indicator(_Frozen):
         return text
 
 
-def _check_thresholds(kind: str, thresholds: Thresholds, where: str) -> None:
-    low, high = thresholds.level1, thresholds.level2
-    if kind in ("yes_no", "accreditation"):
-        if low is not True or high is not True:
-            raise ValueError(f"{where}: yes/no bars must be `true` at both levels")
-    elif kind in ("member_ratio", "member_learner_ratio"):
-        if isinstance(low, bool) or isinstance(high, bool):
-            raise ValueError(f"{where}: ratio bars must be whole percentages")
-        if not (isinstance(low, int) and isinstance(high, int) and 0 < low <= high <= 100):
-            raise ValueError(f"{where}: ratio bars must satisfy 0 < level1 <= level2 <= 100")
-    elif kind == "emulation_title":
-        _check_ordered(low, high, EMULATION_RANK, where)
-    elif kind == "digital_level":
-        _check_ordered(low, high, DIGITAL_RANK, where)
-
-
-def _check_ordered(low: object, high: object, rank: dict[str, int], where: str) -> None:
-    if not (isinstance(low, str) and isinstance(high, str) and low in rank and high in rank):
-        raise ValueError(f"{where}: bars must be among {', '.join(rank)}")
-    if rank[low] > rank[high]:
-        raise ValueError(f"{where}: the level-2 bar is below the level-1 bar")
-
-
-class Criterion(_Frozen):
+class Criterion(Record):
     id: str
     title: str
     source: str
-    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    indicators: tuple[Indicator, ...]
 
 
-class Submission(_Frozen):
+class Submission(Record):
     """Where and by when the dossier goes (TT24 Điều 10 / Điều 16)."""
 
-    deadline: str = Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    deadline: str
+    """“MM-DD”, validated by the schema."""
     office: str
     source: str
 
@@ -252,8 +190,10 @@ class Plan:
         )
 
 
-class Rulebook(_Frozen):
+class Rulebook(Record):
     """A versioned set of criteria for one tier, e.g. TT24 cấp huyện."""
+
+    __slots__ = ("_by_id", "_indicators", "_plans")  # lookups, not fields
 
     id: str
     version: str
@@ -263,36 +203,20 @@ class Rulebook(_Frozen):
     tier: Tier
     scheme: Literal["levels"]
     submission: Submission
-    upgrade_wait_months: int = Field(ge=0)
-    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    upgrade_wait_months: int
+    criteria: tuple[Criterion, ...]
 
-    _plans: dict[str, Plan] = PrivateAttr(default_factory=dict)
-    _by_id: dict[str, Indicator] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _check(self) -> Rulebook:
-        seen: set[str] = set()
-        for criterion in self.criteria:
-            if criterion.id in seen:
-                raise ValueError(f"duplicate criterion id {criterion.id}")
-            seen.add(criterion.id)
-            for indicator in criterion.indicators:
-                if indicator.id in seen:
-                    raise ValueError(f"duplicate indicator id {indicator.id}")
-                if indicator.id.split(".")[0] != criterion.id:
-                    raise ValueError(f"indicator {indicator.id} is filed under {criterion.id}")
-                seen.add(indicator.id)
-        return self
-
-    def model_post_init(self, context: Any, /) -> None:
-        self._by_id.update({i.id: i for c in self.criteria for i in c.indicators})
+    def __post_init__(self) -> None:
+        self._by_id: dict[str, Indicator] = {i.id: i for c in self.criteria for i in c.indicators}
+        self._indicators = tuple(self._by_id.values())
+        self._plans: dict[str, Plan] = {}
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         return self._by_id.get(indicator_id)
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
-        return tuple(self._by_id.values())
+        return self._indicators
 
     def plan(self, unit_type: str) -> Plan:
         """Applicable criteria/indicators for a unit type, cached (evaluation is hot)."""
