@@ -24,7 +24,7 @@ from dvht_core.model import (
     Tier,
     UnitTypeCatalogue,
 )
-from dvht_core.records import Record
+from dvht_core.record_type import Record
 
 # Fields an answer may carry, per indicator kind (evidence and free text are always allowed).
 _VALUE_FIELDS: dict[str, tuple[str, ...]] = {

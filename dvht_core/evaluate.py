@@ -27,7 +27,7 @@ from dvht_core.model import (
     Rulebook,
 )
 from dvht_core.numbers import add_months, format_date, format_pct, meets_pct
-from dvht_core.records import Record
+from dvht_core.record_type import Record
 
 Status = Literal["dat", "khong_dat", "chua_tra_loi", "thieu_minh_chung", "khong_ap_dung"]
 

@@ -21,7 +21,7 @@ from dvht_core.model import (
     Rulebook,
 )
 from dvht_core.numbers import format_pct, meets_pct, needed_for_pct
-from dvht_core.records import Record
+from dvht_core.record_type import Record
 
 GapKind = Literal["chua_tra_loi", "thieu_minh_chung", "thieu_so_luong", "chua_dat"]
 

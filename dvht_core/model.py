@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from dvht_core.records import Record
+from dvht_core.record_type import Record
 
 Tier = Literal["huyen", "tinh"]
 Kind = Literal[

@@ -26,7 +26,7 @@ from dvht_core.loader import (
     rulebook_sources,
     validate_rulebook,
 )
-from dvht_core.records import Record
+from dvht_core.record_type import Record
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "ubnd-xa-quang-phu.yaml"
@@ -228,7 +228,7 @@ def _imported(path: Path) -> list[str]:
 
 
 # The start-up budget (issue 10): pydantic costs about 77 ms, dataclasses about 18 ms with its
-# classes (see dvht_core/records.py), PyYAML 12 ms, which a JSON input does not need.
+# classes (see dvht_core/record_type.py), PyYAML 12 ms, which a JSON input does not need.
 
 
 def test_evaluating_a_yaml_file_imports_no_pydantic_and_no_dataclasses() -> None:

@@ -15,7 +15,7 @@ from dvht_core.assessment import Answer, Assessment
 from dvht_core.evaluate import evaluate
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
-from dvht_core.records import replace
+from dvht_core.record_type import replace
 from dvht_core.report import evaluation_document
 
 SCHEMA = json.loads(

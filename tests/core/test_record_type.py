@@ -10,7 +10,7 @@ import pytest
 
 from dvht_core.assessment import Answer, Assessment
 from dvht_core.model import Rulebook, Thresholds
-from dvht_core.records import FrozenInstanceError, Record, replace
+from dvht_core.record_type import FrozenInstanceError, Record, replace
 
 
 class Point(Record):
