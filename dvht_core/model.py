@@ -1,6 +1,6 @@
 """Rulebook model: TT24 criteria and indicators as immutable data, as the engine reads them.
 
-Frozen, slotted records (`records.py`), not pydantic models: importing pydantic and building
+Frozen, slotted records (`record_type.py`), not pydantic models: importing pydantic and building
 the rulebook's model classes cost about 77 ms of every `dvht evaluate` start (`python -X
 importtime`, issue 10), four times the interpreter's own start. Validation is done once, by the
 pydantic schema in `rulebook_schema.py`, when a YAML file is compiled or has changed since (see
