@@ -8,8 +8,8 @@ local file as evidence.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -39,7 +39,7 @@ def to_inbound(line: str, *, user: str, update: int) -> Inbound:
     )
 
 
-def render(messages: list[Outbound], save_dir: Path | None = None) -> str:
+def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
     """Texts with numbered options; documents (the PDF report) are saved next to the data."""
     parts = []
     for message in messages:
@@ -77,26 +77,3 @@ async def chat(
         if replies:
             sink.write(render(replies, save_dir))
             sink.flush()
-
-
-def run_chat(user: str) -> int:
-    from bot.settings import Settings
-    from bot.wiring import build_app
-
-    settings = Settings()
-
-    async def main() -> None:
-        app = await build_app(settings, files=LocalFiles())
-        try:
-            await chat(
-                app.service,
-                user=user,
-                source=sys.stdin,
-                sink=sys.stdout,
-                save_dir=settings.data_dir / "reports",
-            )
-        finally:
-            await app.close()
-
-    asyncio.run(main())
-    return 0

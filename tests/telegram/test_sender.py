@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from aiogram import Bot
 
-from bot.telegram.app import make_bot
+from bot.telegram.client import make_bot
 from bot.telegram.files import TOO_BIG, TelegramFiles
 from bot.telegram.sender import ATTEMPTS, TelegramSender
 from conversations.messages import Attachment, Button, FileInfo, Inbound, Outbound
