@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from conversations.messages import FileInfo, Inbound, Outbound, numbered
+from conversations.ports import Delivery
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic"}
 
@@ -50,6 +51,20 @@ def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
             target.write_bytes(message.document.data)
             parts.append(f"Đã lưu tệp: {target}")
     return "\n\n".join(parts) + "\n"
+
+
+class ConsoleNotifier:
+    """`Notifier` for the console: a push is written to the terminal like a reply."""
+
+    def __init__(self, sink: TextIO, save_dir: Path | None = None) -> None:
+        self.sink = sink
+        self.save_dir = save_dir
+
+    async def push(self, chat_id: str, messages: Sequence[Outbound]) -> Delivery:
+        if messages:
+            self.sink.write(render(messages, self.save_dir))
+            self.sink.flush()
+        return Delivery("sent")
 
 
 async def chat(
