@@ -1,1 +1,2 @@
-"""Channel adapters and the composition root, including the `dvht` command line."""
+"""The chat side: the channels (`bot.telegram`, `bot.console`), their settings and the
+composition root that wires them to the conversation service (`bot.wiring`, `bot.serve`)."""

@@ -8,12 +8,13 @@ local file as evidence.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from conversations.messages import FileInfo, Inbound, Outbound, numbered
+from conversations.ports import Delivery
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic"}
 
@@ -39,7 +40,7 @@ def to_inbound(line: str, *, user: str, update: int) -> Inbound:
     )
 
 
-def render(messages: list[Outbound], save_dir: Path | None = None) -> str:
+def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
     """Texts with numbered options; documents (the PDF report) are saved next to the data."""
     parts = []
     for message in messages:
@@ -50,6 +51,20 @@ def render(messages: list[Outbound], save_dir: Path | None = None) -> str:
             target.write_bytes(message.document.data)
             parts.append(f"Đã lưu tệp: {target}")
     return "\n\n".join(parts) + "\n"
+
+
+class ConsoleNotifier:
+    """`Notifier` for the console: a push is written to the terminal like a reply."""
+
+    def __init__(self, sink: TextIO, save_dir: Path | None = None) -> None:
+        self.sink = sink
+        self.save_dir = save_dir
+
+    async def push(self, chat_id: str, messages: Sequence[Outbound]) -> Delivery:
+        if messages:
+            self.sink.write(render(messages, self.save_dir))
+            self.sink.flush()
+        return Delivery("sent")
 
 
 async def chat(
@@ -77,26 +92,3 @@ async def chat(
         if replies:
             sink.write(render(replies, save_dir))
             sink.flush()
-
-
-def run_chat(user: str) -> int:
-    from bot.settings import Settings
-    from bot.wiring import build_app
-
-    settings = Settings()
-
-    async def main() -> None:
-        app = await build_app(settings, files=LocalFiles())
-        try:
-            await chat(
-                app.service,
-                user=user,
-                source=sys.stdin,
-                sink=sys.stdout,
-                save_dir=settings.data_dir / "reports",
-            )
-        finally:
-            await app.close()
-
-    asyncio.run(main())
-    return 0

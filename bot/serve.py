@@ -1,37 +1,30 @@
-"""`dvht serve` (and `make run`): the Telegram bot when a token is configured, else the console.
+"""`dvht serve` (and `make run`): the Telegram bot when a token is configured, else the console
+(`dvht chat`).
 
 Telegram runs by long polling, or as a webhook when TELEGRAM_WEBHOOK_URL and
-TELEGRAM_WEBHOOK_SECRET are set.
+TELEGRAM_WEBHOOK_SECRET are set. This module only runs channels: `bot.wiring` builds them, and
+the settings come from the entry point.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
-import signal
+import sys
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
-if TYPE_CHECKING:  # aiogram takes seconds to import: only `serve` with a token loads it
-    from aiogram import Bot, Dispatcher
-
-    from bot.telegram.sender import TelegramSender
-
-log = logging.getLogger(__name__)
 GC_THRESHOLDS = (10_000, 20, 10)
 """Allocations before a young collection, and young (middle) collections before an older one."""
 
 
-def serve(user: str) -> int:
-    settings = Settings()
+def serve(settings: Settings, user: str) -> int:
     token = settings.telegram_token()
     if token is None:
-        from bot.console import run_chat
-
-        return run_chat(user)
+        return run_chat(settings, user)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -39,39 +32,58 @@ def serve(user: str) -> int:
     return 0
 
 
-async def _telegram(settings: Settings, token: str) -> None:
-    from bot.telegram.app import install_redaction, make_bot, make_dispatcher, run_polling
-    from bot.telegram.files import TelegramFiles
-    from bot.telegram.sender import TelegramSender
+def run_chat(settings: Settings, user: str) -> int:
+    """The console channel on this terminal until end of input."""
+    from bot.console import LocalFiles, chat
     from bot.wiring import build_app
-    from storage.people import PersonRepository
-    from storage.uow import transaction
+
+    async def main() -> None:
+        app = await build_app(settings, files=LocalFiles())
+        try:
+            await chat(
+                app.service,
+                user=user,
+                source=sys.stdin,
+                sink=sys.stdout,
+                save_dir=settings.data_dir / "reports",
+            )
+        finally:
+            await app.close()
+
+    asyncio.run(main())
+    return 0
+
+
+async def _telegram(settings: Settings, token: str) -> None:
+    # aiogram takes seconds to import: only `serve` with a token loads it.
+    from bot.redaction import install_redaction
+    from bot.wiring import build_telegram
 
     install_redaction(token)
-    bot = make_bot(token, settings.telegram_api_url)
-    app = await build_app(settings, files=TelegramFiles(bot))
-
-    async def unreachable(user_id: str) -> None:
-        """A user who blocked the bot gets no more pushes (reminders skip them)."""
-        await transaction(
-            app.database,
-            lambda session: PersonRepository().set_reachable(
-                session, channel="telegram", external_id=user_id, reachable=False
-            ),
-        )
-
-    sender = TelegramSender(bot, on_blocked=unreachable)
-    webhook = settings.webhook_mode()
-    dispatcher = make_dispatcher(app.service, sender, webhook=webhook)
+    app, channel = await build_telegram(settings, token)
     _tune_garbage_collector()
     try:
-        if webhook:
-            await _webhook(settings, bot, dispatcher, sender)
+        if channel.webhook:
+            from bot.telegram.webhook import run_webhook
+
+            assert settings.telegram_webhook_url is not None
+            assert settings.telegram_webhook_secret is not None
+            await run_webhook(
+                channel.bot,
+                channel.dispatcher,
+                channel.sender,
+                url=settings.telegram_webhook_url,
+                secret=settings.telegram_webhook_secret.get_secret_value(),
+                host=settings.webhook_host,
+                port=settings.webhook_port,
+            )
         else:
-            await run_polling(bot, dispatcher, sender)
+            from bot.telegram.polling import run_polling
+
+            await run_polling(channel.bot, channel.dispatcher, channel.sender)
     finally:
         await app.close()
-        await bot.session.close()
+        await channel.close()
 
 
 def _tune_garbage_collector() -> None:
@@ -87,37 +99,3 @@ def _tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-
-
-async def _webhook(
-    settings: Settings, bot: Bot, dispatcher: Dispatcher, sender: TelegramSender
-) -> None:
-    from aiohttp import web
-
-    from bot.telegram.app import webhook_app
-
-    assert settings.telegram_webhook_url is not None
-    assert settings.telegram_webhook_secret is not None
-    app = webhook_app(
-        bot,
-        dispatcher,
-        sender,
-        url=settings.telegram_webhook_url,
-        secret=settings.telegram_webhook_secret.get_secret_value(),
-    )
-    # No access log: aiogram already logs each update with its duration, and a second line
-    # per webhook request cost about 3% of the bot's time in the webhook benchmark.
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
-    log.info("webhook server on %s:%d", settings.webhook_host, settings.webhook_port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()

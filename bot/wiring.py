@@ -1,10 +1,14 @@
-"""The composition root: settings → database → storage adapters → conversation service."""
+"""The composition root: settings → database → storage adapters → conversation service, and
+each channel's adapters around it. Nothing else builds an adapter or opens a transaction for
+a channel; the settings arrive from the entry point, which reads them once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+from conversations.messages import Channel
 from conversations.ports import FileSource
 from conversations.service import ConversationService
 from reports.renderer import ReportFiles
@@ -13,12 +17,27 @@ from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
 from storage.evidence_files import EvidenceFilesAdapter
 from storage.evidence_store import LocalEvidenceStore
+from storage.people import PersonRepository
+from storage.uow import transaction
+
+if TYPE_CHECKING:  # aiogram takes seconds to import: only the Telegram channel loads it
+    from bot.telegram.client import TelegramChannel
 
 
 @dataclass
 class App:
     database: Database
     service: ConversationService
+
+    async def mark_unreachable(self, channel: Channel, user_id: str) -> None:
+        """A user who blocked the bot gets no more pushes (reminders skip them) until they
+        write again."""
+        await transaction(
+            self.database,
+            lambda session: PersonRepository().set_reachable(
+                session, channel=channel, external_id=user_id, reachable=False
+            ),
+        )
 
     async def close(self) -> None:
         await self.database.close()
@@ -38,3 +57,23 @@ async def build_app(
         reports=ReportFiles() if with_reports else None,
     )
     return App(database, service)
+
+
+async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramChannel]:
+    """The app with the Telegram bot around it; a user who blocks the bot is marked
+    unreachable through the app."""
+    from bot.telegram.client import TelegramChannel, make_bot
+    from bot.telegram.files import TelegramFiles
+    from bot.telegram.router import make_dispatcher
+    from bot.telegram.sender import TelegramSender
+
+    bot = make_bot(token, settings.telegram_api_url)
+    app = await build_app(settings, files=TelegramFiles(bot))
+
+    async def unreachable(user_id: str) -> None:
+        await app.mark_unreachable("telegram", user_id)
+
+    sender = TelegramSender(bot, on_blocked=unreachable)
+    webhook = settings.webhook_mode()
+    dispatcher = make_dispatcher(app.service, sender, webhook=webhook)
+    return app, TelegramChannel(bot, sender, dispatcher, webhook)

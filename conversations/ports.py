@@ -8,10 +8,11 @@ transaction, off the event loop. File transfer is async and happens before (see 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
 
-from conversations.messages import FileInfo, StoredEvidence
+from conversations.messages import Attachment, FileInfo, Outbound, StoredEvidence
 from conversations.records import (
     AssessmentRecord,
     EvidenceRecord,
@@ -137,5 +138,46 @@ class ReportRenderer(Protocol):
         ...
 
 
-class Clock(Protocol):
-    def now(self) -> dt.datetime: ...
+DeliveryStatus = Literal["sent", "blocked", "failed", "retry_after"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a push. "blocked": the person blocked the bot (or it left the group),
+    so pushing again is pointless until they write; "retry_after": the channel's flood limit,
+    push again after `retry_after_s` seconds; "failed": the channel kept failing (server or
+    network errors after the sender's usual attempts, or a request it refused)."""
+
+    status: DeliveryStatus
+    retry_after_s: float | None = None
+
+
+class Notifier(Protocol):
+    """Pushes messages to a person's chat without an inbound update (reminders, the offices'
+    decisions), one implementation per channel.
+
+    A push never waits out a flood limit itself: it returns "retry_after" at once, so whoever
+    paces the pushes (the reminder dispatcher) reschedules it. A person who blocked the bot is
+    marked unreachable by the channel before "blocked" is returned. The messages go in order and
+    the push stops at the first one not delivered, so a push is best kept to one message.
+    """
+
+    async def push(self, chat_id: str, messages: Sequence[Outbound]) -> Delivery:
+        """`chat_id` is the channel's chat id: for a person's private chat, their user id."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    url: str
+    """Signed: it works without a login, for this file only."""
+    expires_at: dt.datetime
+    """After this moment (UTC) the link answers "expired"; the person asks for the report again."""
+
+
+class ReportLinks(Protocol):
+    """Turns a rendered report file into a signed link that expires, for a channel that cannot
+    carry the file itself (Zalo) or a reviewer's dashboard. Only the port so far: the HTTP
+    backend issue implements it (it stores the file and serves the link)."""
+
+    async def link(self, file: Attachment) -> ReportLink: ...

@@ -1,19 +1,21 @@
 """Sending replies to Telegram: retries on flood limits and server errors, stale keyboards
 removed, blocked users marked unreachable. The answer was stored before any of this runs, so
-a reply that fails never loses it."""
+a reply that fails never loses it. The same sender pushes messages no update asked for (the
+`Notifier` port); a push reports a flood limit instead of waiting it out."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.enums import ChatAction
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -24,12 +26,16 @@ from aiogram.types import BufferedInputFile
 
 from bot.telegram.mapping import keyboard
 from conversations.messages import Inbound, Outbound
+from conversations.ports import Delivery
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 ATTEMPTS = 4
 TELEGRAM_TEXT_LIMIT = 4096
 BACKOFF_S = 0.5
+SENT = Delivery("sent")
+BLOCKED = Delivery("blocked")
+FAILED = Delivery("failed")
 
 
 def merge(replies: list[Outbound], limit: int = TELEGRAM_TEXT_LIMIT) -> list[Outbound]:
@@ -55,6 +61,14 @@ class Blocked(Exception):
     """The user blocked the bot (403): stop sending to them."""
 
 
+class Flooded(Exception):
+    """A flood limit (429) met by a push, which reports it rather than waiting."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(retry_after_s)
+        self.retry_after_s = retry_after_s
+
+
 class TelegramSender:
     def __init__(
         self,
@@ -75,6 +89,24 @@ class TelegramSender:
                 await self._send_one(chat_id, reply)
         except Blocked:
             await self._blocked(chat_id, user_id)
+
+    async def push(self, chat_id: str, messages: Sequence[Outbound]) -> Delivery:
+        """`Notifier.push`: the messages as replies go (merged, buttons retired), except that a
+        flood limit returns "retry_after" at once and a refused request returns "failed"."""
+        try:
+            for message in merge(list(messages)):
+                if not await self._send_one(chat_id, message, wait_flood=False):
+                    return FAILED  # dropped after the last attempt (logged by `call`)
+        except Blocked:
+            if not chat_id.startswith("-"):  # a private chat: its id is the user's
+                await self._blocked(chat_id, chat_id)
+            return BLOCKED
+        except Flooded as flood:
+            return Delivery("retry_after", flood.retry_after_s)
+        except TelegramAPIError as refused:  # 400: chat not found, text too long…
+            log.warning("Bot API refused a push to a chat: %s", refused.message)
+            return FAILED
+        return SENT
 
     async def _blocked(self, chat_id: str, user_id: str) -> None:
         """A 403 in a private chat means the user blocked the bot (marked unreachable); in a
@@ -103,24 +135,27 @@ class TelegramSender:
         with contextlib.suppress(Blocked):
             yield
 
-    async def _send_one(self, chat_id: str, reply: Outbound) -> None:
+    async def _send_one(self, chat_id: str, reply: Outbound, *, wait_flood: bool = True) -> bool:
+        """False if the message was dropped after the last attempt."""
         if reply.document is not None:
             document = BufferedInputFile(reply.document.data, filename=reply.document.file_name)
-            await self.call(
+            uploaded = await self._call(
                 self.bot.send_document,
-                chat_id=chat_id,
-                document=document,
-                caption=reply.text[:1024] or None,
+                {"chat_id": chat_id, "document": document, "caption": reply.text[:1024] or None},
+                wait_flood=wait_flood,
             )
-            return
+            return uploaded is not None
         markup = keyboard(reply.buttons)
         if markup is not None:
-            await self.retire_keyboard(chat_id)
-        sent = await self.call(
-            self.bot.send_message, chat_id=chat_id, text=reply.text, reply_markup=markup
+            await self.retire_keyboard(chat_id, wait_flood=wait_flood)
+        sent = await self._call(
+            self.bot.send_message,
+            {"chat_id": chat_id, "text": reply.text, "reply_markup": markup},
+            wait_flood=wait_flood,
         )
         if markup is not None and sent is not None:
             self._keyboards[chat_id] = sent.message_id
+        return sent is not None
 
     def take_keyboard(self, chat_id: str, message_id: int | None = None) -> int | None:
         """The message whose buttons must go with this update: the one pressed, or the last
@@ -131,29 +166,40 @@ class TelegramSender:
             del self._keyboards[chat_id]
         return message_id
 
-    async def retire_keyboard(self, chat_id: str, message_id: int | None = None) -> None:
+    async def retire_keyboard(
+        self, chat_id: str, message_id: int | None = None, *, wait_flood: bool = True
+    ) -> None:
         """Remove the buttons of an answered question so old taps cannot be made."""
         target = self.take_keyboard(chat_id, message_id)
         if target is not None:
-            await self.remove_buttons(chat_id, target)
+            await self.remove_buttons(chat_id, target, wait_flood=wait_flood)
 
-    async def remove_buttons(self, chat_id: str, message_id: int) -> None:
+    async def remove_buttons(
+        self, chat_id: str, message_id: int, *, wait_flood: bool = True
+    ) -> None:
         # Already edited, or too old to edit: the buttons are harmless then.
         with contextlib.suppress(TelegramBadRequest):
-            await self.call(
+            await self._call(
                 self.bot.edit_message_reply_markup,
-                chat_id=chat_id,
-                message_id=message_id,
-                reply_markup=None,
+                {"chat_id": chat_id, "message_id": message_id, "reply_markup": None},
+                wait_flood=wait_flood,
             )
 
     async def call(self, method: Callable[..., Awaitable[T]], **kwargs: Any) -> T | None:
         """One Bot API call with retries: 429 waits retry_after, 5xx and network errors back
         off exponentially; 403 raises Blocked; after the last attempt the reply is dropped."""
+        return await self._call(method, kwargs, wait_flood=True)
+
+    async def _call(
+        self, method: Callable[..., Awaitable[T]], kwargs: dict[str, Any], *, wait_flood: bool
+    ) -> T | None:
+        """`call`; without `wait_flood` a 429 raises Flooded instead of being waited out."""
         for attempt in range(ATTEMPTS):
             try:
                 return await method(**kwargs)
             except TelegramRetryAfter as flood:
+                if not wait_flood:
+                    raise Flooded(float(flood.retry_after)) from None
                 await asyncio.sleep(flood.retry_after)
             except (TelegramServerError, TelegramNetworkError) as error:
                 log.warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import render, to_inbound
+from bot.console import ConsoleNotifier, render, to_inbound
 from conversations.messages import Button, Outbound
+from conversations.ports import Delivery, Notifier
 
 DVHT = Path(sys.executable).parent / "dvht"
+YES_NO = (Button("go", "Tiếp tục"), Button("later", "Để sau"))
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -81,6 +84,15 @@ def test_console_lines_become_messages() -> None:
     assert render([Outbound("Đạt chưa?", (Button("v:y", "Đạt"), Button("v:n", "Chưa đạt")))]) == (
         "Đạt chưa?\n\n1. Đạt\n2. Chưa đạt\nTrả lời bằng số thứ tự hoặc gõ nội dung lựa chọn.\n"
     )
+
+
+async def test_a_console_push_is_written_like_a_reply() -> None:
+    sink = io.StringIO()
+    notifier: Notifier = ConsoleNotifier(sink)
+    messages = [Outbound("Nhắc: còn 3 chỉ tiêu chưa trả lời."), Outbound("Tiếp tục?", YES_NO)]
+    assert await notifier.push("lan", messages) == Delivery("sent")
+    assert sink.getvalue() == render(messages)
+    assert "1. Tiếp tục\n2. Để sau" in sink.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.cli import main
+from cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "ubnd-xa-quang-phu.yaml"

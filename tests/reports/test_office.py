@@ -347,7 +347,7 @@ def test_raw_data_with_nfd_and_control_characters_does_not_fail(example: dict[st
 
 
 def test_cli_writes_all_three_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
+    from cli.main import main
 
     pdf, docx, xlsx = (tmp_path / f"bao-cao.{ext}" for ext in ("pdf", "docx", "xlsx"))
     argv = ["report", str(EXAMPLE), "--pdf", str(pdf), "--docx", str(docx), "--xlsx", str(xlsx)]

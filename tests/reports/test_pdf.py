@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from bot.cli import main
+from cli.main import main
 from dvht_core.assessment import Assessment, parse_assessment
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
 from reports.data import report_data

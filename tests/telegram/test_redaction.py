@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from bot.telegram.app import RedactToken
+from bot.redaction import RedactToken
 
 TOKEN = "123456:SECRET-token_ABC"
 

@@ -1,21 +1,27 @@
 """The sender and the file fetcher against the fake Bot API over real HTTP: retries on flood
-limits and server errors, blocked users, dropped replies, stale keyboards, documents."""
+limits and server errors, blocked users, dropped replies, stale keyboards, documents, and
+pushes (the Notifier port): sent, blocked, retry after, failed."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 from aiogram import Bot
 
-from bot.telegram.app import make_bot
+from bot.settings import Settings
+from bot.telegram.client import make_bot
 from bot.telegram.files import TOO_BIG, TelegramFiles
 from bot.telegram.sender import ATTEMPTS, TelegramSender
+from bot.wiring import build_telegram
 from conversations.messages import Attachment, Button, FileInfo, Inbound, Outbound
-from conversations.ports import EvidenceRefused
+from conversations.ports import Delivery, EvidenceRefused, Notifier
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi, Upload
 
 LAN = 1001
@@ -247,6 +253,98 @@ async def test_document_reply(api: FakeBotApi, sender: TelegramSender) -> None:
     assert document.filename == "bao-cao-2025.pdf"
     assert document.data == pdf
     assert len(sent.params["caption"]) == 1024
+
+
+# --- pushes (the Notifier port) ------------------------------------------------------------------
+
+
+def test_the_sender_is_a_notifier(sender: TelegramSender) -> None:
+    notifier: Notifier = sender  # checked by mypy: the port's shape
+    assert notifier is sender
+
+
+async def test_push_sends_and_tracks_the_keyboard(api: FakeBotApi, sender: TelegramSender) -> None:
+    delivery = await sender.push(
+        str(LAN), [Outbound("Nhắc: còn 3 chỉ tiêu"), Outbound("Tiếp?", YES_NO)]
+    )
+    assert delivery == Delivery("sent")
+    sent = api.sent(LAN)
+    assert [c.text for c in sent] == ["Nhắc: còn 3 chỉ tiêu\n\nTiếp?"]
+    assert sent[0].message_id is not None
+    assert api.live_keyboards(LAN) == {sent[0].message_id: sent[0].buttons}
+    await sender.send(str(LAN), str(LAN), [Outbound("Chỉ tiêu 1/13", YES_NO)])
+    assert sent[0].message_id not in api.live_keyboards(LAN), "the pushed question retires"
+
+
+async def test_push_to_a_user_who_blocked_the_bot(
+    api: FakeBotApi, sender: TelegramSender, blocked: Blocked
+) -> None:
+    api.block(LAN)
+    delivery = await sender.push(str(LAN), [Outbound("Một"), Outbound("Hai", YES_NO)])
+    assert delivery == Delivery("blocked")
+    assert blocked.users == [str(LAN)], "marked unreachable through the same callback"
+    assert statuses(api) == [403]
+
+
+async def test_push_refused_by_a_group_marks_nobody(
+    api: FakeBotApi, sender: TelegramSender, blocked: Blocked
+) -> None:
+    group = -4_012_345_678
+    api.block(group, "Forbidden: bot was kicked from the group chat")
+    assert await sender.push(str(group), [Outbound("Nhắc cả tổ")]) == Delivery("blocked")
+    assert blocked.users == []
+
+
+async def test_push_returns_the_flood_limit_instead_of_waiting(
+    api: FakeBotApi, sender: TelegramSender
+) -> None:
+    api.fail("sendMessage", 429, retry_after=30)
+    started = time.monotonic()
+    delivery = await sender.push(str(LAN), [Outbound("Nhắc")])
+    assert delivery == Delivery("retry_after", 30.0)
+    assert time.monotonic() - started < 10, "the push waited out the flood limit"
+    assert statuses(api) == [429], "no retry: the caller reschedules"
+    assert await sender.push(str(LAN), [Outbound("Nhắc")]) == Delivery("sent")
+
+
+async def test_push_fails_after_the_usual_attempts(
+    api: FakeBotApi, sender: TelegramSender, blocked: Blocked
+) -> None:
+    api.fail("sendMessage", 500, times=ATTEMPTS)
+    assert await sender.push(str(LAN), [Outbound("Mất")]) == Delivery("failed")
+    assert statuses(api) == [500] * ATTEMPTS
+    assert blocked.users == []
+
+
+async def test_push_refused_by_the_bot_api_fails(api: FakeBotApi, sender: TelegramSender) -> None:
+    assert await sender.push(str(LAN), [Outbound("   ")]) == Delivery("failed")  # empty text
+    assert statuses(api) == [400]
+
+
+async def test_blocked_push_marks_the_person_unreachable_in_the_database(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wiring's callback, end to end: the person's Telegram identity goes inactive."""
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DVHT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TELEGRAM_API_URL", api.url)
+    app, channel = await build_telegram(Settings(), TOKEN)
+    try:
+        await app.service.handle(
+            Inbound("telegram", str(LAN), str(LAN), "u1", text="/start", display_name="Lan")
+        )
+        api.block(LAN)
+        assert await channel.sender.push(str(LAN), [Outbound("Nhắc")]) == Delivery("blocked")
+    finally:
+        await app.close()
+        await channel.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "dvht.sqlite3")) as db:
+        rows = db.execute(
+            "SELECT active FROM channel_identities WHERE channel = 'telegram' AND external_id = ?",
+            (str(LAN),),
+        ).fetchall()
+    assert rows == [(0,)]
 
 
 # --- downloading evidence ----------------------------------------------------------------------

@@ -1,16 +1,17 @@
 """Every user-facing string of the `dvht` command line, and its text layouts.
 
-Kept in one place so wording can change without touching the command code.
+Kept in one place so wording can change without touching the command code. Every command
+module imports it, so it holds strings and functions only: the tier names come from the core
+when a layout needs them (the core is loaded by then).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dvht_core.gaps import Requirement
-from dvht_core.model import TIER_NAMES, Criterion, Rulebook, UnitType, UnitTypeCatalogue
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: importing this catalogue must cost nothing but its strings
+    from dvht_core.gaps import Requirement
+    from dvht_core.model import Criterion, Rulebook, UnitType, UnitTypeCatalogue
     from dvht_core.tt22 import Tt22Rulebook
 
 DESCRIPTION = "Tự đánh giá “Đơn vị học tập” theo Thông tư 24/2023/TT-BGDĐT."
@@ -59,6 +60,12 @@ LEVEL_LABELS = {None: "Không áp dụng", 0: "Không đạt", 1: "Mức độ 1
 RULE = "─" * 72
 
 
+def _tier_name(tier: str) -> str:
+    from dvht_core.model import TIER_NAMES
+
+    return TIER_NAMES[tier]
+
+
 def usage_error(prog: str, message: str) -> str:
     return f"lệnh không hợp lệ ({message}); xem “{prog} --help”."
 
@@ -90,7 +97,7 @@ def unknown_ruleset(ruleset: object) -> str:
 
 
 def ruleset_tier_mismatch(ruleset: object, tier: str) -> str:
-    return f"ruleset: bộ tiêu chí “{ruleset}” không dùng cho {TIER_NAMES[tier]}."
+    return f"ruleset: bộ tiêu chí “{ruleset}” không dùng cho {_tier_name(tier)}."
 
 
 def warning_line(warning: str) -> str:
@@ -103,15 +110,15 @@ def unknown_unit_type(unit_type: str, catalogue: UnitTypeCatalogue) -> str:
 
 
 def unit_type_not_in_tier(unit: UnitType, tier: str) -> str:
-    tiers = ", ".join(TIER_NAMES[t] for t in unit.tiers)
-    return f"loại đơn vị {unit.id} không được đánh giá ở {TIER_NAMES[tier]} (chỉ ở {tiers})."
+    tiers = ", ".join(_tier_name(t) for t in unit.tiers)
+    return f"loại đơn vị {unit.id} không được đánh giá ở {_tier_name(tier)} (chỉ ở {tiers})."
 
 
 def evaluation_table(document: dict[str, Any], rulebook: Rulebook, unit: UnitType | None) -> str:
     """A readable Vietnamese summary of `dvht evaluate`, one indicator per line."""
     info = document["unit"]
     lines = [
-        f"TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP” {TIER_NAMES[info['tier']].upper()} NĂM {info['year']}",
+        f"TỰ ĐÁNH GIÁ “ĐƠN VỊ HỌC TẬP” {_tier_name(info['tier']).upper()} NĂM {info['year']}",
     ]
     name = info["name"] or "(chưa ghi tên đơn vị)"
     lines.append(f"Đơn vị: {name}" + (f" — {info['province']}" if info["province"] else ""))
@@ -157,7 +164,7 @@ def requirements_text(
     grouped: tuple[tuple[Criterion, tuple[Requirement, ...]], ...],
 ) -> str:
     """What a unit needs for a level, grouped by criterion (`dvht rules`)."""
-    tier = TIER_NAMES[rulebook.tier]
+    tier = _tier_name(rulebook.tier)
     lines = [
         f"ĐỂ ĐẠT “ĐƠN VỊ HỌC TẬP” {tier.upper()} MỨC ĐỘ {level} — {unit.plain}",
         f"Căn cứ: {rulebook.legal_source} (bộ tiêu chí {rulebook.id} {rulebook.version})",

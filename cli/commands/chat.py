@@ -1,54 +1,56 @@
-"""`dvht chat` (the console channel) and `dvht ask` (one quick question)."""
+"""`dvht chat` (the console channel), `dvht serve` (the bot) and `dvht ask` (one quick
+question). The settings are read here, once, and handed to the channel that runs."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot import cli_text
-from bot.cli_db import run_with_database, storage_errors
-from bot.cli_errors import CliError
+from cli import text
+from cli.common import load_settings, run_with_database, storage_errors
+
+if TYPE_CHECKING:
+    from cli.common import Commands
+    from conversations.records import AssessmentRecord, UnitRecord
+    from storage.db import Database
 
 
-def add_commands(commands: Any) -> None:
-    chat = commands.add_parser("chat", help=cli_text.HELP_CHAT)
-    chat.add_argument("--user", help=cli_text.HELP_CHAT_USER)
+def add_commands(commands: Commands) -> None:
+    chat = commands.add_parser("chat", help=text.HELP_CHAT)
+    chat.add_argument("--user", help=text.HELP_CHAT_USER)
     chat.set_defaults(handler=_cmd_chat)
 
-    serve = commands.add_parser("serve", help=cli_text.HELP_SERVE)
-    serve.add_argument("--user", help=cli_text.HELP_CHAT_USER)
+    serve = commands.add_parser("serve", help=text.HELP_SERVE)
+    serve.add_argument("--user", help=text.HELP_CHAT_USER)
     serve.set_defaults(handler=_cmd_serve)
 
-    ask = commands.add_parser("ask", help=cli_text.HELP_ASK)
-    ask.add_argument("text", metavar="CÂU_HỎI", help=cli_text.HELP_QUESTION)
-    ask.add_argument("--unit", type=int, help=cli_text.HELP_UNIT_ID)
-    ask.add_argument("--year", type=int, help=cli_text.HELP_YEAR)
+    ask = commands.add_parser("ask", help=text.HELP_ASK)
+    ask.add_argument("text", metavar="CÂU_HỎI", help=text.HELP_QUESTION)
+    ask.add_argument("--unit", type=int, help=text.HELP_UNIT_ID)
+    ask.add_argument("--year", type=int, help=text.HELP_YEAR)
     ask.set_defaults(handler=_cmd_ask)
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
-    from bot.console import run_chat
+    from bot.serve import run_chat
 
+    settings = load_settings()
     with storage_errors():
-        return run_chat(args.user or _login())
+        return run_chat(settings, args.user or _login())
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from bot.serve import serve
 
-    try:
-        with storage_errors():
-            return serve(args.user or _login())
-    except ValidationError as exc:
-        field = ".".join(str(part) for part in exc.errors()[0]["loc"])
-        raise CliError(cli_text.bad_setting(field)) from None
+    settings = load_settings()
+    with storage_errors():
+        return serve(settings, args.user or _login())
 
 
 def _login() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -64,8 +66,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     from conversations.records import PersonRecord
     from dvht_core import vietnam_time
 
-    text = unicodedata.normalize("NFC", args.text)
-    intent = parse_intent(text)
+    question = unicodedata.normalize("NFC", args.text)
+    intent = parse_intent(question)
     if intent is None or intent.kind not in quick.ANSWERABLE:
         sys.stdout.write(catalogue.UNKNOWN_TEXT + "\n")
         return 0
@@ -75,7 +77,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if args.unit is not None:
         year = args.year or vietnam_time.assessment_year(today)
         unit, assessment = run_with_database(
-            lambda database: _load_unit(database, args.unit, year)
+            load_settings(), lambda database: _load_unit(database, args.unit, year)
         )
         context = Context(operator, (), unit, assessment, today)
     for reply in quick.answer(context, intent):
@@ -83,13 +85,15 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load_unit(database: Any, unit_id: int, year: int) -> tuple[Any, Any]:
+async def _load_unit(
+    database: Database, unit_id: int, year: int
+) -> tuple[UnitRecord, AssessmentRecord | None]:
     from conversations.records import Actor
     from storage.assessments import AssessmentRepository
     from storage.units import UnitRepository
     from storage.uow import read
 
-    def load(session: Any) -> tuple[Any, Any]:
+    def load(session: Any) -> tuple[UnitRecord, AssessmentRecord | None]:
         operator = Actor.operator()
         unit = UnitRepository().get(session, actor=operator, unit_id=unit_id)
         record = AssessmentRepository().load(session, actor=operator, unit_id=unit_id, year=year)

@@ -1,0 +1,59 @@
+"""The `dvht` command line: the parser and `main()`.
+
+Every error is one Vietnamese line on stderr and exit status 2, never a traceback. Importing
+this module and the command modules costs argparse and the strings only: each handler imports
+what it uses when it runs, so `dvht evaluate` starts fast (no aiogram, SQLAlchemy or typst).
+Dependencies point one way: this module → `cli.commands.*` → `cli.common`, `cli.text`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from cli import text
+from cli.commands import chat, database, evaluate, exchange, report, units
+from cli.common import CliError
+
+EXIT_USAGE = 2
+COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report)
+"""In the order `dvht --help` lists their commands."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one Vietnamese line with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(text.usage_error(self.prog, message))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dvht", description=text.DESCRIPTION)
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
+    commands.required = True
+    for group in COMMAND_GROUPS:
+        group.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `dvht` script; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        status: int = args.handler(args)
+        return status
+    except CliError as exc:
+        sys.stderr.write(f"dvht: {exc}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:  # `dvht rules | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write(f"dvht: {text.INTERRUPTED}\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
