@@ -20,10 +20,11 @@ class Context:
     assessment: AssessmentRecord | None
     today: dt.date
 
-    @cached_property
+    @property
     def rulebook(self) -> Rulebook | None:
         """The rules the assessment was started on (its stored ruleset id and version); before
-        the unit has an assessment, the rulebook of the unit's tier."""
+        the unit has an assessment, the rulebook of the unit's tier. Not cached here: the loader
+        caches each rulebook, and a cached_property costs more than that lookup."""
         if self.assessment is not None:
             return rulebook_for(self.assessment.ruleset_id, self.assessment.ruleset_version)
         return None if self.unit is None else load_rulebook(TT24_BY_TIER[self.unit.tier])

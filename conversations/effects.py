@@ -57,9 +57,10 @@ class JoinUnit:
 Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Transition:
-    """One message handled by the engine: the new state (the old one is left as it was)."""
+    """One message handled by the engine: the new state (the old one is left as it was).
+    Built once and never changed (not frozen, as `Outcome`: cheaper to build)."""
 
     state: State
     replies: tuple[Outbound, ...] = ()

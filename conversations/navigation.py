@@ -82,7 +82,7 @@ def edit(ctx: Context, state: State, indicator_id: str | None) -> Outcome:
         listing = pick_to_edit(ctx)
         if listing is None:
             return Outcome(state, (Outbound(say.NOTHING_TO_EDIT, kind="hint"),), ask=True)
-        return Outcome(state.offering(listing.buttons), (listing,))  # the step stays
+        return Outcome(state.at(state.step, listing.buttons), (listing,))  # the step stays
     if indicator_id not in {i.id for i in ctx.walk()}:
         return again(state, say.no_such_indicator(indicator_id))
     editing = replace(state, indicator=indicator_id, paused_step=None, draft=EMPTY_DRAFT)

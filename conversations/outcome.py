@@ -14,8 +14,11 @@ from conversations.messages import Outbound
 from conversations.state import State
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
+    """Built once by a handler and never changed (not frozen: a frozen dataclass costs four
+    times as much to build, and one is built for every message)."""
+
     state: State
     replies: tuple[Outbound, ...] = ()
     """What to say before the question (if one is asked)."""

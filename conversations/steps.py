@@ -11,8 +11,8 @@ and asks the question of the step it arrives at. `docs/flow.md` is drawn from th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import NamedTuple, TypeVar
 
 from conversations import catalogue as say
 from conversations import onboarding, questions, walk
@@ -26,7 +26,9 @@ from conversations.state import State
 from dvht_core.model import Indicator
 
 Prompt = Callable[[Context, State], Outbound | Redirect | None]
-"""The step's question; None when it cannot be asked (no current indicator): the idle hint."""
+"""The step's question; None when it cannot be asked (no current indicator): the idle hint. It
+reads the state's indicator and draft, not its step: the state may still be at the step the
+dialogue is leaving (the new state is built once the question is known)."""
 Typed = Callable[[Context, State, str], Outcome | None]
 """What typed text does; None: nothing here (“Tôi chưa hiểu”)."""
 Pressed = Callable[[Context, State, Press], Outcome | None]
@@ -79,19 +81,31 @@ class Step:
     """“tiếp tục” from here starts at the first unanswered indicator."""
 
 
-P = ParamSpec("P")
+A = TypeVar("A")
 R = TypeVar("R")
 
 
 def about_indicator(
-    handler: Callable[Concatenate[Context, State, Indicator, P], R],
-) -> Callable[Concatenate[Context, State, P], R | None]:
+    handler: Callable[[Context, State, Indicator, A], R],
+) -> Callable[[Context, State, A], R | None]:
     """For the steps about the current indicator: without one (a state left by an indicator
     that no longer applies) the step has nothing to do."""
 
-    def run(ctx: Context, state: State, /, *args: P.args, **kwargs: P.kwargs) -> R | None:
+    def run(ctx: Context, state: State, arg: A) -> R | None:
         indicator = questions.current_indicator(ctx, state)
-        return None if indicator is None else handler(ctx, state, indicator, *args, **kwargs)
+        return None if indicator is None else handler(ctx, state, indicator, arg)
+
+    return run
+
+
+def asking_about_indicator(
+    prompt: Callable[[Context, State, Indicator], Outbound | Redirect],
+) -> Prompt:
+    """The question of a step about the current indicator (None without one: the idle hint)."""
+
+    def run(ctx: Context, state: State) -> Outbound | Redirect | None:
+        indicator = questions.current_indicator(ctx, state)
+        return None if indicator is None else prompt(ctx, state, indicator)
 
     return run
 
@@ -160,7 +174,7 @@ _TABLE: tuple[Step, ...] = (
     ),
     Step(
         st.VALUE,
-        about_indicator(questions.value),
+        asking_about_indicator(questions.value),
         typed=about_indicator(walk.value_typed),
         pressed=about_indicator(walk.value_pressed),
         counts=_ratio,
@@ -174,7 +188,7 @@ _TABLE: tuple[Step, ...] = (
     ),
     Step(
         st.CONFIRM_PCT,
-        about_indicator(questions.confirm_percent),
+        asking_about_indicator(questions.confirm_percent),
         typed=about_indicator(walk.confirm_typed),
         pressed=about_indicator(walk.confirm_pressed),
         back="back",
@@ -199,7 +213,7 @@ _TABLE: tuple[Step, ...] = (
     ),
     Step(
         st.LEARNERS_VALUE,
-        about_indicator(questions.learners_value),
+        asking_about_indicator(questions.learners_value),
         typed=about_indicator(walk.learners_typed),
         counts=always,
         back="back",
@@ -212,7 +226,7 @@ _TABLE: tuple[Step, ...] = (
     ),
     Step(
         st.EVIDENCE,
-        about_indicator(questions.evidence),
+        asking_about_indicator(questions.evidence),
         typed=about_indicator(walk.evidence_typed),
         pressed=about_indicator(walk.evidence_pressed),
         upload=about_indicator(walk.evidence_upload),
@@ -227,7 +241,7 @@ _TABLE: tuple[Step, ...] = (
     ),
     Step(
         st.DESCRIPTION,
-        about_indicator(questions.description),
+        asking_about_indicator(questions.description),
         typed=about_indicator(walk.description_typed),
         pressed=about_indicator(walk.description_pressed),
         skip=walk.description_skipped,
@@ -283,25 +297,28 @@ def edge(source: str, event: str) -> str:
 
 def ask(ctx: Context, state: State) -> tuple[State, Outbound]:
     """The question of the state's step, and the state with its buttons on screen."""
-    asked = of(state.step).prompt(ctx, state)
+    return _ask(ctx, state, state.step)
+
+
+def _ask(ctx: Context, state: State, step: str) -> tuple[State, Outbound]:
+    """The question of `step` (or of the step its prompt redirects to), and the state at that
+    step with the question's buttons on screen, built once."""
+    asked = of(step).prompt(ctx, state)
     while isinstance(asked, Redirect):
-        state = replace(state, step=edge(state.step, asked.event))
-        asked = of(state.step).prompt(ctx, state)
+        step = edge(step, asked.event)
+        asked = of(step).prompt(ctx, state)
     if asked is None:
         asked = questions.idle(ctx, state)
-    return state.offering(asked.buttons), asked
+    return state.at(step, asked.buttons), asked
 
 
 def finish(ctx: Context, outcome: Outcome) -> Transition:
     """Follow the outcome's events, then ask the question where they lead if it wants one."""
     state = outcome.state
-    if outcome.go:
-        target = state.step
-        for event in outcome.go:
-            target = edge(target, event)
-        state = replace(state, step=target)
-    replies = outcome.replies
-    if outcome.ask:
-        state, question = ask(ctx, state)
-        replies = (*replies, question)
-    return Transition(state, replies, outcome.effects, outcome.reload)
+    target = state.step
+    for event in outcome.go:
+        target = edge(target, event)
+    if not outcome.ask:
+        return Transition(state.at(target), outcome.replies, outcome.effects, outcome.reload)
+    state, question = _ask(ctx, state, target)
+    return Transition(state, (*outcome.replies, question), outcome.effects, outcome.reload)

@@ -242,17 +242,17 @@ def advance(
 ) -> Outcome:
     """This indicator is done: on to the next unanswered one, or the result."""
     visited = state.visited if indicator.id in state.visited else (*state.visited, indicator.id)
-    done = replace(state, visited=visited, draft=EMPTY_DRAFT)
-    following = next_indicator(ctx, done, after=indicator.id, done=indicator.id)
+    following = next_indicator(ctx, state, after=indicator.id, done=indicator.id)
+    done = replace(
+        state, visited=visited, draft=EMPTY_DRAFT, indicator=following.id if following else None
+    )
     if following is None:
         finished = (
             Outbound(say.WALK_FINISHED, kind="answer"),
             *quick.result(ctx, finished=indicator.id),
         )
-        return Outcome(
-            replace(done, indicator=None), (*before, *finished), effects, go=("all_answered",)
-        )
-    return Outcome(replace(done, indicator=following.id), before, effects, go=("next",), ask=True)
+        return Outcome(done, (*before, *finished), effects, go=("all_answered",))
+    return Outcome(done, before, effects, go=("next",), ask=True)
 
 
 # --- the walk's order --------------------------------------------------------------------------
