@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from conversations import buttons
 from conversations import catalogue as say
 from conversations.messages import MAX_TEXT, FileInfo, Inbound, Outbound
 from conversations.records import Actor, AssessmentRecord
@@ -328,7 +329,7 @@ async def answer(client: BotClient, reply: Reply | str) -> None:
         reply = Reply(reply)
     assert client.step == "value", f"not at a value question:\n{client.text}"
     indicator = client.indicator
-    if reply.value.startswith(("v:", "nav:")):
+    if buttons.parse(reply.value) is not None:  # a button id, not typed text
         await client.click(reply.value)
     else:
         await client.send(reply.value)
@@ -443,7 +444,3 @@ def values(record: AssessmentRecord) -> dict[str, dict[str, object]]:
 
 def titles(record: AssessmentRecord, indicator_id: str) -> list[str]:
     return [e.title for e in record.evidence_for(indicator_id)]
-
-
-def ids_in(buttons: Iterable[str], prefix: str) -> list[str]:
-    return [b.removeprefix(prefix) for b in buttons if b.startswith(prefix)]
