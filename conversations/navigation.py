@@ -22,6 +22,7 @@ from dvht_core.model import Indicator
 
 
 def intent(ctx: Context, state: State, asked: Intent) -> Outcome:
+    """What the official asked for, in words or with a navigation button."""
     kind = asked.kind
     here = steps.of(state.step)
     if kind in QUESTION_KINDS:

@@ -57,6 +57,8 @@ def always(ctx: Context, state: State) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of the dialogue: everything that differs from one step to another."""
+
     id: str
     prompt: Prompt
     typed: Typed | None = None
