@@ -204,12 +204,11 @@ def learners_whole_number(exact: Fraction) -> str:
     return f"Tỷ lệ này ứng với {float(exact):.1f} người học; hãy gõ số người cụ thể."
 
 
-def confirm_percent(pending: dict[str, Any]) -> str:
-    value, total = int(pending.get("value", 0)), int(pending.get("total", 1))
-    exact = Fraction(str(pending.get("exact", "0")))
-    shown = f"{float(exact):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+def confirm_percent(value: int, percent: str | None, exact: str, total: int) -> str:
+    """`exact` is the count as a fraction ("2821/100"), `percent` as typed ("91")."""
+    shown = f"{float(Fraction(exact)):.2f}".rstrip("0").rstrip(".").replace(".", ",")
     return (
-        f"{pending.get('percent')}% của {total} thành viên là {shown} người, không phải số "
+        f"{percent}% của {total} thành viên là {shown} người, không phải số "
         f"nguyên. Ghi {value} người ({format_pct(value, total)}) nhé?"
     )
 

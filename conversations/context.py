@@ -8,7 +8,7 @@ from functools import cached_property
 
 from conversations.records import AssessmentRecord, MembershipRecord, PersonRecord, UnitRecord
 from dvht_core.assessment import Answer, Assessment
-from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
+from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 from dvht_core.model import Indicator, Rulebook, Tier
 
 
@@ -22,6 +22,11 @@ class Context:
 
     @property
     def rulebook(self) -> Rulebook | None:
+        """The rules the assessment was started on (its stored ruleset id and version); before
+        the unit has an assessment, the rulebook of the unit's tier. Not cached here: the loader
+        caches each rulebook, and a cached_property costs more than that lookup."""
+        if self.assessment is not None:
+            return rulebook_for(self.assessment.ruleset_id, self.assessment.ruleset_version)
         return None if self.unit is None else load_rulebook(TT24_BY_TIER[self.unit.tier])
 
     def walk(self) -> tuple[Indicator, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from conversations.messages import Outbound, StoredEvidence
@@ -57,10 +57,13 @@ class JoinUnit:
 Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
 
 
-@dataclass
+@dataclass(slots=True)
 class Transition:
+    """One message handled by the engine: the new state (the old one is left as it was).
+    Built once and never changed (not frozen, as `Outcome`: cheaper to build)."""
+
     state: State
-    replies: list[Outbound] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
+    replies: tuple[Outbound, ...] = ()
+    effects: tuple[Effect, ...] = ()
     reload: bool = False
     """The effects change the context (a new unit, totals): ask again after reloading."""

@@ -25,30 +25,24 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
-IntentKind = Literal[
-    "need_level",
-    "criterion_info",
-    "indicator_info",
-    "deadline",
-    "missing_evidence",
-    "progress",
-    "result",
-    "report",
-    "help",
-    "back",
-    "skip",
-    "later_evidence",
-    "pause",
-    "resume",
-    "cancel",
-    "edit",
-]
+PublicKind = Literal["need_level", "criterion_info", "indicator_info", "deadline"]
+"""Questions answered from the rulebook alone, never from a unit's figures: safe in a group."""
+QuestionKind = Literal[PublicKind, "missing_evidence", "progress", "result", "report", "help"]
+"""Quick questions: answered at any step without moving the dialogue."""
+NavigationKind = Literal["back", "skip", "later_evidence", "pause", "resume", "cancel", "edit"]
+"""Commands that move the dialogue."""
+IntentKind = Literal[QuestionKind, NavigationKind]
+
+PUBLIC_KINDS: frozenset[str] = frozenset(get_args(PublicKind))
+QUESTION_KINDS: frozenset[str] = frozenset(get_args(QuestionKind))
+NAVIGATION_KINDS: frozenset[str] = frozenset(get_args(NavigationKind))
+INTENT_KINDS: frozenset[str] = QUESTION_KINDS | NAVIGATION_KINDS
 
 #: The TT24 indicator ids (both tiers; the district rulebook simply has no 3.6).
 DEFAULT_IDS: frozenset[str] = frozenset(
@@ -165,6 +159,8 @@ def _load_table() -> dict[str, tuple[str, int]]:
     for line in _TABLE.strip().splitlines():
         head, _, listed = line.partition(":")
         kind, prio = head.split()
+        if kind not in INTENT_KINDS and not kind.startswith("_"):
+            raise ValueError(f"phrase table: unknown intent kind {kind!r}")
         phrases.update(dict.fromkeys(_words(listed), (kind, int(prio))))
     # Lifted-out ids (see _extract): a named indicator or criterion is a question by itself.
     phrases["#I"] = ("indicator_info", 60)
@@ -514,6 +510,8 @@ _SLASH: dict[str, IntentKind | None] = {
     for name in names.split()
 }
 _SLASH["start"] = None  # onboarding, the engine's business
+if not {kind for kind in _SLASH.values() if kind} <= INTENT_KINDS:
+    raise ValueError("slash table: unknown intent kind")
 _SLASH_NAMES = sorted(_SLASH)
 _RUN_ID = re.compile(r"(\d) (\d{1,2})$")  # "/sua_2_4": Telegram commands cannot hold a dot
 

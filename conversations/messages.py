@@ -15,6 +15,7 @@ MAX_TEXT = 2000
 """The longest message any channel accepts (Zalo's limit, the lower of the two)."""
 
 Channel = Literal["telegram", "zalo", "console"]
+"""Where a message comes from and goes to (also the key of a stored conversation state)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,11 @@ class Inbound:
 @dataclass(frozen=True, slots=True)
 class Button:
     id: str
-    """Short and ASCII: Telegram caps callback data at 64 bytes."""
+    """Short and ASCII: Telegram caps callback data at 64 bytes. Built and read only by
+    `conversations.buttons`."""
     label: str
+    navigation: bool = False
+    """“Bỏ qua” and “Quay lại”: a channel may show them apart (Telegram puts them on one row)."""
 
 
 @dataclass(frozen=True, slots=True)

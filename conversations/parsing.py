@@ -6,6 +6,7 @@ Pure functions; every refusal is one Vietnamese sentence from the catalogue.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -113,7 +114,7 @@ def positive_total(text: str, *, what: str) -> int | Refused:
     return number
 
 
-def choose(text: str, options: list[tuple[str, str]]) -> str | None:
+def choose(text: str, options: Sequence[tuple[str, str]]) -> str | None:
     """The option picked by its number (“2”) or its label typed back (with or without marks)."""
     folded = fold(text).strip(" .")
     if folded.isdigit() and len(folded) <= 3:

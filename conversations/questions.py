@@ -1,135 +1,128 @@
 """The question of each step, and what it needs to know about the walk.
 
-`ask()` is the only place a question is built, so a refusal anywhere can end with the same
-question again; the engine (`conversations.engine`) decides which step comes next.
+Each function here is the `prompt` of one step in `conversations.steps`: the only place that
+step's question is built, so a refusal anywhere can end with the same question again. A prompt
+only builds the message; the engine records its buttons in the state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from conversations import buttons
 from conversations import catalogue as say
-from conversations import state as st
 from conversations.context import Context
-from conversations.flow import edge
 from conversations.messages import Button, Outbound
-from conversations.state import State
+from conversations.outcome import Redirect
+from conversations.state import Pending, State
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
 
 # Unit types in plain words; the choice decides the tier (TT24 Điều 1–2, seed 002 mục II).
+# (choice, label, tier, unit type); the choice is the value its button carries.
 UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
-    ("ut:xa", "UBND xã, phường", "huyen", "ubnd_xa"),
-    ("ut:cqh", "Cơ quan, đoàn thể cấp xã/huyện", "huyen", "co_quan"),
-    ("ut:cqt", "Cơ quan, đoàn thể cấp tỉnh", "tinh", "co_quan"),
-    ("ut:mn", "Trường mầm non công lập", "huyen", "mam_non"),
-    ("ut:th", "Trường tiểu học, THCS", "huyen", "pho_thong"),
-    ("ut:thpt", "Trường THPT, trung tâm GDTX tỉnh", "tinh", "pho_thong"),
-    ("ut:gdnnh", "Trung tâm GDNN-GDTX cấp huyện", "huyen", "gdnn"),
-    ("ut:gdnnt", "Trường cao đẳng, cơ sở GDNN cấp tỉnh", "tinh", "gdnn"),
-    ("ut:dh", "Trường đại học", "tinh", "dai_hoc"),
-    ("ut:dnh", "Doanh nghiệp, HTX do UBND xã/huyện quản lý", "huyen", "doanh_nghiep"),
-    ("ut:dnt", "Doanh nghiệp do UBND tỉnh quản lý", "tinh", "doanh_nghiep"),
+    ("xa", "UBND xã, phường", "huyen", "ubnd_xa"),
+    ("cqh", "Cơ quan, đoàn thể cấp xã/huyện", "huyen", "co_quan"),
+    ("cqt", "Cơ quan, đoàn thể cấp tỉnh", "tinh", "co_quan"),
+    ("mn", "Trường mầm non công lập", "huyen", "mam_non"),
+    ("th", "Trường tiểu học, THCS", "huyen", "pho_thong"),
+    ("thpt", "Trường THPT, trung tâm GDTX tỉnh", "tinh", "pho_thong"),
+    ("gdnnh", "Trung tâm GDNN-GDTX cấp huyện", "huyen", "gdnn"),
+    ("gdnnt", "Trường cao đẳng, cơ sở GDNN cấp tỉnh", "tinh", "gdnn"),
+    ("dh", "Trường đại học", "tinh", "dai_hoc"),
+    ("dnh", "Doanh nghiệp, HTX do UBND xã/huyện quản lý", "huyen", "doanh_nghiep"),
+    ("dnt", "Doanh nghiệp do UBND tỉnh quản lý", "tinh", "doanh_nghiep"),
 )
+_UNIT_BUTTONS = tuple(buttons.unit_type(choice, label) for choice, label, _, _ in UNIT_CHOICES)
+_NAV = (buttons.SKIP, buttons.BACK)
+_RATIOS = ("member_ratio", "member_learner_ratio")
 
-NAV_SKIP = Button("nav:skip", say.BTN_SKIP)
-NAV_BACK = Button("nav:back", say.BTN_BACK)
-TYPED_QUESTIONS = {
-    st.ASK_CODE: say.ASK_CODE,
-    st.ASK_NAME: say.ASK_NAME,
-    st.ASK_PROVINCE: say.ASK_PROVINCE,
-    st.ASK_MEMBERS: say.ASK_MEMBERS,
-    st.ASK_LEARNERS: say.ASK_LEARNERS,
-}
+# --- onboarding and the resting steps ------------------------------------------------------------
 
 
-def ask(ctx: Context, state: State) -> list[Outbound]:
-    """The question of the current step (also used to repeat it after a refusal)."""
-    step_name = state.step
-    if step_name == st.WELCOME:
-        buttons = state.offer(
-            (Button("ob:new", say.BTN_NEW_UNIT), Button("ob:code", say.BTN_HAVE_CODE))
-        )
-        return [Outbound(say.welcome(ctx.person.display_name), buttons, kind="question")]
-    if step_name in TYPED_QUESTIONS:  # answered by typing: no buttons
-        state.offer(())
-        return [Outbound(TYPED_QUESTIONS[step_name], kind="question")]
-    if step_name == st.ASK_TYPE:
-        buttons = state.offer(tuple(Button(i, label) for i, label, _, _ in UNIT_CHOICES))
-        return [Outbound(say.ASK_TYPE, buttons, kind="question")]
-    indicator = current_indicator(ctx, state)
-    if indicator is None:
-        state.offer(())
-        return [Outbound(say.IDLE_HINT, kind="hint")]
-    if step_name == st.VALUE:
-        members = ctx.assessment.members if ctx.assessment else None
-        if indicator.kind in ("member_ratio", "member_learner_ratio") and not members:
-            state.step = edge(st.VALUE, "members_unknown")
-            return ask(ctx, state)
-        return [value_question(ctx, state, indicator)]
-    if step_name == st.CONFIRM_PCT:
-        pending = state.draft.get("pending", {})
-        buttons = state.offer(
-            (
-                Button("pct:yes", say.confirm_button(pending.get("value", 0))),
-                Button("pct:no", say.BTN_RETYPE),
-            )
-        )
-        return [Outbound(say.confirm_percent(pending), buttons, kind="question")]
-    if step_name == st.LEARNERS_VALUE:
-        state.offer((NAV_SKIP, NAV_BACK))
-        learners = known_learners(ctx, state)
-        return [
-            Outbound(
-                say.learners_question(indicator, learners), state_buttons(state), kind="question"
-            )
-        ]
-    if step_name == st.EVIDENCE:
-        have = has_evidence(ctx, state, indicator)
-        offered: tuple[Button, ...] = (Button("ev:later", say.BTN_LATER),)
-        if have:
-            offered = (Button("ev:done", say.BTN_DONE), *offered)
-        buttons = state.offer((*offered, NAV_BACK))
-        return [
-            Outbound(
-                say.evidence_question(indicator, evidence_titles(ctx, indicator.id, state)),
-                buttons,
-                kind="question",
-            )
-        ]
-    if step_name == st.DESCRIPTION:
-        buttons = state.offer((Button("ds:skip", say.BTN_NO_DESCRIPTION), NAV_BACK))
-        return [Outbound(say.description_question(indicator), buttons, kind="question")]
-    state.offer(())
-    return [Outbound(say.IDLE_HINT, kind="hint")]
+def welcome(ctx: Context, state: State) -> Outbound:
+    choices = (buttons.NEW_UNIT, buttons.HAVE_CODE)
+    return Outbound(say.welcome(ctx.person.display_name), choices, kind="question")
 
 
-def state_buttons(state: State) -> tuple[Button, ...]:
-    return tuple(Button(i, label) for i, label in state.options)
+def typed(text: str) -> Callable[[Context, State], Outbound]:
+    """A question answered by typing: no buttons."""
+
+    def prompt(ctx: Context, state: State) -> Outbound:
+        return Outbound(text, kind="question")
+
+    return prompt
 
 
-def value_question(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+def unit_type(ctx: Context, state: State) -> Outbound:
+    return Outbound(say.ASK_TYPE, _UNIT_BUTTONS, kind="question")
+
+
+def idle(ctx: Context, state: State) -> Outbound:
+    """Nothing is asked: what one can do from here."""
+    return Outbound(say.IDLE_HINT, kind="hint")
+
+
+# --- the walk: every prompt below is about the current indicator -------------------------------
+
+
+def value(ctx: Context, state: State, indicator: Indicator) -> Outbound | Redirect:
+    members = ctx.assessment.members if ctx.assessment else None
+    if indicator.kind in _RATIOS and not members:
+        return Redirect("members_unknown")  # a ratio needs the total once
     kind = indicator.kind
-    nav = (NAV_SKIP, NAV_BACK)
-    buttons: tuple[Button, ...]
+    offered: tuple[Button, ...]
     if kind in ("yes_no", "accreditation"):
-        buttons = (Button("v:y", say.BTN_MET), Button("v:n", say.BTN_NOT_MET), *nav)
+        offered = (buttons.MET, buttons.NOT_MET, *_NAV)
     elif kind == "emulation_title":
         # The titles a unit usually has first; “no title” last, so “1” is not a slip into it.
         titles = [*list(EMULATION_TITLES)[1:], next(iter(EMULATION_TITLES))]
-        buttons = (*(Button(f"v:{code}", EMULATION_TITLES[code]) for code in titles), *nav)
+        offered = (*(buttons.value(code, EMULATION_TITLES[code]) for code in titles), *_NAV)
     elif kind == "digital_level":
-        buttons = (
-            *(Button(f"v:{code}", say.digital(name)) for code, name in DIGITAL_LEVELS.items()),
-            *nav,
-        )
+        levels = DIGITAL_LEVELS.items()
+        offered = (*(buttons.value(code, say.digital(name)) for code, name in levels), *_NAV)
     else:
-        buttons = nav
-    state.offer(buttons)
-    position = [i.id for i in ctx.walk()].index(indicator.id) + 1
-    members = ctx.assessment.members if ctx.assessment else None
+        offered = _NAV
+    walk = ctx.walk()
+    position = [i.id for i in walk].index(indicator.id) + 1
     last = ctx.assessment.answers.get(indicator.id) if ctx.assessment else None
-    text = say.indicator_question(
-        indicator, ctx.unit.unit_type if ctx.unit else "", position, len(ctx.walk()), members, last
-    )
-    return Outbound(text, buttons, kind="question")
+    unit_type = ctx.unit.unit_type if ctx.unit else ""
+    text = say.indicator_question(indicator, unit_type, position, len(walk), members, last)
+    return Outbound(text, offered, kind="question")
+
+
+def confirm_percent(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    pending = state.draft.pending or Pending()
+    text = say.confirm_percent(pending.value, pending.percent, pending.exact, pending.total)
+    return Outbound(text, (buttons.confirm(pending.value), buttons.RETYPE), kind="question")
+
+
+def learners_value(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    text = say.learners_question(indicator, known_learners(ctx, state))
+    return Outbound(text, _NAV, kind="question")
+
+
+def evidence(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    titles = evidence_titles(ctx, indicator.id, state)
+    offered: tuple[Button, ...] = (buttons.EVIDENCE_LATER,)
+    if titles:
+        offered = (buttons.EVIDENCE_DONE, *offered)
+    text = say.evidence_question(indicator, titles)
+    return Outbound(text, (*offered, buttons.BACK), kind="question")
+
+
+def description(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    choices = (buttons.NO_DESCRIPTION, buttons.BACK)
+    return Outbound(say.description_question(indicator), choices, kind="question")
+
+
+def pick_to_edit(ctx: Context) -> Outbound | None:
+    """“sửa” without an indicator: the answered ones as buttons (None: nothing answered yet)."""
+    walk = ctx.walk()
+    answered = tuple(buttons.edit(i.id, f"{i.id} {i.short}") for i in walk if ctx.answered(i.id))
+    return Outbound(say.PICK_TO_EDIT, answered, kind="question") if answered else None
+
+
+# --- what the steps know about the walk ---------------------------------------------------------
 
 
 def current_indicator(ctx: Context, state: State) -> Indicator | None:
@@ -144,8 +137,7 @@ def current_indicator(ctx: Context, state: State) -> Indicator | None:
 def known_learners(ctx: Context, state: State) -> int | None:
     if ctx.assessment is not None and ctx.assessment.learners:
         return ctx.assessment.learners
-    learners = state.draft.get("learners")
-    return int(learners) if learners else None
+    return state.draft.learners or None
 
 
 def evidence_titles(ctx: Context, indicator_id: str, state: State | None = None) -> list[str]:
@@ -155,7 +147,7 @@ def evidence_titles(ctx: Context, indicator_id: str, state: State | None = None)
         if ctx.assessment is None
         else [e.title for e in ctx.assessment.evidence_for(indicator_id)]
     )
-    added = [] if state is None else list(state.draft.get("evidence_titles", []))
+    added = [] if state is None else list(state.draft.evidence_titles)
     return stored + [t for t in added if t not in stored]
 
 

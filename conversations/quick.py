@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 from conversations import catalogue as say
+from conversations.buttons import REPORT
 from conversations.context import Context, default_rulebook, unit_type_name
-from conversations.intents import Intent
-from conversations.messages import Button, Outbound
+from conversations.intents import QUESTION_KINDS, Intent
+from conversations.messages import Outbound
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence, requirements
 from dvht_core.model import Level, Rulebook
 from dvht_core.report import targets_above
 
-REPORT_BUTTON = Button("q:report", say.BTN_REPORT)
-ANSWERABLE = frozenset(
-    {
-        "need_level",
-        "criterion_info",
-        "indicator_info",
-        "deadline",
-        "missing_evidence",
-        "progress",
-        "result",
-        "report",
-        "help",
-    }
-)
-"""Intents that are questions (the rest navigate the dialogue)."""
+ANSWERABLE = QUESTION_KINDS
+"""Intents that are questions (`intents.QUESTION_KINDS`; the CLI's `dvht ask` reads it here)."""
 
 
 def answer(ctx: Context, intent: Intent) -> list[Outbound]:
@@ -84,7 +72,7 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
             if len(found) > 12:
                 lines.append(say.more_items(len(found) - 12))
     lines += [say.warning_line(w) for w in evaluation.warnings]
-    return [Outbound("\n".join(lines), (REPORT_BUTTON,), kind="result")]
+    return [Outbound("\n".join(lines), (REPORT,), kind="result")]
 
 
 def _evaluate(ctx: Context) -> Evaluation | None:

@@ -12,7 +12,6 @@ from typing import Literal
 from dvht_core.workflow import Status
 
 Role = Literal["member", "unit_admin"]
-Channel = Literal["telegram", "zalo", "console"]
 EvidenceKind = Literal["file", "photo", "reference"]
 
 

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine, questions, quick
+from conversations import effects, engine, quick
 from conversations.context import Context
 from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
 from conversations.messages import Attachment, Inbound, Outbound, fit
@@ -147,24 +147,23 @@ class ConversationService:
             user_id=message.user_id,
             display_name=message.display_name or f"Người dùng {message.user_id}",
         )
-        state = State.from_dict(raw)
-        ctx = self._context(tx, person, state)
+        ctx, state = self._context(tx, person, State.from_dict(raw))
         transition = engine.step(ctx, state, message)
-        replies = list(transition.replies)
+        state, replies = transition.state, list(transition.replies)
         try:
             for effect in transition.effects:
-                extra, ctx = self._apply(tx, ctx, state, effect, person)
+                extra, ctx, state = self._apply(tx, ctx, state, effect, person)
                 replies += extra
             if transition.reload and not any(
                 isinstance(e, effects.CreateUnit | effects.JoinUnit) for e in transition.effects
             ):
-                ctx = self._context(tx, person, state)
-                replies += questions.ask(ctx, state)
+                ctx, state = self._context(tx, person, state)
+                asked = engine.ask(ctx, state)
+                state, replies = asked.state, replies + list(asked.replies)
         except InputError as exc:
-            replies = [
-                Outbound(f"{exc.message[:1].upper()}{exc.message[1:]}", kind="error"),
-                *questions.ask(ctx, state),
-            ]
+            asked = engine.ask(ctx, state)
+            error = Outbound(f"{exc.message[:1].upper()}{exc.message[1:]}", kind="error")
+            state, replies = asked.state, [error, *asked.replies]
         except AccessDenied:
             replies = [Outbound(say.ACCESS_DENIED, kind="error")]
         tx.save_state(
@@ -191,15 +190,19 @@ class ConversationService:
         report["data"] = self.reports.build(rulebook, assessment, today=ctx.today)
         return replies
 
-    def _context(self, tx: DialogueTx, person: PersonRecord, state: State) -> Context:
+    def _context(
+        self, tx: DialogueTx, person: PersonRecord, state: State
+    ) -> tuple[Context, State]:
+        """The context of this message, and the state pointing at its unit and year."""
         today = vietnam_time.today(self.clock())
         year = vietnam_time.assessment_year(today)  # from 15/01 on, the new year's dossier
         memberships, unit, assessment = tx.context(
             person_id=person.id, unit_id=state.unit_id, year=year
         )
-        state.unit_id = unit.id if unit else None
-        state.year = year if unit else None
-        return Context(person, tuple(memberships), unit, assessment, today)
+        unit_id, year_on = (unit.id, year) if unit else (None, None)
+        if (state.unit_id, state.year) != (unit_id, year_on):
+            state = replace(state, unit_id=unit_id, year=year_on)
+        return Context(person, tuple(memberships), unit, assessment, today), state
 
     def _apply(
         self,
@@ -208,17 +211,17 @@ class ConversationService:
         state: State,
         effect: effects.Effect,
         person: PersonRecord,
-    ) -> tuple[list[Outbound], Context]:
-        """Store one effect; return replies it adds and the context after it."""
+    ) -> tuple[list[Outbound], Context, State]:
+        """Store one effect; return the replies it adds, and the context and state after it."""
         if isinstance(effect, effects.JoinUnit):
             try:
                 membership = tx.redeem_invite(person_id=person.id, code=effect.code)
             except InviteInvalid as invalid:
-                return engine.join_failed(ctx, state, invalid.message), ctx
-            state.unit_id, state.year, state.indicator = membership.unit_id, None, None
-            state.visited, state.paused_step = [], None
-            fresh = self._context(tx, person, state)
-            return engine.joined(fresh, state), fresh
+                failed = engine.join_failed(ctx, state, invalid.message)
+                return list(failed.replies), ctx, failed.state
+            fresh, state = self._context(tx, person, engine.joining(state, membership.unit_id))
+            joined = engine.joined(fresh, state)
+            return list(joined.replies), fresh, joined.state
         if isinstance(effect, effects.CreateUnit):
             unit = tx.create_unit(
                 person_id=person.id,
@@ -228,14 +231,14 @@ class ConversationService:
                 unit_type=effect.unit_type,
             )
             invite = tx.create_invite(person_id=person.id, unit_id=unit.id)
-            state.unit_id, state.year = unit.id, None
-            fresh = self._context(tx, person, state)
+            fresh, state = self._context(tx, person, replace(state, unit_id=unit.id, year=None))
             assert fresh.assessment is not None
             tx.set_totals(
                 person_id=person.id, assessment_id=fresh.assessment.id, members=effect.members
             )
-            fresh = self._context(tx, person, state)
-            return engine.created(fresh, state, invite.code), fresh
+            fresh, state = self._context(tx, person, state)
+            created = engine.created(fresh, state, invite.code)
+            return list(created.replies), fresh, created.state
         assessment = ctx.assessment
         if assessment is None:
             raise AccessDenied("no unit")
@@ -255,7 +258,9 @@ class ConversationService:
                 description=effect.description,
             )
         elif isinstance(effect, effects.AttachFile):
-            evidence_id = int(state.draft.get("groups", {})[effect.group])
+            evidence_id = state.draft.album(effect.group)
+            if evidence_id is None:
+                raise KeyError(effect.group)  # the engine attaches only to a known album
             tx.attach_file(person_id=person.id, evidence_id=evidence_id, stored=effect.stored)
         else:
             record = tx.add_evidence(
@@ -267,5 +272,5 @@ class ConversationService:
                 photo=effect.photo,
             )
             if effect.group:  # an album: its further photos join this item
-                state.draft.setdefault("groups", {})[effect.group] = record.id
-        return [], ctx
+                state = engine.album_started(state, effect.group, record.id)
+        return [], ctx, state

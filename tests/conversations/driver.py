@@ -5,8 +5,9 @@ evidence store) and keeps the replies: `client.last`, `client.last_question`, `c
 `client.text`. `click()` fails the test when the button is not on screen, because a real user
 can only press what the bot showed. Helpers go through onboarding and answer indicators.
 
-Test modules load it with `pytest_plugins` (its fixtures) and import its helpers, so pytest cannot
-rewrite its asserts (PYTEST_DONT_REWRITE): the helpers' asserts carry their own messages.
+Its fixtures (`client`, `make_client`, `service`, `make_service`…) are in this folder's
+conftest.py; test modules import the helpers from here. Pytest does not rewrite the asserts of a
+helper module, so the helpers' asserts carry their own messages.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from conversations import buttons
 from conversations import catalogue as say
 from conversations.messages import MAX_TEXT, FileInfo, Inbound, Outbound
 from conversations.records import Actor, AssessmentRecord
@@ -94,50 +96,6 @@ def build_service(
         evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
         clock=clock or fixed_clock(),
     )
-
-
-@pytest.fixture
-def fake_files() -> FakeFiles:
-    return FakeFiles()
-
-
-@pytest.fixture
-def evidence_root(tmp_path: Path) -> Path:
-    return tmp_path / "ev"
-
-
-@pytest.fixture
-def make_service(fake_files: FakeFiles, evidence_root: Path) -> Callable[..., ConversationService]:
-    """`make_service(database, clock=...)`: a new service object (as after a restart)."""
-
-    def factory(
-        database: Database, clock: Callable[[], dt.datetime] | None = None
-    ) -> ConversationService:
-        return build_service(database, files=fake_files, evidence_root=evidence_root, clock=clock)
-
-    return factory
-
-
-@pytest.fixture
-def service(
-    database: Database, make_service: Callable[..., ConversationService]
-) -> ConversationService:
-    return make_service(database)
-
-
-@pytest.fixture
-def make_client(service: ConversationService, fake_files: FakeFiles) -> Callable[..., BotClient]:
-    def factory(
-        user_id: str = "lan", name: str | None = "Lan", channel: str = "telegram"
-    ) -> BotClient:
-        return BotClient(service, user_id, files=fake_files, display_name=name, channel=channel)
-
-    return factory
-
-
-@pytest.fixture
-def client(make_client: Callable[..., BotClient]) -> BotClient:
-    return make_client()
 
 
 # --- the client -------------------------------------------------------------------------------
@@ -371,7 +329,7 @@ async def answer(client: BotClient, reply: Reply | str) -> None:
         reply = Reply(reply)
     assert client.step == "value", f"not at a value question:\n{client.text}"
     indicator = client.indicator
-    if reply.value.startswith(("v:", "nav:")):
+    if buttons.parse(reply.value) is not None:  # a button id, not typed text
         await client.click(reply.value)
     else:
         await client.send(reply.value)
@@ -486,7 +444,3 @@ def values(record: AssessmentRecord) -> dict[str, dict[str, object]]:
 
 def titles(record: AssessmentRecord, indicator_id: str) -> list[str]:
     return [e.title for e in record.evidence_for(indicator_id)]
-
-
-def ids_in(buttons: Iterable[str], prefix: str) -> list[str]:
-    return [b.removeprefix(prefix) for b in buttons if b.startswith(prefix)]

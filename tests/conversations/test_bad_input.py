@@ -29,8 +29,6 @@ from tests.conversations.driver import (
     walk,
 )
 
-pytest_plugins = ["tests.conversations.driver"]  # the fixtures: make_service, client…
-
 LONG = "Báo cáo kết quả học tập " * 417  # 10,008 characters
 assert len(LONG) > 10_000
 

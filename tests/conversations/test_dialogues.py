@@ -22,8 +22,6 @@ from tests.conversations.driver import (
     walk_of,
 )
 
-pytest_plugins = ["tests.conversations.driver"]  # the fixtures: make_service, client…
-
 XA = [i.id for i in walk_of("huyen", "ubnd_xa")]
 THPT = [i.id for i in walk_of("tinh", "pho_thong")]
 

@@ -1,16 +1,18 @@
-"""docs/flow.md is generated from the transitions the engine uses, and stays current."""
+"""docs/flow.md is drawn from the step table, which holds together: every edge joins known
+steps, each step's way back is one of its edges, every step can be reached, and a long real
+dialogue visits only the table's steps."""
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-import inspect
-import re
 from collections.abc import Callable
 
-from conversations import engine, flow
+import pytest
+
+from conversations import flow, steps
 from conversations import state as st
 from conversations.service import ConversationService
+from conversations.state import Draft, State
 from storage.db import Database
 from tests.conversations.driver import (
     VN,
@@ -22,23 +24,8 @@ from tests.conversations.driver import (
     walk,
 )
 
-pytest_plugins = ["tests.conversations.driver"]  # the fixtures: make_service, client…
-
-STEPS = {
-    value
-    for name, value in vars(st).items()
-    if name.isupper() and isinstance(value, str) and name != "FREE_TEXT_STEPS"
-}
-_ARROW = re.compile(r"^\s+(\S+) --> (\S+?)(?::|$)")
-
-
-def diagram_states() -> set[str]:
-    states: set[str] = set()
-    for line in flow.mermaid().splitlines():
-        found = _ARROW.match(line)
-        if found:
-            states.update(found.groups())
-    return states - {"[*]", "any"}
+DECLARED = {value for name, value in vars(st).items() if name.isupper() and isinstance(value, str)}
+"""The step ids state.py declares."""
 
 
 def test_docs_flow_md_is_current() -> None:
@@ -48,70 +35,60 @@ def test_docs_flow_md_is_current() -> None:
     )
 
 
+def test_the_table_has_every_declared_step_once() -> None:
+    assert set(steps.STEPS) == DECLARED
+    assert all(step_id == entry.id for step_id, entry in steps.STEPS.items())
+    assert steps.UNKNOWN.id not in DECLARED
+
+
 def test_every_edge_joins_known_steps() -> None:
     for source, event, target, label in flow.EDGES:
-        assert source in STEPS | {flow.ANY}, (source, event)
-        assert target in STEPS, (source, event, target)
+        assert source in steps.STEPS or source == flow.ANY, (source, event)
+        assert target in steps.STEPS, (source, event, target)
         assert event
         assert label
+        assert flow.edge(source, event) == target
 
 
 def test_no_edge_is_defined_twice() -> None:
     pairs = [(source, event) for source, event, _, _ in flow.EDGES]
     assert len(pairs) == len(set(pairs))
+    anywhere = {e.event for e in steps.ANYWHERE}
+    for entry in steps.STEPS.values():
+        assert not anywhere & {e.event for e in entry.edges}, entry.id  # one meaning per event
 
 
-def test_every_declared_step_is_in_the_diagram() -> None:
-    """state.py declares its constants as “the states of the diagram in docs/flow.md”."""
-    assert STEPS - diagram_states() == set()
+def test_each_way_back_is_an_edge_of_its_step() -> None:
+    met, not_met = Draft(value={"met": True}), Draft(value={"met": False})
+    for entry in steps.STEPS.values():
+        way = entry.back
+        events = (
+            {way(State(entry.id, draft=met)), way(State(entry.id, draft=not_met))}
+            if callable(way)
+            else {way or "previous"}
+        )
+        for event in events:
+            assert steps.edge(entry.id, event), (entry.id, event)
 
 
-def _engine_calls() -> tuple[list[tuple[str, str]], list[str], list[str]]:
-    """From engine.py: edge(st.X, "event") pairs, events of edge(<variable>, "event") and the
-    steps assigned directly (state.step = st.X)."""
-    tree = ast.parse(inspect.getsource(engine))
-    literal: list[tuple[str, str]] = []
-    variable: list[str] = []
-    direct: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "edge":
-            source, event = node.args
-            events = [event.body, event.orelse] if isinstance(event, ast.IfExp) else [event]
-            names = [e.value for e in events if isinstance(e, ast.Constant)]
-            assert len(names) == len(events), ast.unparse(node)
-            if isinstance(source, ast.Constant):
-                literal += [(source.value, name) for name in names]
-            elif isinstance(source, ast.Attribute) and ast.unparse(source.value) == "st":
-                literal += [(getattr(st, source.attr), name) for name in names]
-            else:
-                variable += names
-        if isinstance(node, ast.Assign):
-            targets = [ast.unparse(t) for t in node.targets]
-            if any("state.step" in t for t in targets):
-                values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
-                for value in values:
-                    if isinstance(value, ast.Attribute) and ast.unparse(value.value) == "st":
-                        direct.append(getattr(st, value.attr))
-    return literal, variable, direct
+def test_every_step_can_be_reached_from_idle() -> None:
+    anywhere = {e.target for e in steps.ANYWHERE}
+    reached, frontier = {st.IDLE}, [st.IDLE]
+    while frontier:
+        entry = steps.STEPS[frontier.pop()]
+        for target in {e.target for e in entry.edges} | anywhere:
+            if target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    assert reached == set(steps.STEPS)
 
 
-def test_every_transition_the_engine_names_exists() -> None:
-    literal, variable, _ = _engine_calls()
-    assert literal
-    assert variable
-    for source, event in literal:
-        flow.edge(source, event)  # KeyError: a transition missing from EDGES
-    events = {event for _, event, _, _ in flow.EDGES}
-    assert set(variable) <= events
+def test_a_missing_edge_is_an_error() -> None:
+    with pytest.raises(KeyError, match="welcome"):
+        steps.edge(st.WELCOME, "answered")
 
 
-def test_every_step_the_engine_sets_is_in_the_diagram() -> None:
-    literal, _, direct = _engine_calls()
-    reached = {flow.edge(source, event) for source, event in literal} | set(direct)
-    assert reached - diagram_states() == set()
-
-
-async def test_every_step_reached_in_a_long_dialogue_is_in_the_diagram(
+async def test_a_long_dialogue_visits_only_the_steps_of_the_table(
     database: Database,
     make_service: Callable[..., ConversationService],
     fake_files: FakeFiles,
@@ -156,6 +133,6 @@ async def test_every_step_reached_in_a_long_dialogue_is_in_the_diagram(
     await minh.send("30")
     await minh.send("bỏ qua")
 
-    assert seen - diagram_states() == set()
+    assert seen - set(steps.STEPS) == set()
     assert {st.WELCOME, st.ASK_CODE, st.VALUE, st.CONFIRM_PCT, st.EVIDENCE} <= seen
     assert {st.DESCRIPTION, st.DONE, st.IDLE, st.LEARNERS_VALUE} <= seen

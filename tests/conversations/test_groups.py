@@ -7,8 +7,6 @@ from conversations.messages import Inbound
 from conversations.service import ConversationService
 from tests.conversations.driver import BotClient, answer, onboard
 
-pytest_plugins = ["tests.conversations.driver"]
-
 
 def group(user: str, update: str, text: str) -> Inbound:
     return Inbound(

@@ -22,8 +22,6 @@ from tests.conversations.driver import (
     values,
 )
 
-pytest_plugins = ["tests.conversations.driver"]  # the fixtures: make_service, client…
-
 UNKNOWN_CODE = "Mã mời không đúng; hãy kiểm tra lại với người gửi mã."
 Clients = Callable[..., BotClient]
 LAN_IDS = ["1.1", "1.2", "1.3", "1.4"]

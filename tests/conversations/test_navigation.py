@@ -22,8 +22,6 @@ from tests.conversations.driver import (
     walk,
 )
 
-pytest_plugins = ["tests.conversations.driver"]  # the fixtures: make_service, client…
-
 # --- quay lại ---------------------------------------------------------------------------------
 
 

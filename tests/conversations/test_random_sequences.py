@@ -17,7 +17,7 @@ from hypothesis import strategies as hs
 from sqlmodel import Session, select
 
 from conversations import catalogue as say
-from conversations import state as st
+from conversations import steps
 from conversations.messages import Inbound
 from conversations.records import AssessmentRecord
 from conversations.state import State
@@ -37,11 +37,7 @@ from tests.conversations.driver import (
     walk_of,
 )
 
-STEPS = {
-    value
-    for name, value in vars(st).items()
-    if name.isupper() and isinstance(value, str) and name != "FREE_TEXT_STEPS"
-}
+STEPS = set(steps.STEPS)
 BUTTONS = [
     "v:y", "v:n", "v:khong_co", "v:tap_the_lao_dong_tien_tien", "v:co_thi_dua_chinh_phu",
     "v:chua_dap_ung", "v:co_ban", "v:tot", "v:", "nav:skip", "nav:back", "ev:later", "ev:done",

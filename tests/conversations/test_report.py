@@ -18,8 +18,6 @@ from storage.evidence_files import EvidenceFilesAdapter
 from storage.evidence_store import LocalEvidenceStore
 from tests.conversations.driver import BotClient, FakeFiles, answer, fixed_clock, onboard
 
-pytest_plugins = ["tests.conversations.driver"]
-
 
 async def test_baocao_sends_the_pdf_report(
     database: Database, fake_files: FakeFiles, evidence_root: Path
