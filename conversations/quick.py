@@ -5,16 +5,13 @@ from __future__ import annotations
 from conversations import catalogue as say
 from conversations.buttons import REPORT
 from conversations.context import Context, default_rulebook, unit_type_name
-from conversations.intents import QUESTION_KINDS, Intent
+from conversations.intents import Intent
 from conversations.messages import Outbound
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence, requirements
 from dvht_core.model import Level, Rulebook
 from dvht_core.report import targets_above
-
-ANSWERABLE = QUESTION_KINDS
-"""Intents that are questions (`intents.QUESTION_KINDS`; the CLI's `dvht ask` reads it here)."""
 
 
 def answer(ctx: Context, intent: Intent) -> list[Outbound]:

@@ -86,7 +86,7 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         if len(button.id.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError(f"callback data too long: {button.id!r}")
         key = InlineKeyboardButton(text=button.label, callback_data=button.id)
-        if button.id.startswith("nav:"):
+        if button.navigation:
             navigation.append(key)
         else:
             rows.append([key])

@@ -62,13 +62,13 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
     from conversations import catalogue, quick
     from conversations.context import Context
-    from conversations.intents import parse_intent
+    from conversations.intents import QUESTION_KINDS, parse_intent
     from conversations.records import PersonRecord
     from dvht_core import vietnam_time
 
     question = unicodedata.normalize("NFC", args.text)
     intent = parse_intent(question)
-    if intent is None or intent.kind not in quick.ANSWERABLE:
+    if intent is None or intent.kind not in QUESTION_KINDS:
         sys.stdout.write(catalogue.UNKNOWN_TEXT + "\n")
         return 0
     today = vietnam_time.today()

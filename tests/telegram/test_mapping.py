@@ -9,6 +9,7 @@ import pytest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.telegram.mapping import MAX_CALLBACK_BYTES, from_callback, from_message, keyboard
+from conversations import buttons
 from conversations.messages import Button, FileInfo, Inbound
 from tests.telegram.fake_bot_api import FakeBotApi
 
@@ -258,8 +259,8 @@ def test_keyboard_one_button_a_row_and_navigation_together() -> None:
         (
             Button("v:y", "Đạt"),
             Button("v:n", "Chưa đạt"),
-            Button("nav:skip", "Bỏ qua"),
-            Button("nav:back", "Quay lại"),
+            buttons.SKIP,
+            buttons.BACK,
         )
     )
     assert rows(markup) == [["v:y"], ["v:n"], ["nav:skip", "nav:back"]]
@@ -273,7 +274,7 @@ def test_keyboard_one_button_a_row_and_navigation_together() -> None:
 
 
 def test_navigation_row_comes_last_wherever_it_is_listed() -> None:
-    markup = keyboard((Button("nav:back", "Quay lại"), Button("ds:skip", "Không mô tả")))
+    markup = keyboard((buttons.BACK, Button("ds:skip", "Không mô tả")))
     assert rows(markup) == [["ds:skip"], ["nav:back"]]
 
 

@@ -20,6 +20,7 @@ from bot.telegram.client import make_bot
 from bot.telegram.files import TOO_BIG, TelegramFiles
 from bot.telegram.sender import ATTEMPTS, TelegramSender
 from bot.wiring import build_telegram
+from conversations import buttons
 from conversations.messages import Attachment, Button, FileInfo, Inbound, Outbound
 from conversations.ports import Delivery, EvidenceRefused, Notifier
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi, Upload
@@ -29,8 +30,8 @@ MINH = 1002
 YES_NO = (
     Button("v:y", "Đạt"),
     Button("v:n", "Chưa đạt"),
-    Button("nav:skip", "Bỏ qua"),
-    Button("nav:back", "Quay lại"),
+    buttons.SKIP,
+    buttons.BACK,
 )
 
 
