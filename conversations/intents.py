@@ -31,6 +31,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from unidecode import unidecode
 
+from conversations.commands import BY_NAME, QUESTION_COMMAND
+
 PublicKind = Literal["need_level", "criterion_info", "indicator_info", "deadline"]
 """Questions answered from the rulebook alone, never from a unit's figures: safe in a group."""
 QuestionKind = Literal[PublicKind, "missing_evidence", "progress", "result", "report", "help"]
@@ -488,30 +490,12 @@ def _fuzzy_whole(tokens: list[str], typed_with_marks: set[str]) -> list[str] | N
 
 # --------------------------------------------------------------------------- slash commands
 
-_SLASH_TABLE = """
-resume: danhgia tieptuc resume continue
-result: ketqua result
-report: baocao report
-edit: sua edit
-help: huongdan help trogiup hoi
-cancel: huy cancel
-back: quaylai back
-skip: boqua skip
-later_evidence: bosungsau later
-pause: tamdung pause
-progress: tiendo progress
-missing_evidence: thieu thieuminhchung missing
-deadline: hannop deadline
-need_level: dieukien muc
-"""
+# Every name typed after the slash, to its intent kind (None: /start, the engine's business).
 _SLASH: dict[str, IntentKind | None] = {
-    name: cast(IntentKind, kind)
-    for kind, _, names in (line.partition(": ") for line in _SLASH_TABLE.strip().splitlines())
-    for name in names.split()
+    name: cast(IntentKind | None, command.intent) for name, command in BY_NAME.items()
 }
-_SLASH["start"] = None  # onboarding, the engine's business
 if not {kind for kind in _SLASH.values() if kind} <= INTENT_KINDS:
-    raise ValueError("slash table: unknown intent kind")
+    raise ValueError("conversations.commands: unknown intent kind")
 _SLASH_NAMES = sorted(_SLASH)
 _RUN_ID = re.compile(r"(\d) (\d{1,2})$")  # "/sua_2_4": Telegram commands cannot hold a dot
 
@@ -531,7 +515,7 @@ def _slash(text: str, ids: Collection[str]) -> Intent | None:
     kind = _SLASH.get(name)
     if kind is None:
         return None
-    if name == "hoi":
+    if name == QUESTION_COMMAND:
         # "/hoi <question>": the question itself; one the bot cannot read gets the help text.
         asked = parse_intent(rest, indicator_ids=ids) if rest.strip() else None
         return asked or Intent("help")

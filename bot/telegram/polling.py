@@ -8,22 +8,13 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand
 
 from bot.telegram.sender import TelegramSender
+from conversations.commands import MENU
 
 log = logging.getLogger(__name__)
-COMMANDS = (
-    ("start", "Bắt đầu: tạo hoặc tham gia đơn vị"),
-    ("danhgia", "Đánh giá, tiếp tục đúng chỗ đang dừng"),
-    ("ketqua", "Kết quả hiện tại và còn thiếu gì"),
-    ("baocao", "Báo cáo tự đánh giá"),
-    ("sua", "Sửa câu trả lời một chỉ tiêu, ví dụ /sua 2.4"),
-    ("hoi", "Hỏi nhanh, ví dụ /hoi cần gì để đạt mức 2"),
-    ("huongdan", "Hướng dẫn sử dụng"),
-    ("huy", "Dừng câu hỏi hiện tại"),
-)
 
 
 async def announce_commands(bot: Bot, sender: TelegramSender) -> None:
-    commands = [BotCommand(command=name, description=text) for name, text in COMMANDS]
+    commands = [BotCommand(command=name, description=text) for name, text in MENU]
     await sender.call(bot.set_my_commands, commands=commands)
 
 
