@@ -23,7 +23,7 @@ from dvht_core.errors import InputError
 from dvht_core.loader import rulebook_for
 from storage import access, audit
 from storage.rows import answer_record, assessment_record, evidence_record, unit_record
-from storage.runner import Runner
+from storage.runner import runner_for
 from storage.types import UTCDateTime, utcnow
 
 UNIT_COLUMNS = (
@@ -113,7 +113,7 @@ def answer_value(answer: Answer) -> dict[str, Any]:
 
 def load(session: Session, *, unit: UnitRecord, row: Mapping[str, Any]) -> AssessmentRecord:
     """The assessment with its current answers and evidence, from its `ASSESSMENT_COLUMNS`."""
-    rows, _ = Runner(session).run(
+    rows, _ = runner_for(session).run(
         _ANSWERS_AND_EVIDENCE,
         {"assessment_id": row["assessment_id"]},
         json_columns=("value",),
@@ -140,7 +140,7 @@ def load_for_unit(
     session: Session, *, actor: Actor, unit_id: int, year: int
 ) -> AssessmentRecord | None:
     """The unit's assessment for `year`, if the caller may read the unit; None if not started."""
-    rows, _ = Runner(session).run(_UNIT_AND_ASSESSMENT, {"unit_id": unit_id, "year": year})
+    rows, _ = runner_for(session).run(_UNIT_AND_ASSESSMENT, {"unit_id": unit_id, "year": year})
     if not rows:
         raise NotFound(f"unit {unit_id}")
     row = rows[0]
@@ -152,7 +152,7 @@ def load_for_unit(
 
 def history(session: Session, *, assessment_id: int, indicator_id: str) -> list[AnswerRecord]:
     """Every revision of one indicator's answer, oldest first (access is the caller's check)."""
-    rows, _ = Runner(session).run(
+    rows, _ = runner_for(session).run(
         _HISTORY,
         {"assessment_id": assessment_id, "indicator_id": indicator_id},
         json_columns=("value",),
@@ -176,7 +176,7 @@ def editable(
     """
     row = known
     if row is None:
-        rows, _ = Runner(session).run(
+        rows, _ = runner_for(session).run(
             _EDITABLE, {"person_id": actor.person_id, "assessment_id": assessment_id}
         )
         if not rows:
@@ -212,7 +212,7 @@ def record_answer(
         raise InputError(indicator_id, f"không có chỉ tiêu {indicator_id}.")
     checked = check_answer(indicator, value, members=row["members"], learners=row["learners"])
     stored = answer_value(checked)
-    _, inserted = Runner(session).run(
+    _, inserted = runner_for(session).run(
         _INSERT_ANSWER,
         {
             "assessment_id": assessment_id,

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, bindparam, text
 from sqlmodel import Session
 
 from conversations.records import Actor
-from storage.runner import Runner
+from storage.runner import runner_for
 from storage.types import UTCDateTime, utcnow
 
 _AUDIT = text(
@@ -29,7 +29,7 @@ def record(
 
     Hand-written SQL (see `storage.runner`): every answer a member types in the chat writes one.
     """
-    Runner(session).run(
+    runner_for(session).run(
         _AUDIT,
         {
             "at": utcnow(),

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from conversations.errors import StaleState
 from storage.assessment_sql import ASSESSMENT_COLUMNS, UNIT_COLUMNS
-from storage.runner import Runner
+from storage.runner import runner_for
 from storage.types import UTCDateTime, utcnow
 
 _CLAIM = text(
@@ -54,7 +54,7 @@ _UNITS = text(
 
 def claim(session: Session, *, channel: str, update_id: str) -> bool:
     """Record an update as processed; False if it was already (a retry or a replay)."""
-    _, changed = Runner(session).run(
+    _, changed = runner_for(session).run(
         _CLAIM, {"channel": channel, "update_id": update_id, "at": utcnow()}
     )
     return changed == 1
@@ -63,7 +63,7 @@ def claim(session: Session, *, channel: str, update_id: str) -> bool:
 def person_and_state(session: Session, *, channel: str, user_id: str) -> dict[str, Any] | None:
     """The sender's row (`person_id, display_name, state, version, active`), None if unknown;
     `state` and `version` are None while their conversation was never saved."""
-    rows, _ = Runner(session).run(
+    rows, _ = runner_for(session).run(
         _PERSON_AND_STATE, {"channel": channel, "user_id": user_id}, json_columns=("state",)
     )
     return rows[0] if rows else None
@@ -74,7 +74,7 @@ def save_state(
 ) -> int:
     """Save over `version` and return the new one; raise StaleState if someone saved first."""
     params = {"channel": channel, "user_id": user_id, "state": state, "at": utcnow()}
-    runner = Runner(session)
+    runner = runner_for(session)
     if version == 0:
         _, changed = runner.run(_INSERT_STATE, params)
     else:
@@ -87,5 +87,5 @@ def save_state(
 def units(session: Session, *, person_id: int, year: int) -> list[dict[str, Any]]:
     """The person's memberships, each with its unit and the unit's assessment for `year`
     (`assessment_id` None if not started), in the order they joined."""
-    rows, _ = Runner(session).run(_UNITS, {"person_id": person_id, "year": year})
+    rows, _ = runner_for(session).run(_UNITS, {"person_id": person_id, "year": year})
     return rows

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from conversations.errors import AccessDenied
 from conversations.records import Actor, MembershipRecord, PersonRecord
 from storage.rows import columns, membership_record, person_record
-from storage.runner import Runner
+from storage.runner import runner_for
 from storage.schemas import NewPerson
 from storage.tables import ChannelIdentity, Membership, Person
 
@@ -50,7 +50,7 @@ class PersonRepository:
     ) -> None:
         """Mark an identity inactive when the user blocked the bot, active when they return
         (the chat does that on their next message: one statement, see `storage.runner`)."""
-        Runner(session).run(
+        runner_for(session).run(
             _SET_REACHABLE, {"active": reachable, "channel": channel, "external_id": external_id}
         )
 
