@@ -14,6 +14,7 @@ from cli.common import CliError, load_settings, parse_tt24, read_document, run_w
 if TYPE_CHECKING:
     from cli.common import Commands
     from dvht_core.assessment import Assessment
+    from dvht_core.model import Rulebook
     from storage.db import Database
 
 Renderer = Callable[[dict[str, Any]], bytes]
@@ -42,9 +43,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(text.REPORT_NO_OUTPUT)
     if args.file:
         assessment = parse_tt24(read_document(args.file))
+        rulebook = load_rulebook(TT24_BY_TIER[assessment.tier])
     else:
-        assessment = _from_database(args.unit, args.year)
-    rulebook = load_rulebook(TT24_BY_TIER[assessment.tier])
+        rulebook, assessment = _from_database(args.unit, args.year)
     data = report_data(rulebook, assessment, governing_body=args.governing)
     for path, render in targets:
         content = render(data)
@@ -74,7 +75,8 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, Renderer]]:
     return targets
 
 
-def _from_database(unit_id: int, year: int | None) -> Assessment:
+def _from_database(unit_id: int, year: int | None) -> tuple[Rulebook, Assessment]:
+    """The stored assessment, with the rulebook version it was started on."""
     from conversations.context import Context
     from conversations.records import Actor, PersonRecord
     from dvht_core import vietnam_time
@@ -98,6 +100,9 @@ def _from_database(unit_id: int, year: int | None) -> Assessment:
     unit, record = run_with_database(load_settings(), load)
     if record is None:
         raise CliError(text.no_assessment(unit_id, year))
-    assessment = Context(PersonRecord(0, "operator"), (), unit, record, today).as_assessment()
-    assert assessment is not None  # both the unit and its record were found
-    return assessment
+    context = Context(PersonRecord(0, "operator"), (), unit, record, today)
+    assessment, rulebook = context.as_assessment(), context.rulebook
+    # Both exist: the unit and its assessment were found above.
+    assert assessment is not None
+    assert rulebook is not None
+    return rulebook, assessment

@@ -32,11 +32,10 @@ from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from dvht_core.model import Indicator
 from storage.assessments import AssessmentRepository
 from storage.db import Database
-from storage.dialogue import ConversationStateRepository
 from storage.dialogue_store import SqlDialogueStore
 from storage.evidence_files import EvidenceFilesAdapter
 from storage.evidence_store import LocalEvidenceStore
-from storage.tables import Membership
+from storage.tables import ConversationState, Membership
 from storage.uow import read
 
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -432,8 +431,12 @@ async def saved_state(
     database: Database, user_id: str, channel: str = "telegram"
 ) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
-        state, _ = ConversationStateRepository().load(session, channel=channel, user_id=user_id)
-        return state
+        found = session.exec(
+            select(ConversationState.state).where(
+                ConversationState.channel == channel, ConversationState.user_id == user_id
+            )
+        ).first()
+        return {} if found is None else dict(found)
 
     return await read(database, work)
 
