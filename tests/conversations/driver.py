@@ -28,6 +28,7 @@ from conversations import catalogue as say
 from conversations.messages import MAX_TEXT, FileInfo, Inbound, Outbound
 from conversations.records import Actor, AssessmentRecord
 from conversations.service import ConversationService
+from dvht_core import vietnam_time
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from dvht_core.model import Indicator
 from storage.assessments import AssessmentRepository
@@ -38,7 +39,7 @@ from storage.evidence_store import LocalEvidenceStore
 from storage.tables import ConversationState, Membership
 from storage.uow import read
 
-VN = dt.timezone(dt.timedelta(hours=7))
+VN = vietnam_time.ZONE
 FIXED_NOW = dt.datetime(2025, 11, 20, 9, 0, tzinfo=VN)
 """Assessment year 2025 (before 15/01 the bot would still be on the previous year)."""
 YEAR = 2025
