@@ -1,0 +1,34 @@
+"""Text hygiene at the boundary: what a person types or a file carries, made safe to store,
+compare and print.
+
+Names and titles end up in signed documents, so characters that change how text is displayed
+without being visible (bidirectional overrides such as U+202E, which can make "fdp.exe" look
+like "exe.pdf", zero-width spaces and joiners, the byte-order mark, soft hyphens: Unicode's
+"format" category Cf) are removed, as are control characters (Cc); line breaks and tabs become
+spaces. Vietnamese needs none of these characters. Text is put in NFC first, so "ã" typed on any
+keyboard compares and stores the same.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_REMOVED_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """A UTF-16 half (U+D800–U+DFFF) left over from a broken encoder: it cannot be stored as
+    UTF-8 and makes every later write or print fail, so it is refused where it enters."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def visible_text(text: str) -> str:
+    """NFC, invisible and control characters removed, whitespace collapsed to single spaces and
+    trimmed. An empty result means nothing readable was given (the caller refuses it)."""
+    text = unicodedata.normalize("NFC", text)
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in _REMOVED_CATEGORIES
+    )
+    return " ".join("".join(kept).split())
