@@ -35,6 +35,10 @@ class Fault(Enum):
     """The database file, its directory or the server is read-only."""
     CANNOT_OPEN = "cannot_open"
     """SQLite could not open (or create) the file: a missing or unwritable directory."""
+    IO = "io"
+    """SQLite could not read or write its files (SQLITE_IOERR): on a full disk this is what
+    opening the database says (its shared-memory file cannot grow), so `storage_error` looks
+    at the free space before calling it an I/O error."""
     CORRUPT = "corrupt"
     """Not an SQLite database, or a damaged one (truncated, overwritten)."""
     AUTH = "auth"
@@ -51,6 +55,7 @@ _SQLITE_CODES = {
     sqlite3.SQLITE_FULL: Fault.FULL,
     sqlite3.SQLITE_READONLY: Fault.READ_ONLY,
     sqlite3.SQLITE_CANTOPEN: Fault.CANNOT_OPEN,
+    sqlite3.SQLITE_IOERR: Fault.IO,
     sqlite3.SQLITE_CORRUPT: Fault.CORRUPT,
     sqlite3.SQLITE_NOTADB: Fault.CORRUPT,
 }
@@ -62,6 +67,7 @@ _SQLITE_MESSAGES = (
     ("database or disk is full", Fault.FULL),
     ("readonly database", Fault.READ_ONLY),
     ("unable to open database file", Fault.CANNOT_OPEN),
+    ("disk i/o error", Fault.IO),
     ("file is not a database", Fault.CORRUPT),
     ("file is encrypted or is not a database", Fault.CORRUPT),
     ("database disk image is malformed", Fault.CORRUPT),
@@ -162,39 +168,60 @@ def _fallback(exc: BaseException) -> Fault | None:
 
 class DatabaseFault(StorageUnavailable):
     """A database the operator must fix (read-only, damaged, a refused role, a missing
-    database): the chat says it is unavailable, the command line names the fault. `where`
-    is the SQLite file or the server (never a password), `name` the role or database."""
+    database, a server that stays down): the chat says it is unavailable, the command line
+    names the fault. `where` is the SQLite file or the server's host:port (never a
+    password), `name` the role or the database, `sqlite` which of the two it is."""
 
-    def __init__(self, fault: Fault, message: str, *, where: str = "", name: str = "") -> None:
+    def __init__(
+        self, fault: Fault, message: str, *, where: str = "", name: str = "", sqlite: bool = True
+    ) -> None:
         super().__init__(message)
         self.fault = fault
         self.where = where
         self.name = name
+        self.sqlite = sqlite
 
 
 def storage_error(fault: Fault, message: str, *, url: str) -> StorageUnavailable:
     """The port error for a fault that was not waited out: busy and full are told apart in
     the chat, a connection that stays down is unavailable, the rest are the operator's, with
     where they are (the file, or the server and the role or database; never the password)."""
+    if fault is Fault.IO and _disk_full(url):
+        fault = Fault.FULL
     if fault is Fault.BUSY:
         return StorageBusy(message)
     if fault is Fault.FULL:
         return StorageFull(message)
-    if fault in (Fault.UNREACHABLE, Fault.TIMEOUT):
-        return DatabaseFault(fault, message, where=_where(url))
-    name = ""
-    if fault in (Fault.AUTH, Fault.NO_DATABASE):
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(url)
-        name = (parsed.username if fault is Fault.AUTH else parsed.database) or ""
-    return DatabaseFault(fault, message, where=_where(url), name=name)
-
-
-def _where(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return parsed.database or ""
-    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    sqlite = parsed.get_backend_name() == "sqlite"
+    where = (
+        (parsed.database or "")
+        if sqlite
+        else f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    )
+    name = {Fault.AUTH: parsed.username, Fault.NO_DATABASE: parsed.database}.get(fault) or ""
+    return DatabaseFault(fault, message, where=where, name=name, sqlite=sqlite)
+
+
+FULL_BELOW_BYTES = 1024 * 1024
+"""Free space under which an SQLite I/O error is a full disk: opening needs a 32 KB
+shared-memory file, a write one 4 KB page. Measured on a full 2 MB tmpfs: the first
+connection fails with SQLITE_IOERR_SHMSIZE ("disk I/O error"), a write on an open one with
+SQLITE_FULL."""
+
+
+def _disk_full(url: str) -> bool:
+    import shutil
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    try:
+        return shutil.disk_usage(Path(parsed.database).parent).free < FULL_BELOW_BYTES
+    except OSError:
+        return False

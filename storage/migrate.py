@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
 
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -26,8 +30,9 @@ def _upgrade(connection: Any, revision: str) -> None:
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
-    """Apply migrations up to `revision`, in one transaction."""
-    await database.run_connection(lambda connection: _upgrade(connection, revision))
+    """Apply migrations up to `revision`, in one transaction (on SQLite holding the write lock
+    from its start, so that another writer makes it wait, not fail half-way)."""
+    await database.run_connection(lambda connection: _upgrade(connection, revision), write=True)
 
 
 def _current(connection: Any) -> str | None:
@@ -41,6 +46,18 @@ async def current_revision(database: Database) -> str | None:
 
 
 def head_revision() -> str | None:
+    return _scripts().get_current_head()
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this release's migrations know: a database at any other was migrated by
+    a newer release."""
+    return frozenset(script.revision for script in _scripts().walk_revisions())
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    """The migration scripts, read once per process (they do not change while it runs)."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config())

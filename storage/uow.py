@@ -20,7 +20,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -31,6 +32,9 @@ from storage.faults import Fault, classify, storage_error
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+# Warnings reach the handlers of an app that configured logging (`dvht serve`); a command that
+# did not configure any prints its one error line only, not Python's last-resort echo of them.
+log.addHandler(logging.NullHandler())
 BUSY_WAIT_S = 10.0
 """The longest a use case waits for another writer before the user hears that the system is
 busy. No writer of ours holds the lock for more than about a second, so this is reached only
@@ -44,18 +48,15 @@ UNAVAILABLE = (
 )
 
 
-def unreachable(exc: BaseException) -> bool:
-    """A connection-level failure (worth one retry); constraint violations are not."""
-    return classify(exc) is Fault.UNREACHABLE
-
-
-async def _with_retry(database: Database, work: Callable[[Session], T], *, write: bool) -> T:
+async def with_retry(database: Database, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Await `attempt()` (a transaction on `database`), running it again while the database
+    is busy, and once more if it was unreachable; any other fault raised as its port error."""
     deadline: float | None = None
     backoff = BACKOFF_FIRST_S
     retried = False
     while True:
         try:
-            return await database.run(work, write=write)
+            return await attempt()
         except Exception as exc:
             fault = classify(exc)
             if fault is Fault.BUSY:
@@ -87,9 +88,9 @@ async def transaction(database: Database, work: Callable[[Session], T]) -> T:
     `work` may run more than once (after a connection failure, and while another writer holds
     the lock); it must not have effects outside the session before it returns.
     """
-    return await _with_retry(database, work, write=True)
+    return await with_retry(database, partial(database.run, work, write=True))
 
 
 async def read(database: Database, work: Callable[[Session], T]) -> T:
     """Run a read-only use case in one consistent snapshot."""
-    return await _with_retry(database, work, write=False)
+    return await with_retry(database, partial(database.run, work, write=False))
