@@ -48,38 +48,50 @@ UNAVAILABLE = (
 )
 
 
-async def with_retry(database: Database, attempt: Callable[[], Awaitable[T]]) -> T:
+async def with_retry(
+    database: Database,
+    attempt: Callable[[], Awaitable[T]],
+    failed: Exception | None = None,
+) -> T:
     """Await `attempt()` (a transaction on `database`), running it again while the database
-    is busy, and once more if it was unreachable; any other fault raised as its port error."""
+    is busy, and once more if it was unreachable; any other fault raised as its port error.
+    `failed` is the first attempt's error when the caller made that attempt itself."""
     deadline: float | None = None
     backoff = BACKOFF_FIRST_S
     retried = False
     while True:
-        try:
-            return await attempt()
-        except Exception as exc:
-            fault = classify(exc)
-            if fault is Fault.BUSY:
-                now = time.monotonic()
-                if deadline is None:
-                    deadline = now + BUSY_WAIT_S
-                if now >= deadline:
-                    log.warning("database busy for %.1f s; giving up", BUSY_WAIT_S)
-                    raise StorageBusy(f"database busy for {BUSY_WAIT_S:.1f} s") from exc
-                await asyncio.sleep(min(backoff * random.uniform(0.5, 1.0), deadline - now))
-                backoff = min(backoff * 2, BACKOFF_MAX_S)
-                continue
-            if fault is Fault.UNREACHABLE and not retried:
-                # A timeout (Fault.TIMEOUT) is not retried: it already waited its seconds.
-                retried = True
-                log.warning("database unreachable (%s); retrying once", type(exc).__name__)
-                await asyncio.sleep(RETRY_DELAY_S)
-                continue
-            if fault is None:
-                raise
-            log.warning("database fault: %s (%s)", fault.value, type(exc).__name__)
-            message = UNAVAILABLE if fault in (Fault.UNREACHABLE, Fault.TIMEOUT) else fault.value
-            raise storage_error(fault, message, url=database.url) from exc
+        if failed is None:
+            try:
+                return await attempt()
+            except Exception as exc:
+                failed = exc
+        error, failed = failed, None
+        fault = classify(error)
+        if fault is Fault.BUSY:
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + BUSY_WAIT_S
+            if now >= deadline:
+                log.warning("database busy for %.1f s; giving up", BUSY_WAIT_S)
+                raise StorageBusy(f"database busy for {BUSY_WAIT_S:.1f} s") from error
+            await asyncio.sleep(min(backoff * random.uniform(0.5, 1.0), deadline - now))
+            backoff = min(backoff * 2, BACKOFF_MAX_S)
+            continue
+        if fault is Fault.UNREACHABLE and not retried:
+            # A timeout (Fault.TIMEOUT) is not retried: it already waited its seconds.
+            retried = True
+            log.warning("database unreachable (%s); retrying once", type(error).__name__)
+            await asyncio.sleep(RETRY_DELAY_S)
+            continue
+        if fault is None:
+            raise error
+        log.warning("database fault: %s (%s)", fault.value, type(error).__name__)
+        message = UNAVAILABLE if fault in (Fault.UNREACHABLE, Fault.TIMEOUT) else fault.value
+        raise storage_error(fault, message, url=database.url) from error
+
+
+# The first attempt is made here, not through `with_retry`: a chat message's transaction runs
+# in about 35 µs of overhead, and the extra coroutine and partial cost about 1 µs of it.
 
 
 async def transaction(database: Database, work: Callable[[Session], T]) -> T:
@@ -88,9 +100,17 @@ async def transaction(database: Database, work: Callable[[Session], T]) -> T:
     `work` may run more than once (after a connection failure, and while another writer holds
     the lock); it must not have effects outside the session before it returns.
     """
-    return await with_retry(database, partial(database.run, work, write=True))
+    try:
+        return await database.run(work, write=True)
+    except Exception as exc:
+        failed = exc
+    return await with_retry(database, partial(database.run, work, write=True), failed)
 
 
 async def read(database: Database, work: Callable[[Session], T]) -> T:
     """Run a read-only use case in one consistent snapshot."""
-    return await with_retry(database, partial(database.run, work, write=False))
+    try:
+        return await database.run(work, write=False)
+    except Exception as exc:
+        failed = exc
+    return await with_retry(database, partial(database.run, work, write=False), failed)
