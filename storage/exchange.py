@@ -54,7 +54,9 @@ def _indicator_order(indicator_id: str) -> tuple[int, ...]:
 
 IMPORT_BATCH_S = 0.25
 """How long one import transaction adds evidence before it commits: the write lock is held
-about this long (plus the commit), so a chat message waits at most this for it."""
+about this long (plus the commit), so a chat message waits at most this for it. Measured by
+another process probing the lock every 2 ms through a 40,000-reference import: the longest
+hold 0.27 s (before: the whole import, 48 to 95 s)."""
 IMPORT_PAUSE_S = 0.05
 """The pause between two import batches, as long as the longest backoff of a waiting
 transaction (`storage.uow.BACKOFF_MAX_S`): every writer that waits polls at least once while

@@ -7,11 +7,14 @@ failure or a deadlock. SQLite refuses at once (busy timeout zero, see `storage.d
 the transaction has done anything, and the wait happens here, in `asyncio.sleep`, so every
 other user of the process is served meanwhile: the transaction is run again after a short
 randomised backoff (2 ms doubling to 50 ms), until `BUSY_WAIT_S` has passed; then
-`StorageBusy`, with the transaction rolled back whole. The backoff stays short because the
-long writers commit in batches of a fraction of a second and pause between them
+`StorageBusy`, with the transaction rolled back whole. The backoff stays short because
+the long writers commit in batches of a fraction of a second and pause between them
 (`storage.exchange`): a waiter that polls every 50 ms at most finds one of those gaps.
-Measured on the 2-core machine (tests/storage/test_busy.py's figures): five chat users
-answering during a 40,000-reference import each waited at most about one import batch.
+Measured on the 2-core machine under load from other jobs (tests/storage/test_busy_import.py):
+five chat users answering through a 40,000-reference `dvht import` sent 5,718 messages in
+72 s, met the import's lock 10,728 times, were refused none; a message waited 0.7 ms at the
+median and 611 ms at most, and the event loop never stood still for more than 355 ms (the
+former inline busy timeout stopped it for 5 s per locked message).
 """
 
 from __future__ import annotations
