@@ -36,9 +36,17 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
 
 def _current(connection: Any) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    """The stamped revision, read from Alembic's table directly: `MigrationContext` logs two
+    INFO lines each time, which `dvht serve` printed at every start (and before any start-up
+    error line)."""
+    from sqlalchemy import inspect, text
 
-    return MigrationContext.configure(connection).get_current_revision()
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:  # one line of history: never more than one head
+        raise RuntimeError(f"alembic_version holds {len(rows)} revisions")
+    return str(rows[0]) if rows else None
 
 
 async def current_revision(database: Database) -> str | None:
