@@ -80,15 +80,10 @@ async def open_database(url: str) -> Database:
 
 
 async def upgrade_database(url: str) -> tuple[str | None, str | None]:
-    """Apply every pending migration; return the revisions before and after. Without the
-    app's statement timeout: building an index on a large table may take minutes."""
+    """Apply every pending migration; return the revisions before and after."""
     if _backend(url) == "sqlite":
         _check_sqlite_file(url)
-        database = _database(url)
-    else:
-        from storage.db import postgres_engine
-
-        database = Database(url, async_engine=postgres_engine(url, command_timeout=None))
+    database = _database(url)
     try:
         before = await with_retry(database, lambda: current_revision(database))
         _known(before)
