@@ -56,8 +56,8 @@ IMPORT_BATCH_S = 0.25
 """How long one import transaction adds evidence before it commits: the write lock is held
 about this long (plus the commit), so a chat message waits at most this for it. Measured by
 another process probing the lock every 2 ms through a 40,000-reference import: the longest
-hold 0.27 s (before: the whole import, 48 to 95 s)."""
-IMPORT_PAUSE_S = 0.05
+hold 0.26 s (before: the whole import, 19.5 s on a quiet machine)."""
+IMPORT_PAUSE_S = 0.025
 """The pause between two import batches, as long as the longest backoff of a waiting
 transaction (`storage.uow.BACKOFF_MAX_S`): every writer that waits polls at least once while
 the lock is free, so SQLite's lock, which queues nobody, cannot starve the chat."""
@@ -84,10 +84,12 @@ async def import_assessment(
     submitted meanwhile) leaves its answers and the evidence of the batches already
     committed, each item whole with its audit row, and importing the same file again adds
     exactly the rest; a member may see the evidence list grow batch by batch. Why: as one
-    transaction, 40,000 evidence references held SQLite's write lock for 95 s (48 s on a
-    quiet machine), and every chat user waited that long or was refused; in batches the lock
-    is free again within about `IMPORT_BATCH_S` (and the import took 28 s instead of 48 s:
-    the session of one huge transaction grew with every item it flushed).
+    transaction, the import held SQLite's write lock from start to end (40,000 references:
+    95 s in the issue's probe, 19.5 s on a quiet machine, measured by another process
+    probing the lock every 2 ms), and every chat user waited that long or was refused; in
+    batches the longest hold was 0.26 s. The import takes about as long as before (19-22 s
+    against 20.5-21.6 s): the pauses cost what the smaller sessions save (the one huge
+    session grew with every item it flushed).
     """
     repo = repository or AssessmentRepository()
     answers, pending = await read(

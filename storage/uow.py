@@ -6,15 +6,16 @@ backup, a `sqlite3` shell), on PostgreSQL a lock wait past `lock_timeout`, a ser
 failure or a deadlock. SQLite refuses at once (busy timeout zero, see `storage.db`), before
 the transaction has done anything, and the wait happens here, in `asyncio.sleep`, so every
 other user of the process is served meanwhile: the transaction is run again after a short
-randomised backoff (2 ms doubling to 50 ms), until `BUSY_WAIT_S` has passed; then
+randomised backoff (2 ms doubling to 25 ms), until `BUSY_WAIT_S` has passed; then
 `StorageBusy`, with the transaction rolled back whole. The backoff stays short because
 the long writers commit in batches of a fraction of a second and pause between them
-(`storage.exchange`): a waiter that polls every 50 ms at most finds one of those gaps.
-Measured on the 2-core machine under load from other jobs (tests/storage/test_busy_import.py):
-five chat users answering through a 40,000-reference `dvht import` sent 5,718 messages in
-72 s, met the import's lock 10,728 times, were refused none; a message waited 0.7 ms at the
-median and 611 ms at most, and the event loop never stood still for more than 355 ms (the
-former inline busy timeout stopped it for 5 s per locked message).
+(`storage.exchange`): a waiter that polls every 25 ms at most finds one of those gaps.
+Measured on the 2-core machine (tests/storage/test_busy_import.py): five chat users answering
+through a 40,000-reference `dvht import` sent 2,662 messages in the import's 32 s, met its
+lock 8,021 times and were refused none; a message waited 0.9 ms at the median and 552 ms at
+most, and the event loop never stood still for more than 151 ms (the former inline busy
+timeout stopped it for 5 s per locked message). Under load from other jobs: 5,718 messages
+in 72 s, at most 611 ms, the loop still for at most 355 ms.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ busy. No writer of ours holds the lock for more than about a second, so this is 
 when something holds it for good; a chat user waits this long at most (read at each call, so
 a test may shorten it)."""
 BACKOFF_FIRST_S = 0.002
-BACKOFF_MAX_S = 0.05
+BACKOFF_MAX_S = 0.025
 RETRY_DELAY_S = 0.2
 UNAVAILABLE = (
     "Không kết nối được cơ sở dữ liệu; dữ liệu chưa được lưu, vui lòng thử lại sau ít phút."
