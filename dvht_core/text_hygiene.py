@@ -32,3 +32,20 @@ def visible_text(text: str) -> str:
         if ch.isspace() or unicodedata.category(ch) not in _REMOVED_CATEGORIES
     )
     return " ".join("".join(kept).split())
+
+
+REPLACEMENT = "\ufffd"
+"""U+FFFD, what a decoder puts where bytes were not text."""
+
+
+def without_lone_surrogates(text: str) -> str:
+    """Each lone surrogate replaced by U+FFFD (a proper pair stays the character it encodes).
+
+    A terminal whose bytes are not UTF-8 reaches Python as lone surrogates (surrogateescape,
+    the default of the C.UTF-8 locale); a message carrying them can be neither stored nor
+    printed, so the chat turns them into the visible replacement character and refuses that
+    where a name or title is taken.
+    """
+    if not has_lone_surrogate(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
