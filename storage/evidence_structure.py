@@ -17,9 +17,14 @@ openable, never the whole content:
   file has, and the picture's data (`mdat`, or `idat` inside `meta`).
 
 Why not a PDF library: pypdf is only a development dependency (the tests read the reports with
-it); adding it at run time would need a measured reason, and these checks are stricter where it
-matters (pypdf's lenient reader accepts the web page above) and cost microseconds: see the
-figures in `bench.evidence_bench`.
+it), and opening the file with it costs more than reading the file: measured on the 2-core
+machine on a 5 MB PDF (`python -m bench.evidence_bench`, same run), reading its bytes from the
+page cache 0.12 ms, this check (open, mmap, check) 0.034 ms, pypdf 0.55 ms; a whole upload
+(hash, write, fsync, rename) 12-32 ms with or without the check. The slow paths, only taken by
+broken files, stay small: a JPEG or PNG cut off, whose end marker is searched through the whole
+5 MB, 2.0 ms and 0.8 ms (hashing the same 5 MB costs 3 ms). Every PNG, JPEG and PDF found on
+the development machine passes (1,403 PNG, 17 JPEG, 3 PDF, two of them pdfTeX's with
+cross-reference streams).
 
 Each check takes the file's bytes (an `mmap` of the upload, or `bytes`) and returns the problem
 in words for the refusal, or None when the structure holds.
