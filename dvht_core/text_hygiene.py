@@ -25,6 +25,11 @@ def has_lone_surrogate(text: str) -> bool:
 def visible_text(text: str) -> str:
     """NFC, invisible and control characters removed, whitespace collapsed to single spaces and
     trimmed. An empty result means nothing readable was given (the caller refuses it)."""
+    if text.isprintable():
+        # No Cf, Cc or space other than " " (str.isprintable is false for them), and NFC of
+        # printable characters gives printable ones: the same result, about 3 µs sooner on a
+        # name (this runs on every chat message's display name).
+        return " ".join(unicodedata.normalize("NFC", text).split())
     text = unicodedata.normalize("NFC", text)
     kept = (
         " " if ch.isspace() else ch
@@ -46,6 +51,8 @@ def without_lone_surrogates(text: str) -> str:
     printed, so the chat turns them into the visible replacement character and refuses that
     where a name or title is taken.
     """
-    if not has_lone_surrogate(text):
-        return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    try:
+        text.encode("utf-8")  # in C, where has_lone_surrogate walks the text in Python
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
@@ -19,6 +21,7 @@ from conversations import catalogue as say
 from conversations.service import ConversationService
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
+from dvht_core.text_hygiene import has_lone_surrogate, visible_text, without_lone_surrogates
 from reports.renderer import ReportFiles
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -168,3 +171,37 @@ async def test_a_display_name_of_invisible_characters_does_not_block_the_person(
         return sorted(p.display_name for p in session.exec(select(Person)).all())
 
     assert await read(database, names) == ["Người dùng u42", "Trần Lan"]
+
+
+def _visible_text_reference(text: str) -> str:
+    """`visible_text` as first written, without its fast path for printable text."""
+    text = unicodedata.normalize("NFC", text)
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in {"Cf", "Cc"}
+    )
+    return " ".join("".join(kept).split())
+
+
+# Any character, surrogates included (hypothesis leaves them out by default), and the ones above.
+ANY_TEXT = st.text(
+    st.characters(exclude_categories=[]) | st.sampled_from([*INVISIBLE, "\udc80", "\u00a0"]),
+    max_size=60,
+)
+
+
+@given(ANY_TEXT | st.sampled_from([NAME_TYPED, " Nguyễn  Thị\tLan ", "a\u0300"]))
+def test_the_fast_path_of_visible_text_changes_nothing(text: str) -> None:
+    assert visible_text(text) == _visible_text_reference(text)
+
+
+@given(ANY_TEXT)
+def test_lone_surrogates_become_replacement_characters_and_nothing_else_changes(
+    text: str,
+) -> None:
+    cleaned = without_lone_surrogates(text)
+    assert not has_lone_surrogate(cleaned)
+    if not has_lone_surrogate(text):
+        assert cleaned == text
+    assert without_lone_surrogates("a\udc80b\ud83d\ude00") == "a\ufffdb😀"
