@@ -8,7 +8,6 @@ local file as evidence.
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import stat
 import time
@@ -100,7 +99,7 @@ def _read_at_most(fd: int, limit: int) -> bytes:
 def _os_refusal(failed: OSError, shown: str) -> str:
     if isinstance(failed, FileNotFoundError | NotADirectoryError):
         return say.local_file_missing(shown)
-    if isinstance(failed, PermissionError) or failed.errno == errno.EACCES:
+    if isinstance(failed, PermissionError):  # EACCES, EPERM
         return say.local_file_no_permission(shown)
     return say.local_file_unreadable(shown)
 
