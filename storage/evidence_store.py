@@ -469,29 +469,37 @@ class _Upload:
 
     Nothing is buffered in the process, so a full disk is reported by the very write that hit
     it, and closing never fails on a buffered remainder (which would skip the cleanup and leave
-    a partial file behind).
+    a partial file behind). Writes run in a worker thread while a cancelled upload is discarded
+    from the event loop: the lock makes the close wait for a write in flight (one chunk, at most
+    1 MB), so the descriptor is never closed under it and then reused by another file.
     """
 
     def __init__(self, path: Path, fd: int) -> None:
         self.path = path
         self.fd = fd
+        self._lock = threading.Lock()
 
     def write(self, hasher: _Hasher, chunk: bytes | memoryview) -> None:
         hasher.update(chunk)
         view = memoryview(chunk)
-        while view:
-            written = os.write(self.fd, view)
-            view = view[written:]
+        with self._lock:
+            if self.fd < 0:
+                raise OSError(errno.EBADF, "the upload was discarded")
+            while view:
+                written = os.write(self.fd, view)
+                view = view[written:]
 
     def finish(self) -> None:
         """The bytes on disk (fsync) before the rename that publishes them; then closed."""
-        os.fsync(self.fd)
+        with self._lock:
+            os.fsync(self.fd)
         self.close()
 
     def close(self) -> None:
-        fd, self.fd = self.fd, -1
-        if fd >= 0:
-            os.close(fd)
+        with self._lock:
+            fd, self.fd = self.fd, -1
+            if fd >= 0:
+                os.close(fd)
 
     def discard(self) -> None:
         """Close and remove the temp file, whatever state the upload failed in."""

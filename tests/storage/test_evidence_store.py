@@ -12,6 +12,8 @@ import stat
 import struct
 import subprocess
 import sys
+import threading
+import time
 import unicodedata
 import zipfile
 from collections.abc import AsyncIterator, Callable
@@ -903,6 +905,36 @@ async def test_other_write_errors_are_not_called_a_full_disk(
         await store.put(samples.pdf(), original_name="bao-cao.pdf")
     assert info.value.errno == errno.EIO
     assert temp_files(store.root) == []
+
+
+async def test_a_cancelled_upload_never_closes_the_file_under_a_write(
+    store: LocalEvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelling an upload (the user's update abandoned at shutdown) discards it from the
+    event loop while a worker thread may be writing: the descriptor must stay that temp file's
+    until the write returns (a closed and reused descriptor would write into another file)."""
+    real_write = os.write
+    writing = threading.Event()
+    seen: list[str] = []
+
+    def slow_write(fd: int, data: bytes) -> int:
+        if not os.readlink(f"/proc/self/fd/{fd}").startswith(str(store.root)):
+            return real_write(fd, data)
+        writing.set()
+        time.sleep(0.3)
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))  # fails if it was closed meanwhile
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", slow_write)
+    task = asyncio.create_task(store.put(samples.pdf(b"x" * 3_000_000), original_name="a.pdf"))
+    assert await asyncio.to_thread(writing.wait, 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(seen) == 1
+    assert seen[0].startswith(str(store.root / "tmp"))
+    assert temp_files(store.root) == []
+    assert stored_files(store.root) == []
 
 
 _TMPFS_SCRIPT = """
