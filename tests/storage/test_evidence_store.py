@@ -971,3 +971,32 @@ def test_a_real_full_filesystem_is_answered_the_same(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"no_space|{NO_SPACE}|[]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sample=st.sampled_from(
+        [
+            samples.pdf(),
+            samples.pdf(xref_stream=True),
+            samples.jpeg(exif_thumbnail=True),
+            samples.png(),
+            samples.heic(),
+            samples.heic(idat=True),
+        ]
+    ),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
+    cut=st.integers(0, 10_000),
+)
+def test_damaged_real_files_never_break_the_checks(
+    sample: bytes, flips: list[tuple[int, int]], cut: int
+) -> None:
+    """Real files with bytes changed and cut anywhere: the checks answer, never raise."""
+    data = bytearray(sample)
+    for where, value in flips:
+        data[where % len(data)] = value
+    damaged = bytes(data[: max(1, len(data) - cut % len(data))])
+    kind = detect_kind(sample)
+    assert kind is not None
+    problem = structure_problem(kind, damaged)
+    assert problem is None or problem.strip()
