@@ -197,6 +197,11 @@ def test_the_fast_path_of_visible_text_changes_nothing(text: str) -> None:
 
 
 @given(ANY_TEXT)
+def test_the_encoder_finds_exactly_the_surrogates(text: str) -> None:
+    assert has_lone_surrogate(text) == any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+@given(ANY_TEXT)
 def test_lone_surrogates_become_replacement_characters_and_nothing_else_changes(
     text: str,
 ) -> None:
