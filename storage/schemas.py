@@ -5,17 +5,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from dvht_core.loader import load_unit_types
+from dvht_core.text_hygiene import visible_text
 
 
 def _clean(text: str) -> str:
-    """NFC and trimmed: the same name typed on any phone compares and prints the same."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """What is visible of the text (`dvht_core.text_hygiene.visible_text`: NFC, single spaces,
+    no bidirectional controls or zero-width characters), so the same name typed on any phone
+    compares and prints the same and no write path stores what the chat would have removed. A
+    name of invisible characters only becomes empty, which the fields' min_length refuses
+    (pydantic itself refuses a lone surrogate: string_unicode)."""
+    return visible_text(text)
 
 
 CleanText = Annotated[str, AfterValidator(_clean)]
