@@ -103,13 +103,18 @@ def _whole_number(value: Any, where: str, *, minimum: int = 0, maximum: int) -> 
     return value
 
 
+def _grouped(number: int) -> str:
+    """1.000.000: Vietnamese groups thousands with dots."""
+    return f"{number:,}".replace(",", ".")
+
+
 def _thousands(number: int) -> str:
-    """1.000.000: Vietnamese groups thousands with dots (years are left as they are)."""
-    return str(number) if number < 10_000 else f"{number:,}".replace(",", ".")
+    """A bound as it reads best: grouped, except a year (2100)."""
+    return str(number) if number < 10_000 else _grouped(number)
 
 
 def _too_long(length: int, limit: int) -> str:
-    return f"dài {_thousands(length)} ký tự; tối đa {_thousands(limit)} ký tự."
+    return f"dài {_grouped(length)} ký tự; tối đa {_grouped(limit)} ký tự."
 
 
 def _show(value: Any) -> str:
