@@ -44,6 +44,8 @@ def read_document(path_text: str) -> Any:
 
 
 def _read_capped(path_text: str) -> bytes:
+    """The file's bytes, refused past the limit. A pipe is read as it comes, so that
+    `dvht evaluate <(…)` works; one that no process writes to waits, as `cat` would."""
     import os
     import stat
 
