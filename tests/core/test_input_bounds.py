@@ -307,3 +307,21 @@ def test_an_int_beyond_64_bits_is_shown_without_converting_it() -> None:
     with pytest.raises(InputError) as refused:
         _parse(_document(members=MAX_INTEGER + 1))
     assert "một số quá lớn" in refused.value.message
+
+
+def test_counts_whose_total_the_migration_cleared_break_nothing() -> None:
+    """Migration c5d1e8a24b63 sets an out-of-range total to NULL; the answers stay."""
+    rulebook = RULEBOOKS["tinh"]
+    answers = _parse(
+        _document(
+            tier="tinh",
+            unit_type="pho_thong",
+            learners=1000,
+            answers=full_answers(rulebook, "pho_thong", 30),
+        )
+    ).answers
+    stored = Assessment(
+        tier="tinh", unit_type="pho_thong", year=2025, members=None, answers=answers
+    )
+    _whole_core(rulebook, stored)
+    assert evaluate(rulebook, stored).indicators["2.1"].status == "chua_tra_loi"
