@@ -101,19 +101,28 @@ documents = st.fixed_dictionaries(
 )
 
 
-EXAMPLE = yaml.safe_load(
-    (Path(__file__).parents[2] / "examples" / "ubnd-xa-quang-phu.yaml").read_text(encoding="utf-8")
-)
-PATHS = [
-    *((field,) for field in (*FIELDS, "level1_decision_date", "extra")),
-    *(
-        ("answers", indicator_id, field)
-        for indicator_id in EXAMPLE["answers"]
-        for field in (*ANSWER_FIELDS, *TEXT_FIELDS)
-    ),
-    *(("answers", indicator_id, "evidence", 0) for indicator_id in EXAMPLE["answers"]),
-    ("answers", "9.9"),
+EXAMPLES_DIR = Path(__file__).parents[2] / "examples"
+EXAMPLES = [
+    yaml.safe_load((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
+    for name in ("ubnd-xa-quang-phu.yaml", "tt22-ha-noi-2023.yaml")
 ]
+
+
+def _paths(example: dict[str, Any]) -> list[tuple[str | int, ...]]:
+    """Where a value may be replaced: every field, every answer's fields, a first title."""
+    answers = example["answers"]
+    return [
+        *((field,) for field in (*FIELDS, "level1_decision_date", "extra", "ruleset")),
+        *(
+            ("answers", indicator_id, field)
+            for indicator_id in answers
+            for field in (*ANSWER_FIELDS, *TEXT_FIELDS, "choice")
+        ),
+        *(("answers", indicator_id, "evidence", 0) for indicator_id in answers),
+        ("answers", "9.9"),
+    ]
+
+
 near_values = (
     scalars
     | values
@@ -125,10 +134,10 @@ near_values = (
 
 @st.composite
 def near_valid(draw: st.DrawFn) -> dict[str, Any]:
-    """The example with a few values replaced: most such files are accepted, so every bound is
-    reached with everything else valid."""
-    document = copy.deepcopy(EXAMPLE)
-    for path in draw(st.lists(st.sampled_from(PATHS), min_size=1, max_size=3)):
+    """An example (TT24, or the older TT22 rubric) with a few values replaced: most such files
+    are accepted, so every bound is reached with everything else valid."""
+    document = copy.deepcopy(draw(st.sampled_from(EXAMPLES)))
+    for path in draw(st.lists(st.sampled_from(_paths(document)), min_size=1, max_size=3)):
         target: Any = document
         for step in path[:-1]:
             target = target.setdefault(step, {}) if isinstance(target, dict) else None
