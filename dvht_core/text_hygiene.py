@@ -11,9 +11,12 @@ keyboard compares and stores the same.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _REMOVED_CATEGORIES = frozenset({"Cf", "Cc"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+PREVIEW_CHARS = 40
 
 
 def has_lone_surrogate(text: str) -> bool:
@@ -61,3 +64,14 @@ def without_lone_surrogates(text: str) -> str:
     if not has_lone_surrogate(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """A piece of untrusted text to quote back in a one-line error: its start only (a value may
+    be megabytes long), surrogates replaced by U+FFFD (they cannot be printed), made visible and
+    on one line, with “…” when cut."""
+    head = _SURROGATE.sub("\ufffd", text[: limit * 4])
+    shown = visible_text(head)
+    if len(shown) > limit or len(text) > len(head):
+        return shown[:limit].rstrip() + "…"
+    return shown

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import text
-from cli.common import CliError, load_settings, parse_tt24, read_document, run_with_database
+from cli.common import CliError, load_settings, run_with_database
+from cli.documents import load_tt24
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -63,7 +64,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from storage.units import UnitRepository
     from storage.uow import transaction
 
-    assessment = parse_tt24(read_document(args.file))
+    assessment = load_tt24(args.file)
     operator = Actor.operator()
 
     def run(session: Any) -> tuple[int, int, int]:

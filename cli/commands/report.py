@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import text
-from cli.common import CliError, load_settings, parse_tt24, read_document, run_with_database
+from cli.common import CliError, load_settings, run_with_database
+from cli.documents import load_tt24
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -42,7 +43,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not targets:
         raise CliError(text.REPORT_NO_OUTPUT)
     if args.file:
-        assessment = parse_tt24(read_document(args.file))
+        assessment = load_tt24(args.file)
         rulebook = load_rulebook(TT24_BY_TIER[assessment.tier])
     else:
         rulebook, assessment = _from_database(args.unit, args.year)
