@@ -234,10 +234,28 @@ def access_denied(what: str) -> str:
     return f"không có quyền: {what}."
 
 
-def invalid_unit(error: Any) -> str:
+def _unit_type_ids(tier: str) -> str:
+    from dvht_core.loader import load_unit_types
+
+    return ", ".join(sorted(u.id for u in load_unit_types().for_tier(tier)))
+
+
+def invalid_unit(error: Any, tier: str) -> str:
+    """A refused `unit create` option, in Vietnamese (pydantic's own messages are English)."""
     location = error.get("loc") or ()
     option = UNIT_FIELDS.get(str(location[0]) if location else "", "--type")
-    return f"dữ liệu không hợp lệ ở {option}: {error.get('msg', '')}."
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind in ("string_too_short", "too_short"):
+        reason = "không được để trống (hoặc chỉ gồm ký tự không nhìn thấy)"
+    elif kind in ("string_too_long", "too_long"):
+        reason = f"dài quá {context.get('max_length')} ký tự"
+    elif kind == "literal_error":
+        reason = f"phải là một trong: {context.get('expected', '')}"
+    elif option == "--type":
+        reason = f"không có loại đơn vị này ở cấp đã chọn; các loại: {_unit_type_ids(tier)}"
+    else:
+        reason = "giá trị không hợp lệ"
+    return f"dữ liệu không hợp lệ ở {option}: {reason}."
 
 
 def upgraded(before: str | None, after: str | None) -> str:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli import text
+from cli import arguments, text
 from cli.common import CliError, load_settings, run_with_database
 from cli.documents import load_tt24
 
@@ -19,14 +19,14 @@ if TYPE_CHECKING:
 
 def add_commands(commands: Commands) -> None:
     export = commands.add_parser("export", help=text.HELP_EXPORT)
-    export.add_argument("--unit", type=int, required=True, help=text.HELP_UNIT_ID)
-    export.add_argument("--year", type=int, required=True, help=text.HELP_YEAR)
+    export.add_argument("--unit", type=arguments.unit_id, required=True, help=text.HELP_UNIT_ID)
+    export.add_argument("--year", type=arguments.year, required=True, help=text.HELP_YEAR)
     export.add_argument("--output", "-o", help=text.HELP_OUTPUT)
     export.set_defaults(handler=_cmd_export)
 
     imported = commands.add_parser("import", help=text.HELP_IMPORT)
     imported.add_argument("file", metavar="TỆP", help=text.HELP_FILE)
-    imported.add_argument("--unit", type=int, required=True, help=text.HELP_UNIT_ID)
+    imported.add_argument("--unit", type=arguments.unit_id, required=True, help=text.HELP_UNIT_ID)
     imported.set_defaults(handler=_cmd_import)
 
 
