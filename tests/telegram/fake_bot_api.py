@@ -410,6 +410,12 @@ class FakeBotApi:
         with self._lock:
             self.blocked.pop(chat_id, None)
 
+    def expire_callbacks(self) -> None:
+        """Every callback query issued so far is too old to answer now, as after a bot's long
+        restart (Telegram then answers answerCallbackQuery with 400)."""
+        with self._lock:
+            self._issued_callbacks.clear()
+
     # --- what the bot did -----------------------------------------------------------------------
 
     def mark(self) -> int:
