@@ -128,10 +128,16 @@ class SqlInbox:
 
         return await transaction(self.database, work)
 
-    async def finish(self, update_id: str) -> None:
-        """The update's replies were sent (or it needed none): nothing to take up again."""
-        params = {"channel": self.channel, "update_id": update_id, "at": utcnow()}
-        await transaction(self.database, lambda session: runner_for(session).run(_FINISH, params))
+    async def finish(self, update_ids: Sequence[str]) -> None:
+        """These updates' replies were sent (or they needed none): nothing to take up again.
+        One transaction for all of them: the loop marks together those that finish together."""
+
+        def work(session: Session) -> None:
+            runner, at = runner_for(session), utcnow()
+            for update_id in update_ids:
+                runner.run(_FINISH, {"channel": self.channel, "update_id": update_id, "at": at})
+
+        await transaction(self.database, work)
 
     async def prune(self, *, now: dt.datetime | None = None) -> None:
         """Drop entries finished more than `KEEP_FINISHED` ago."""

@@ -56,6 +56,12 @@ class ForkedServe:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
 
+    def warm_up(self) -> None:
+        """Start the fork server now (it imports for seconds), not at the first `start`."""
+        import multiprocessing.forkserver
+
+        multiprocessing.forkserver.ensure_running()
+
     def start(self, env: dict[str, str], cwd: Path, log: Path) -> BaseProcess:
         process = self.context.Process(
             target=_serve, args=(env, str(cwd), str(log)), name="dvht-serve", daemon=True

@@ -61,7 +61,7 @@ async def test_unfinished_entries_come_back_in_arrival_order(database: Database)
     inbox = SqlInbox(database, "telegram")
     # Arrival order, not the ids' text order ("10" sorts before "9").
     await inbox.record([("9", payload(9)), ("10", payload(10)), ("11", payload(11))])
-    await inbox.finish("10")
+    await inbox.finish(["10"])
     taken = await inbox.unfinished()
     assert [(e.update_id, e.attempts, e.handled) for e in taken] == [
         ("9", 2, False),
@@ -75,8 +75,8 @@ async def test_unfinished_entries_come_back_in_arrival_order(database: Database)
 async def test_prune_forgets_only_long_finished_entries(database: Database) -> None:
     inbox = SqlInbox(database, "telegram")
     await inbox.record([("1", payload(1)), ("2", payload(2)), ("3", payload(3))])
-    await inbox.finish("1")
-    await inbox.finish("2")
+    await inbox.finish(["1"])
+    await inbox.finish(["2"])
     await inbox.prune()  # finished just now: still kept, so a redelivery is turned away
     assert await inbox.record([("1", payload(1))]) == set()
     later = dt.datetime.now(dt.UTC) + KEEP_FINISHED + dt.timedelta(minutes=1)
@@ -110,7 +110,7 @@ async def test_a_replay_after_the_commit_answers_with_the_kept_replies(
     answers = "SELECT count(*) FROM answer_revisions WHERE indicator_id = '1.1'"
     assert await scalar(database, answers) == 1, "the answer is stored once"
 
-    await inbox.finish(inbound.update_id)
+    await inbox.finish([inbound.update_id])
     assert await service.handle(inbound) == [], "a finished update is a duplicate: nothing"
 
 

@@ -12,9 +12,11 @@ out (its transaction committed, the next replies or the inbox's "finished" mark 
 The seed is fixed, so the same kinds of kills come in the same order; their exact timing is the
 machine's.
 
-The bot runs in processes forked from a server that has imported aiogram once
-(`tests.telegram.forked_serve`): aiogram's import alone takes 4–6 s here, which would make the
-23 restarts last two minutes.
+The first and the last process are the `dvht` script itself (`dvht serve`, as the operator
+runs it; the last one is stopped with SIGTERM and must exit cleanly). The ones between are forked
+from a server that has imported aiogram once (`tests.telegram.forked_serve`) and run the same
+`main(["serve"])`: aiogram's import alone takes 4–6 s here, which would make the 23 restarts
+last two minutes.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ import random
 import re
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +73,37 @@ def pdf(title: str) -> bytes:
     return buffer.getvalue()
 
 
+DVHT = Path(sys.executable).parent / "dvht"
+
+
+class Life:
+    """One bot process: the `dvht` script or a forked `main(["serve"])`."""
+
+    def __init__(self, process: subprocess.Popen[bytes] | Any) -> None:
+        self.process = process
+
+    def kill(self) -> None:
+        self.process.kill()
+
+    def terminate(self) -> None:
+        self.process.terminate()
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit status (negative: the signal that ended it), None if still running."""
+        if isinstance(self.process, subprocess.Popen):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout)
+            return self.process.returncode
+        self.process.join(timeout)
+        code: int | None = self.process.exitcode
+        return code
+
+    def alive(self) -> bool:
+        if isinstance(self.process, subprocess.Popen):
+            return self.process.poll() is None
+        return bool(self.process.is_alive())
+
+
 def rows(database: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
         return db.execute(sql, params).fetchall()
@@ -91,7 +125,7 @@ class Chaos:
     api: FakeBotApi
     data_dir: Path
     serve: ForkedServe
-    lives: list[BaseProcess] = field(default_factory=list)
+    lives: list[Life] = field(default_factory=list)
     kills: list[tuple[str, float, int]] = field(default_factory=list)
     """(kind, moment, updates in flight then)."""
     sent: list[Sent] = field(default_factory=list)
@@ -104,7 +138,8 @@ class Chaos:
     def log(self, life: int) -> Path:
         return self.data_dir / f"life-{life:02d}.log"
 
-    def start(self) -> BaseProcess:
+    def start(self, *, script: bool = False) -> Life:
+        """A bot process: forked, or the `dvht serve` script itself."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -115,9 +150,23 @@ class Chaos:
             TELEGRAM_API_URL=self.api.url,
             DVHT_DATA_DIR=str(self.data_dir),
         )
-        process = self.serve.start(env, self.data_dir, self.log(len(self.lives)))
-        self.lives.append(process)
-        return process
+        log = self.log(len(self.lives))
+        if script:
+            with log.open("ab") as output:
+                life = Life(
+                    subprocess.Popen(
+                        [str(DVHT), "serve"],
+                        env=env,
+                        cwd=self.data_dir,
+                        stdin=subprocess.DEVNULL,
+                        stdout=output,
+                        stderr=output,
+                    )
+                )
+        else:
+            life = Life(self.serve.start(env, self.data_dir, log))
+        self.lives.append(life)
+        return life
 
     def in_flight(self) -> int:
         return sum(1 for s in self.sent if not s.answered_at)
@@ -207,9 +256,11 @@ class Chaos:
     # --- the killer --------------------------------------------------------------------------
 
     async def killer(self, rng: random.Random) -> None:
-        for _ in range(KILLS):
+        for number in range(KILLS):
             mark = self.api.mark()
-            process = self.start()
+            process = self.start(script=number == 0)
+            if number == 0:  # the fork server imports aiogram meanwhile
+                warming = asyncio.create_task(asyncio.to_thread(self.serve.warm_up))
             kind = rng.choice(KINDS)
             if kind == "startup":  # the replay of what the last process left, or start-up
                 await asyncio.sleep(rng.uniform(0.3, 1.2))
@@ -229,8 +280,10 @@ class Chaos:
                     await self.wait_call("sendMessage", now, lambda c: c.ok, 8)
             self.kills.append((kind, time.monotonic(), self.in_flight()))
             process.kill()
-            await asyncio.to_thread(process.join, 15)
-            assert process.exitcode == -signal.SIGKILL, process.exitcode
+            code = await asyncio.to_thread(process.wait, 15)
+            assert code == -signal.SIGKILL, code
+            if number == 0:
+                await warming
 
     def tail(self) -> str:
         return self.log(len(self.lives) - 1).read_text(errors="replace")[-3000:]
@@ -250,17 +303,16 @@ async def test_sigkill_at_random_moments_loses_no_update(tmp_path: Path) -> None
                     task.result()
             assert killer.done(), "a user stopped before the kills were over"
             chaos.stopping = True
-            last = chaos.start()  # the last start: everyone finishes their cycle
+            last = chaos.start(script=True)  # the last start: everyone finishes their cycle
             counts = await asyncio.wait_for(asyncio.gather(*users), timeout=120)
             last.terminate()  # SIGTERM: a clean stop
-            await asyncio.to_thread(last.join, 20)
-            assert last.exitcode == 0, chaos.tail()
+            assert await asyncio.to_thread(last.wait, 20) == 0, chaos.tail()
         finally:
             for task in (killer, *users):
                 task.cancel()
-            for process in chaos.lives:
-                if process.is_alive():
-                    process.kill()
+            for life in chaos.lives:
+                if life.alive():
+                    life.kill()
 
     # Every kill hit the bot while users were waiting on it, and each dangerous moment came.
     kinds = [kind for kind, _, _ in chaos.kills]
