@@ -152,7 +152,12 @@ class InboxPolling:
             return
         log.info("Telegram: taking up %d unfinished updates again", len(entries))
         for entry in entries:
-            update = Update.model_validate_json(entry.payload, context={"bot": self.bot})
+            try:
+                update = Update.model_validate_json(entry.payload, context={"bot": self.bot})
+            except ValueError as error:  # recorded by a release whose models differed
+                log.error("Telegram update %s unreadable, given up (%s)", entry.update_id, error)
+                await self.inbox.finish([entry.update_id])
+                continue
             if entry.attempts > MAX_ATTEMPTS:
                 await self._give_up(entry, update)
             else:
@@ -175,7 +180,10 @@ class InboxPolling:
             inbound = from_callback(update.callback_query, update.update_id)
         if inbound is not None and not entry.handled:  # nothing of it was stored
             error = Outbound(say.INTERNAL_ERROR, kind="error")
-            await self.sender.send(inbound.chat_id, inbound.user_id, [error])
+            try:
+                await self.sender.send(inbound.chat_id, inbound.user_id, [error])
+            except Exception as refused:  # only a courtesy: the start must go on
+                log.warning("Telegram: could not tell the user (%s)", type(refused).__name__)
         await self.inbox.finish([entry.update_id])
 
     # --- polling -------------------------------------------------------------------------------

@@ -234,3 +234,14 @@ async def test_an_upload_killed_after_its_commit_is_answered_from_the_kept_repli
     assert re.search(r"^Đã nhận tệp ke-hoach-12\.pdf", texts, re.M), texts
     stored = [p for p in Path("evidence").rglob("*") if p.is_file()]  # under DVHT_DATA_DIR
     assert [p.read_bytes() for p in stored] == [remote.data], "the file is stored once"
+
+
+async def test_an_unreadable_entry_does_not_stop_the_start(api: FakeBotApi, bot: Bot) -> None:
+    """An entry that no longer parses (recorded by another release) is given up, not fatal."""
+    good = api.text_update(4601, "/start")
+    await bot.inbox.record([("1", '{"update_id": "not a number"}')])
+    await bot.inbox.record([(str(good["update_id"]), json.dumps(good))])
+    async with bot.running():
+        await api.wait_for("getUpdates")
+    assert sent_texts(api, 4601)[0].startswith("Chào Lan!")
+    assert await bot.inbox.unfinished() == []
