@@ -81,7 +81,9 @@ async def _telegram(settings: Settings, token: str) -> None:
         else:
             from bot.telegram.polling import run_polling
 
-            await run_polling(channel.bot, channel.dispatcher, channel.sender)
+            await run_polling(
+                channel.bot, channel.dispatcher, channel.sender, app.inbox("telegram")
+            )
     finally:
         await app.close()
         await channel.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dvht_core import workflow
@@ -261,6 +261,36 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(max_length=10, primary_key=True)
     update_id: str = Field(max_length=64, primary_key=True)
     processed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InboxEntry(SQLModel, table=True):
+    """An update a channel took on before handling it (Telegram long polling, `storage.inbox`).
+
+    Recorded before Telegram is told the update arrived, so a crash at any later moment leaves
+    a row that the next start finishes: `outcome` is written in the message's own transaction,
+    so a row with an outcome was handled and only its replies may be missing; `finished_at` is
+    set once the replies were sent. Finished rows are pruned after Telegram's 24 hours of
+    redelivery (`storage.inbox.KEEP_FINISHED`).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    """Arrival order: the order a restart replays the unfinished rows in."""
+    channel: str = Field(max_length=10)
+    update_id: str = Field(max_length=64)
+    payload: str = Field(sa_type=Text)
+    """The update's JSON as the channel sent it."""
+    outcome: str | None = Field(default=None, sa_type=Text)
+    """JSON of the replies and the requested report's data, once the message's effects commit."""
+    attempts: int = Field(default=1)
+    """Times the update was taken up (1 on arrival, +1 for each replay after a restart)."""
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):
