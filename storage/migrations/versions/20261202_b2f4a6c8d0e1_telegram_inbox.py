@@ -1,7 +1,7 @@
 """telegram inbox: updates recorded before Telegram is told they arrived (crash-safe polling)
 
 Revision ID: b2f4a6c8d0e1
-Revises: f67b26bc541c
+Revises: c5d1e8a24b63
 Create Date: 2026-12-02 01:19:31.610634
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'b2f4a6c8d0e1'
-down_revision: str | None = 'f67b26bc541c'
+down_revision: str | None = "c5d1e8a24b63"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
