@@ -390,3 +390,48 @@ def test_an_unforeseen_failure_is_one_line_too(tmp_path: Path) -> None:
             check=False,
         )
     last_line_failure(result)
+
+
+# --- after start-up ------------------------------------------------------------------------------
+
+
+def test_a_failure_in_a_running_bot_is_logged_redacted(tmp_path: Path) -> None:
+    """A handler (a background task of the polling bot) fails on a Bot API refusal whose
+    text echoes the request path, raw and percent-encoded: the failure is in the log, the
+    token is not; the bot goes on and stops cleanly."""
+    user = 6_500_001
+    echo = f"Bad Request: no chat at /bot{TOKEN}/sendMessage ({quote(TOKEN, safe='')})"
+    log_path = tmp_path / "output.log"
+    with FakeBotApi(token=TOKEN) as api, log_path.open("w") as log:
+        api.fail("sendMessage", 400, times=None, chat_id=user, description=echo)
+        process = subprocess.Popen(
+            [str(DVHT), "serve"],
+            env=bot_env(tmp_path, api.url),
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+        def alive() -> None:
+            if process.poll() is not None:
+                raise AssertionError(log_path.read_text())
+
+        try:
+            api.wait_for_sync("getUpdates", timeout=RUN_S, alive=alive)
+            api.enqueue(api.text_update(user, "/start"))
+            api.wait_for_sync("sendMessage", lambda c: c.status == 400, timeout=30, alive=alive)
+            deadline = time.monotonic() + 30
+            while "<token>" not in log_path.read_text():  # the handler's failure, logged
+                alive()
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.05)
+            since = api.mark()
+            api.enqueue(api.text_update(user + 1, "/start"))  # the bot still serves others
+            api.wait_for_sync("sendMessage", lambda c: c.ok, since=since, timeout=30, alive=alive)
+        finally:
+            process.terminate()
+            returncode = process.wait(timeout=30)
+    output = log_path.read_text()
+    assert not leaks(output), f"the token reached the output:\n{output}"
+    assert returncode == 0, output
