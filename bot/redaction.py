@@ -58,28 +58,52 @@ def _literal_or_encoded(secret: str) -> str:
     return "".join(parts)
 
 
+def _needles(secrets: list[str]) -> tuple[str, ...] | None:
+    """For each text to mask, its longest run of unreserved characters: found literally in
+    every form the pattern matches (percent-encoding leaves those characters alone); None when
+    a text has no such run, and the regex must look at every text."""
+    needles: list[str] = []
+    for secret in secrets:
+        runs = re.findall(r"[A-Za-z0-9._~-]+", secret)
+        if not runs:
+            return None
+        needles.append(max(runs, key=len))
+    return tuple(dict.fromkeys(needles))
+
+
 class Redactor:
     """Replaces each secret, raw or percent-encoded, with `<token>`."""
 
     def __init__(self, tokens: Iterable[str | None] = (), secrets: Iterable[str | None] = ()):
-        patterns: set[str] = set()
+        hidden: set[str] = set()
+        """Each text to mask (as written; the pattern also finds it percent-encoded)."""
         for token in filter(None, tokens):
-            patterns.add(_literal_or_encoded(token))
+            hidden.add(token)
             tail = token.partition(":")[2]
             if len(tail) >= TOKEN_TAIL_MIN:
-                patterns.add(_literal_or_encoded(tail))
-        for secret in filter(None, secrets):
-            if len(secret) >= MIN_SECRET:
-                patterns.add(_literal_or_encoded(secret))
+                hidden.add(tail)
+        hidden.update(secret for secret in filter(None, secrets) if len(secret) >= MIN_SECRET)
         # The whole token before its tail: at the token's first character only the whole
         # pattern can match, so `123456:SECRET` becomes `<token>`, not `123456:<token>`.
-        ordered = sorted(patterns, key=len, reverse=True)
-        self.pattern = re.compile("|".join(ordered)) if ordered else None
+        ordered = sorted(hidden, key=len, reverse=True)
+        patterns = "|".join(_literal_or_encoded(text) for text in ordered)
+        self.pattern = re.compile(patterns) if ordered else None
+        self.needles = _needles(ordered)
+        """Text without any of these cannot hold a secret: `in` finds that in 0.1 µs for a log
+        line, where the regex (an alternation: no literal prefix to scan for) took 1.4 µs."""
 
     def __call__(self, text: str) -> str:
-        if self.pattern is None:
+        if self.pattern is None or not self.may_hold(text):
             return text
         return self.pattern.sub(MASK, text)
+
+    def may_hold(self, text: str) -> bool:
+        if self.needles is None:
+            return True
+        for needle in self.needles:  # noqa: SIM110  (any() over a generator costs 0.4 µs more)
+            if needle in text:
+                return True
+        return False
 
     def __bool__(self) -> bool:
         return self.pattern is not None
@@ -97,7 +121,7 @@ class RedactToken(logging.Filter):
         if pattern is None:
             return True
         message = record.getMessage()
-        if pattern.search(message):
+        if self.redact.may_hold(message) and pattern.search(message):
             record.msg, record.args = pattern.sub(MASK, message), None
         if record.exc_info and not record.exc_text:
             # Tracebacks carry URLs too (aiohttp errors quote the file download URL).
@@ -125,6 +149,9 @@ class RedactingStream(io.TextIOBase):
 
     def write(self, text: str) -> int:
         with self._lock:
+            if not self._pending and text.endswith("\n"):  # a whole line (a log record)
+                self.wrapped.write(self.redact(text))
+                return len(text)
             data = self._pending + text
             end = data.rfind("\n") + 1
             if end == 0 and len(data) > MAX_PENDING:

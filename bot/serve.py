@@ -4,6 +4,11 @@
 Telegram runs by long polling, or as a webhook when TELEGRAM_WEBHOOK_URL and
 TELEGRAM_WEBHOOK_SECRET are set. This module only runs channels: `bot.wiring` builds them, and
 the settings come from the entry point.
+
+Before the first Bot API request the token is redacted from everything the process may print
+(`bot.redaction`), and the token and the server are checked with getMe before the database is
+opened; what fails at start-up leaves as a `bot.startup.StartupFailure`, which the command
+line prints as one line.
 """
 
 from __future__ import annotations

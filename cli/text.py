@@ -334,9 +334,10 @@ def serve_failure(reason: str, details: dict[str, str]) -> str:
             "đang bị chương trình khác dùng."
         )
     method = details.get("method", "Bot API")
+    why = f" ({description})" if description else ""
     return (
-        f"máy chủ Bot API ở {api} từ chối {method} ({description}); kiểm tra "
-        "TELEGRAM_BOT_TOKEN và TELEGRAM_API_URL."
+        f"máy chủ Bot API ở {api} từ chối {method}{why}; kiểm tra TELEGRAM_BOT_TOKEN và "
+        "TELEGRAM_API_URL."
     )
 
 

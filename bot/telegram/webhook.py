@@ -78,8 +78,11 @@ class GuardedRequestHandler(SimpleRequestHandler):
         if declared is not None and declared > self.limits.max_body_bytes:
             return _refuse(413, "Request Entity Too Large")
         try:
-            async with asyncio.timeout(self.limits.body_timeout_s):
+            if request.content.is_eof():  # the whole body came with the headers, as a rule
                 body = await request.read()
+            else:  # a timer costs 8 µs: only for a body still on its way
+                async with asyncio.timeout(self.limits.body_timeout_s):
+                    body = await request.read()
         except TimeoutError:
             return _refuse(408, "Request Timeout")
         except web.HTTPRequestEntityTooLarge:

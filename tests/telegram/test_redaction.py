@@ -177,3 +177,12 @@ def test_every_exception_path_is_redacted() -> None:
     assert "ERROR dvht uncaught exception in thread" in output, output
     assert "ERROR asyncio Task exception was never retrieved" in output, output
     assert "ERROR bot.serve shutdown:" in output, output
+
+
+def test_the_quick_check_never_skips_a_form() -> None:
+    """The redactor skips texts holding none of its literal runs; each masked text has its
+    own, so a token whose bot id is longer than its secret half still loses that half."""
+    redact = Redactor(["12345678901234567890:ABCDEFGHIJ"], secrets=["%%%%%%%%"])
+    assert redact("half: ABCDEFGHIJ") == "half: <token>"
+    assert redact("whole: 12345678901234567890%3AABCDEFGHIJ") == "whole: <token>"
+    assert redact("no literal run: %%%%%%%%") == "no literal run: <token>"
