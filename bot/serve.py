@@ -64,7 +64,8 @@ def run_chat(settings: Settings, user: str) -> int:
     from bot.wiring import build_app
 
     async def main() -> None:
-        app = await build_app(settings, files=LocalFiles())
+        limit = settings.max_upload_mb * 1024 * 1024  # the evidence store's limit too
+        app = await build_app(settings, files=LocalFiles(max_bytes=limit))
         try:
             await chat(
                 app.service,

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dvht_core import workflow
+from dvht_core.limits import EARLIEST_DECISION_YEAR, MAX_MEMBERS, MAX_YEAR, MIN_YEAR
 from storage.types import UTCDateTime, utcnow
 
 # A naming convention from the first migration on, so constraints have stable names on both
@@ -35,6 +36,25 @@ EVIDENCE_KINDS = ("file", "photo", "reference")
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _between(column: str, low: object, high: object) -> str:
+    """A range CHECK; NULL passes (SQL's CHECK fails only on false). Dates are ISO literals,
+    which PostgreSQL reads as dates and SQLite compares as the ISO text it stores."""
+    return f"{column} BETWEEN {low!r} AND {high!r}"
+
+
+ASSESSMENT_BOUNDS = (
+    CheckConstraint(_between("year", MIN_YEAR, MAX_YEAR), name="year"),
+    CheckConstraint(_between("members", 0, MAX_MEMBERS), name="members"),
+    CheckConstraint(_between("learners", 0, MAX_MEMBERS), name="learners"),
+    CheckConstraint(
+        _between("level1_decision_date", f"{EARLIEST_DECISION_YEAR}-01-01", f"{MAX_YEAR}-12-31"),
+        name="level1_decision_date",
+    ),
+)
+"""The database's own guard on what breaks a whole unit when wrong (issue 11): the reader and
+`storage.schemas` refuse these values first; migration c5d1e8a24b63 adds them."""
 
 
 class Office(SQLModel, table=True):
@@ -138,6 +158,7 @@ class AssessmentRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "year"),
         CheckConstraint(_one_of("status", STATUSES), name="status"),
+        *ASSESSMENT_BOUNDS,
         Index("ix_assessments_status_unit", "status", "unit_id"),
     )
 
