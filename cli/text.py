@@ -297,6 +297,75 @@ def report_written(path: str, size: int) -> str:
     return f"Đã ghi báo cáo {path} ({size // 1024} KB).\n"
 
 
+# --- dvht serve start-up failures and the last resort (issue 11: the token redacted) ---------
+
+TOKEN_REFUSED = (
+    "TELEGRAM_BOT_TOKEN bị Telegram từ chối (401); kiểm tra lại mã bot do @BotFather cấp."
+)
+_NOT_BOT_API = {
+    "html": "nó trả về một trang HTML thay vì JSON",
+    "not_json": "câu trả lời không phải JSON",
+    "other_json": "câu trả lời là JSON nhưng không theo dạng của Bot API",
+    "redirect_loop": "nó chuyển hướng liên tục",
+    "bad_http": "câu trả lời không theo giao thức HTTP",
+}
+
+
+def serve_failure(reason: str, details: dict[str, str]) -> str:
+    """One line for each `bot.startup.Reason`; `details` are already redacted and on one line."""
+    api = details.get("api", "")
+    description = details.get("description", "")
+    if reason == "token_refused":
+        return TOKEN_REFUSED
+    if reason == "token_unknown":
+        return (
+            f"máy chủ Bot API ở {api} không nhận ra mã bot (404); kiểm tra TELEGRAM_BOT_TOKEN "
+            "(dạng 123456:ABC…) và TELEGRAM_API_URL."
+        )
+    if reason == "api_url_invalid":
+        return (
+            f"TELEGRAM_API_URL “{api}” không phải địa chỉ http:// hay https:// hợp lệ; "
+            "bỏ trống để dùng https://api.telegram.org."
+        )
+    if reason == "api_unreachable":
+        why = f" ({description})" if description else " (không trả lời)"
+        return (
+            f"không kết nối được máy chủ Bot API ở {api}{why}; kiểm tra TELEGRAM_API_URL và "
+            "mạng của máy chủ."
+        )
+    if reason == "not_bot_api":
+        what = _NOT_BOT_API.get(details.get("what", ""), "câu trả lời không đúng dạng")
+        return (
+            f"TELEGRAM_API_URL ({api}) không phải máy chủ Bot API: {what}; kiểm tra lại địa chỉ."
+        )
+    if reason == "webhook_refused":
+        return (
+            f"Telegram từ chối TELEGRAM_WEBHOOK_URL ({description}); cần một địa chỉ https:// "
+            "công khai trỏ tới máy chủ này."
+        )
+    if reason == "webhook_unset":
+        return (
+            "không đăng ký được webhook với Telegram (setWebhook không qua được); kiểm tra mạng "
+            "rồi chạy lại."
+        )
+    if reason == "webhook_port":
+        return (
+            f"không mở được cổng webhook {details.get('host', '')}:{details.get('port', '')} "
+            f"({description}); kiểm tra DVHT_WEBHOOK_HOST và DVHT_WEBHOOK_PORT, cổng có thể "
+            "đang bị chương trình khác dùng."
+        )
+    method = details.get("method", "Bot API")
+    why = f" ({description})" if description else ""
+    return (
+        f"máy chủ Bot API ở {api} từ chối {method}{why}; kiểm tra TELEGRAM_BOT_TOKEN và "
+        "TELEGRAM_API_URL."
+    )
+
+
+def unexpected_error(summary: str) -> str:
+    return f"gặp lỗi không lường trước ({summary}); hãy gửi dòng này cho người phát triển."
+
+
 # --- Input documents: the evaluate/import/report file reader (issue 11, item 4) -------------
 
 

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from cli import arguments, text
-from cli.common import load_settings, run_with_database, storage_errors
+from cli.common import CliError, load_settings, run_with_database, storage_errors
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -42,10 +42,14 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bot.serve import serve
+    from bot.startup import StartupFailure
 
     settings = load_settings()
-    with storage_errors():
-        return serve(settings, args.user or _login())
+    try:
+        with storage_errors():
+            return serve(settings, args.user or _login())
+    except StartupFailure as failure:
+        raise CliError(text.serve_failure(failure.reason, failure.details)) from None
 
 
 def _login() -> str:
