@@ -19,6 +19,7 @@ Reason = Literal[
     "api_refused",
     "webhook_refused",
     "webhook_unset",
+    "webhook_not_removed",
     "webhook_port",
 ]
 """token_refused: the Bot API answered 401. token_unknown: 404 (a malformed token, or an API
@@ -26,8 +27,9 @@ URL with a wrong path). api_url_invalid: TELEGRAM_API_URL is not an http(s) addr
 api_unreachable: no connection, or no answer in time. not_bot_api: the answer is not the Bot
 API's (`details["what"]`: html, not_json, other_json, redirect_loop, bad_http). api_refused:
 another refusal (`method`, `description`). webhook_refused: setWebhook refused
-(`description`). webhook_unset: setWebhook never got through. webhook_port: the webhook port
-could not be opened (`host`, `port`, `description`)."""
+(`description`). webhook_unset: setWebhook never got through. webhook_not_removed:
+deleteWebhook (before long polling) never got through, so getUpdates would only meet 409
+conflicts. webhook_port: the webhook port could not be opened (`host`, `port`, `description`)."""
 
 
 class StartupFailure(Exception):

@@ -348,6 +348,11 @@ def serve_failure(reason: str, details: dict[str, str]) -> str:
             "không đăng ký được webhook với Telegram (setWebhook không qua được); kiểm tra mạng "
             "rồi chạy lại."
         )
+    if reason == "webhook_not_removed":
+        return (
+            "không gỡ được webhook cũ của bot (deleteWebhook không qua được) nên không nhận tin "
+            "bằng long polling được; kiểm tra mạng rồi chạy lại."
+        )
     if reason == "webhook_port":
         return (
             f"không mở được cổng webhook {details.get('host', '')}:{details.get('port', '')} "

@@ -10,6 +10,7 @@ import signal
 from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand
 
+from bot.startup import StartupFailure
 from bot.telegram.inbox import InboxPolling, UpdateInbox
 from bot.telegram.sender import TelegramSender
 from conversations.commands import MENU
@@ -27,7 +28,9 @@ async def run_polling(
 ) -> None:
     """Until SIGINT or SIGTERM, through the inbox (`bot.telegram.inbox`): no update is lost
     when the process is killed, whenever that happens."""
-    await sender.call(bot.delete_webhook, drop_pending_updates=False)
+    removed = await sender.call(bot.delete_webhook, drop_pending_updates=False)
+    if removed is None:  # dropped after the sender's retries: polling would meet 409 forever
+        raise StartupFailure("webhook_not_removed")
     await announce_commands(bot, sender)
     log.info("Telegram: long polling")
     stop = asyncio.Event()

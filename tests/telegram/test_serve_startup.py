@@ -373,6 +373,18 @@ def test_a_webhook_url_telegram_refuses_is_named(tmp_path: Path) -> None:
     assert "HTTPS" in line, line  # Telegram's own reason, quoted
 
 
+def test_a_webhook_that_cannot_be_removed_stops_polling_before_it_starts(tmp_path: Path) -> None:
+    """deleteWebhook failing through every retry: long polling would meet 409 conflicts
+    forever, so the start stops with one line instead, and getUpdates is never called."""
+    with FakeBotApi(token=TOKEN) as api:
+        api.fail("deleteWebhook", 502, times=None)
+        result = run_serve(tmp_path, api.url)
+        polls = api.calls_of("getUpdates")
+    line = last_line_failure(result)
+    assert "deleteWebhook" in line, line
+    assert polls == []
+
+
 def test_an_unforeseen_failure_is_one_line_too(tmp_path: Path) -> None:
     """The command line's last resort: a failure nothing names yet (the data directory is a
     file) is still one line with its type, exit 2."""
