@@ -57,8 +57,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"dvht: {text.INTERRUPTED}\n")
         return 130
     except Exception as exc:  # the last resort: one line, never a traceback or a secret
-        sys.stderr.write(f"dvht: {text.unexpected_error(_summary(exc))}\n")
+        sys.stderr.write(f"dvht: {text.unexpected_error(_summary(exc), _crash_report(exc))}\n")
         return EXIT_USAGE
+
+
+def _crash_report(exc: Exception) -> str | None:
+    """The redacted traceback, for whoever fixes the bug, in a file only its owner can read
+    (the terminal gets one line); None when it cannot be written."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    from bot.redaction import redact
+
+    details = redact("".join(traceback.format_exception(exc)))
+    name = f"dvht-loi-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path = os.path.join(tempfile.gettempdir(), name)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as report:
+            report.write(details)
+    except OSError:
+        return None
+    return path
 
 
 def _summary(exc: Exception) -> str:

@@ -367,8 +367,9 @@ def serve_failure(reason: str, details: dict[str, str]) -> str:
     )
 
 
-def unexpected_error(summary: str) -> str:
-    return f"gặp lỗi không lường trước ({summary}); hãy gửi dòng này cho người phát triển."
+def unexpected_error(summary: str, details: str | None) -> str:
+    where = f" và tệp {details}" if details else ""
+    return f"gặp lỗi không lường trước ({summary}); hãy gửi dòng này{where} cho người phát triển."
 
 
 # --- Input documents: the evaluate/import/report file reader (issue 11, item 4) -------------
