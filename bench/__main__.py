@@ -7,6 +7,7 @@ import sys
 from bench import (
     conversation_bench,
     core_engine,
+    polling_bench,
     report_bench,
     storage_bench,
     telegram_bench,
@@ -17,6 +18,7 @@ BENCHMARKS = {
     "storage": storage_bench.main,
     "conversation": conversation_bench.main,
     "telegram": telegram_bench.main,
+    "polling": polling_bench.main,
     "report": report_bench.main,
 }
 

@@ -4,6 +4,11 @@
 Telegram runs by long polling, or as a webhook when TELEGRAM_WEBHOOK_URL and
 TELEGRAM_WEBHOOK_SECRET are set. This module only runs channels: `bot.wiring` builds them, and
 the settings come from the entry point.
+
+Before the first Bot API request the token is redacted from everything the process may print
+(`bot.redaction`), and the token and the server are checked with getMe before the database is
+opened; what fails at start-up leaves as a `bot.startup.StartupFailure`, which the command
+line prints as one line.
 """
 
 from __future__ import annotations
@@ -12,23 +17,44 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
+log = logging.getLogger(__name__)
 GC_THRESHOLDS = (10_000, 20, 10)
 """Allocations before a young collection, and young (middle) collections before an older one."""
 
 
 def serve(settings: Settings, user: str) -> int:
+    """Raises `StartupFailure` for a failure the operator can fix; the token never reaches
+    any output, whatever fails and wherever (see `bot.redaction`)."""
     token = settings.telegram_token()
     if token is None:
         return run_chat(settings, user)
+    from bot.redaction import install_redaction
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    asyncio.run(_telegram(settings, token))
+    webhook_secret = settings.telegram_webhook_secret
+    # Before the first request: from here on, nothing this process prints can show the token.
+    install_redaction(
+        token, secrets=[webhook_secret.get_secret_value() if webhook_secret else None]
+    )
+    try:
+        asyncio.run(_telegram(settings, token))
+    except Exception as error:
+        from bot.telegram.client import startup_failure
+
+        # A Bot API failure that escaped (a start-up call refused after getMe passed, say):
+        # named for the operator. Anything else goes to the command line's last resort.
+        failure = startup_failure(error, api_url=settings.telegram_api_url, token=token)
+        if failure is None:
+            raise
+        raise failure from None
     return 0
 
 
@@ -38,7 +64,8 @@ def run_chat(settings: Settings, user: str) -> int:
     from bot.wiring import build_app
 
     async def main() -> None:
-        app = await build_app(settings, files=LocalFiles())
+        limit = settings.max_upload_mb * 1024 * 1024  # the evidence store's limit too
+        app = await build_app(settings, files=LocalFiles(max_bytes=limit))
         try:
             await chat(
                 app.service,
@@ -56,10 +83,10 @@ def run_chat(settings: Settings, user: str) -> int:
 
 async def _telegram(settings: Settings, token: str) -> None:
     # aiogram takes seconds to import: only `serve` with a token loads it.
-    from bot.redaction import install_redaction
+    from bot.telegram.client import check_bot_api
     from bot.wiring import build_telegram
 
-    install_redaction(token)
+    await check_bot_api(settings.telegram_api_url, token)
     app, channel = await build_telegram(settings, token)
     _tune_garbage_collector()
     try:
@@ -80,10 +107,22 @@ async def _telegram(settings: Settings, token: str) -> None:
         else:
             from bot.telegram.polling import run_polling
 
-            await run_polling(channel.bot, channel.dispatcher, channel.sender)
+            await run_polling(
+                channel.bot, channel.dispatcher, channel.sender, app.inbox("telegram")
+            )
     finally:
-        await app.close()
-        await channel.close()
+        await close_all(app.close, channel.close)
+
+
+async def close_all(*closers: Callable[[], Awaitable[None]]) -> None:
+    """Run every closer even if one fails; a failure is logged (redacted, like every log
+    line) rather than raised, so it neither hides the error that ended the service nor skips
+    closing the rest."""
+    for close in closers:
+        try:
+            await close()
+        except Exception:
+            log.exception("shutdown: %s failed", getattr(close, "__qualname__", "closing"))
 
 
 def _tune_garbage_collector() -> None:

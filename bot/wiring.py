@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
 from storage.evidence_files import EvidenceFilesAdapter
 from storage.evidence_store import LocalEvidenceStore
+from storage.inbox import SqlInbox
 from storage.people import PersonRepository
 from storage.uow import transaction
 
@@ -39,13 +40,23 @@ class App:
             ),
         )
 
+    def inbox(self, channel: Channel) -> SqlInbox:
+        """The channel's inbox of updates taken on but not yet finished (Telegram polling)."""
+        return SqlInbox(self.database, channel)
+
     async def close(self) -> None:
         await self.database.close()
 
 
 async def build_app(
-    settings: Settings, *, files: FileSource | None = None, with_reports: bool = True
+    settings: Settings,
+    *,
+    files: FileSource | None = None,
+    with_reports: bool = True,
+    keep_replies: bool = False,
 ) -> App:
+    """`keep_replies`: for a channel that replays updates from its inbox after a crash (see
+    `ConversationService`)."""
     database = await open_database(settings.database())
     store = LocalEvidenceStore(
         settings.data_dir / "evidence", max_bytes=settings.max_upload_mb * 1024 * 1024
@@ -55,25 +66,28 @@ async def build_app(
         files=files,
         evidence=EvidenceFilesAdapter(store),
         reports=ReportFiles() if with_reports else None,
+        keep_replies=keep_replies,
     )
     return App(database, service)
 
 
 async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramChannel]:
     """The app with the Telegram bot around it; a user who blocks the bot is marked
-    unreachable through the app."""
+    unreachable through the app. Long polling keeps each update's replies with its inbox entry
+    (`bot.telegram.inbox`); a webhook has no inbox (Telegram keeps an update it got no answer
+    for), so it pays nothing for one."""
     from bot.telegram.client import TelegramChannel, make_bot
     from bot.telegram.files import TelegramFiles
     from bot.telegram.router import make_dispatcher
     from bot.telegram.sender import TelegramSender
 
     bot = make_bot(token, settings.telegram_api_url)
-    app = await build_app(settings, files=TelegramFiles(bot))
+    webhook = settings.webhook_mode()
+    app = await build_app(settings, files=TelegramFiles(bot), keep_replies=not webhook)
 
     async def unreachable(user_id: str) -> None:
         await app.mark_unreachable("telegram", user_id)
 
     sender = TelegramSender(bot, on_blocked=unreachable)
-    webhook = settings.webhook_mode()
     dispatcher = make_dispatcher(app.service, sender, webhook=webhook)
     return app, TelegramChannel(bot, sender, dispatcher, webhook)

@@ -1,5 +1,6 @@
-"""What every command shares: the one error type, reading documents, the settings, running
-with the database, and turning the failures a user can fix into one Vietnamese line.
+"""What every command shares: the one error type, the settings, running with the database,
+and turning the failures a user can fix into one Vietnamese line (reading an evaluate file is
+`cli.documents`).
 
 Every command module imports this one, so it imports nothing heavy at module level: YAML,
 pydantic, the settings and SQLAlchemy load inside the function that needs them, which keeps
@@ -10,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cli import text
 
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     import argparse
 
     from bot.settings import Settings
-    from dvht_core.assessment import Assessment
     from storage.db import Database
 
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -32,30 +31,6 @@ class CliError(Exception):
     """A user-facing CLI failure: printed as one line, exit status 2."""
 
 
-def read_document(path_text: str) -> Any:
-    """Parse an evaluate file (YAML, or JSON by extension) into Python data."""
-    path = Path(path_text)
-    try:
-        content = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CliError(text.file_missing(path_text)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(text.file_unreadable(path_text, exc)) from None
-    if path.suffix.lower() == ".json":
-        import json
-
-        try:
-            return json.loads(content)
-        except json.JSONDecodeError as exc:
-            raise CliError(text.bad_json(path_text, exc.lineno, exc.colno)) from None
-    from dvht_core.loader import yaml_load_text
-
-    try:
-        return yaml_load_text(content)
-    except ValueError as exc:
-        raise CliError(text.bad_yaml(path_text, str(exc))) from None
-
-
 @contextmanager
 def input_errors() -> Iterator[None]:
     """A document the core refuses: one line naming the field."""
@@ -65,16 +40,6 @@ def input_errors() -> Iterator[None]:
         yield
     except InputError as exc:
         raise CliError(text.input_error(exc.field, exc.message)) from None
-
-
-def parse_tt24(data: Any) -> Assessment:
-    """An evaluate document as a TT24 self-assessment, checked against both tiers' rulebooks."""
-    from dvht_core.assessment import parse_assessment
-    from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
-
-    rulebooks = {tier: load_rulebook(rid) for tier, rid in TT24_BY_TIER.items()}
-    with input_errors():
-        return parse_assessment(data, rulebooks, load_unit_types())
 
 
 def load_settings() -> Settings:

@@ -1,6 +1,8 @@
 """The `dvht` command line: the parser and `main()`.
 
-Every error is one Vietnamese line on stderr and exit status 2, never a traceback. Importing
+Every error is one Vietnamese line on stderr and exit status 2, never a traceback: what a command
+does not name itself (a bug, an error nobody foresaw) is caught last in `main` and printed as
+one line with its type and message. Importing
 this module and the command modules costs argparse and the strings only: each handler imports
 what it uses when it runs, so `dvht evaluate` starts fast (no aiogram, SQLAlchemy or typst).
 Dependencies point one way: this module → `cli.commands.*` → `cli.common`, `cli.text`.
@@ -18,6 +20,7 @@ from cli.commands import chat, database, evaluate, exchange, report, units
 from cli.common import CliError
 
 EXIT_USAGE = 2
+SUMMARY_LIMIT = 300
 COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report)
 """In the order `dvht --help` lists their commands."""
 
@@ -53,6 +56,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"dvht: {text.INTERRUPTED}\n")
         return 130
+    except Exception as exc:  # the last resort: one line, never a traceback or a secret
+        sys.stderr.write(f"dvht: {text.unexpected_error(_summary(exc), _crash_report(exc))}\n")
+        return EXIT_USAGE
+
+
+def _crash_report(exc: Exception) -> str | None:
+    """The redacted traceback, for whoever fixes the bug, in a file only its owner can read
+    (the terminal gets one line); None when it cannot be written."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    from bot.redaction import redact
+
+    details = redact("".join(traceback.format_exception(exc)))
+    name = f"dvht-loi-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path = os.path.join(tempfile.gettempdir(), name)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as report:
+            report.write(details)
+    except OSError:
+        return None
+    return path
+
+
+def _summary(exc: Exception) -> str:
+    """The exception's type and message on one line, without any secret `dvht serve`
+    installed (`bot.redaction`, imported only here: it costs nothing to a command that
+    succeeds)."""
+    from bot.redaction import redact
+
+    line = " ".join(redact(f"{type(exc).__name__}: {exc}").split())
+    return line if len(line) <= SUMMARY_LIMIT else line[: SUMMARY_LIMIT - 1] + "…"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: importing this catalogue must cost nothing but its strings
+    from dvht_core.document_error import DocumentError
     from dvht_core.gaps import Requirement
     from dvht_core.model import Criterion, Rulebook, UnitType, UnitTypeCatalogue
     from dvht_core.tt22 import Tt22Rulebook
@@ -87,17 +88,19 @@ def bad_yaml(path: str, where: str) -> str:
 
 
 def input_error(field: str, message: str) -> str:
+    # On one line whatever a file's keys held (they reach the field name).
+    field, message = " ".join(field.split()), " ".join(message.split())
     if not field:
         return f"dữ liệu không hợp lệ: {message}"
     return f"dữ liệu không hợp lệ ở trường {field}: {message}"
 
 
 def unknown_ruleset(ruleset: object) -> str:
-    return f"ruleset: “{ruleset}” không hợp lệ; dùng tt24 (mặc định) hoặc tt22-hanoi."
+    return f"ruleset: “{_quoted(ruleset)}” không hợp lệ; dùng tt24 (mặc định) hoặc tt22-hanoi."
 
 
 def ruleset_tier_mismatch(ruleset: object, tier: str) -> str:
-    return f"ruleset: bộ tiêu chí “{ruleset}” không dùng cho {_tier_name(tier)}."
+    return f"ruleset: bộ tiêu chí “{_quoted(ruleset)}” không dùng cho {_tier_name(tier)}."
 
 
 def warning_line(warning: str) -> str:
@@ -231,10 +234,28 @@ def access_denied(what: str) -> str:
     return f"không có quyền: {what}."
 
 
-def invalid_unit(error: Any) -> str:
+def _unit_type_ids(tier: str) -> str:
+    from dvht_core.loader import load_unit_types
+
+    return ", ".join(sorted(u.id for u in load_unit_types().for_tier(tier)))
+
+
+def invalid_unit(error: Any, tier: str) -> str:
+    """A refused `unit create` option, in Vietnamese (pydantic's own messages are English)."""
     location = error.get("loc") or ()
     option = UNIT_FIELDS.get(str(location[0]) if location else "", "--type")
-    return f"dữ liệu không hợp lệ ở {option}: {error.get('msg', '')}."
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind in ("string_too_short", "too_short"):
+        reason = "không được để trống (hoặc chỉ gồm ký tự không nhìn thấy)"
+    elif kind in ("string_too_long", "too_long"):
+        reason = f"dài quá {context.get('max_length')} ký tự"
+    elif kind == "literal_error":
+        reason = f"phải là một trong: {context.get('expected', '')}"
+    elif option == "--type":
+        reason = f"không có loại đơn vị này ở cấp đã chọn; các loại: {_unit_type_ids(tier)}"
+    else:
+        reason = "giá trị không hợp lệ"
+    return f"dữ liệu không hợp lệ ở {option}: {reason}."
 
 
 def upgraded(before: str | None, after: str | None) -> str:
@@ -388,3 +409,145 @@ def database_fault(fault: str, *, where: str, name: str, sqlite: bool, setting: 
 
 
 # --- end of operator mistakes --------------------------------------------------------------------
+
+
+# --- dvht serve start-up failures and the last resort (issue 11: the token redacted) ---------
+
+TOKEN_REFUSED = (
+    "TELEGRAM_BOT_TOKEN bị Telegram từ chối (401); kiểm tra lại mã bot do @BotFather cấp."
+)
+_NOT_BOT_API = {
+    "html": "nó trả về một trang HTML thay vì JSON",
+    "not_json": "câu trả lời không phải JSON",
+    "other_json": "câu trả lời là JSON nhưng không theo dạng của Bot API",
+    "redirect_loop": "nó chuyển hướng liên tục",
+    "bad_http": "câu trả lời không theo giao thức HTTP",
+}
+
+
+def serve_failure(reason: str, details: dict[str, str]) -> str:
+    """One line for each `bot.startup.Reason`; `details` are already redacted and on one line."""
+    api = details.get("api", "")
+    description = details.get("description", "")
+    if reason == "token_refused":
+        return TOKEN_REFUSED
+    if reason == "token_unknown":
+        return (
+            f"máy chủ Bot API ở {api} không nhận ra mã bot (404); kiểm tra TELEGRAM_BOT_TOKEN "
+            "(dạng 123456:ABC…) và TELEGRAM_API_URL."
+        )
+    if reason == "api_url_invalid":
+        return (
+            f"TELEGRAM_API_URL “{api}” không phải địa chỉ http:// hay https:// hợp lệ; "
+            "bỏ trống để dùng https://api.telegram.org."
+        )
+    if reason == "api_unreachable":
+        why = f" ({description})" if description else " (không trả lời)"
+        return (
+            f"không kết nối được máy chủ Bot API ở {api}{why}; kiểm tra TELEGRAM_API_URL và "
+            "mạng của máy chủ."
+        )
+    if reason == "not_bot_api":
+        what = _NOT_BOT_API.get(details.get("what", ""), "câu trả lời không đúng dạng")
+        return (
+            f"TELEGRAM_API_URL ({api}) không phải máy chủ Bot API: {what}; kiểm tra lại địa chỉ."
+        )
+    if reason == "webhook_refused":
+        return (
+            f"Telegram từ chối TELEGRAM_WEBHOOK_URL ({description}); cần một địa chỉ https:// "
+            "công khai trỏ tới máy chủ này."
+        )
+    if reason == "webhook_unset":
+        return (
+            "không đăng ký được webhook với Telegram (setWebhook không qua được); kiểm tra mạng "
+            "rồi chạy lại."
+        )
+    if reason == "webhook_not_removed":
+        return (
+            "không gỡ được webhook cũ của bot (deleteWebhook không qua được) nên không nhận tin "
+            "bằng long polling được; kiểm tra mạng rồi chạy lại."
+        )
+    if reason == "webhook_port":
+        return (
+            f"không mở được cổng webhook {details.get('host', '')}:{details.get('port', '')} "
+            f"({description}); kiểm tra DVHT_WEBHOOK_HOST và DVHT_WEBHOOK_PORT, cổng có thể "
+            "đang bị chương trình khác dùng."
+        )
+    method = details.get("method", "Bot API")
+    why = f" ({description})" if description else ""
+    return (
+        f"máy chủ Bot API ở {api} từ chối {method}{why}; kiểm tra TELEGRAM_BOT_TOKEN và "
+        "TELEGRAM_API_URL."
+    )
+
+
+def unexpected_error(summary: str, details: str | None) -> str:
+    where = f" và tệp {details}" if details else ""
+    return f"gặp lỗi không lường trước ({summary}); hãy gửi dòng này{where} cho người phát triển."
+
+
+# --- Input documents: the evaluate/import/report file reader (issue 11, item 4) -------------
+
+
+def _quoted(value: object) -> str:
+    """A value from a file, quoted in an error: short, printable, on one line."""
+    from dvht_core.text_hygiene import preview
+
+    return preview(value if isinstance(value, str) else type(value).__name__)
+
+
+def file_is_directory(path: str) -> str:
+    return f"{path} là một thư mục; hãy chỉ ra tệp tự đánh giá (YAML hoặc JSON) trong đó."
+
+
+def file_not_permitted(path: str) -> str:
+    return f"không có quyền đọc tệp {path}."
+
+
+def file_too_large(path: str, limit: int) -> str:
+    return (
+        f"tệp {path} lớn hơn {limit // (1024 * 1024)} MB, không phải một tệp tự đánh giá "
+        "(một hồ sơ đầy đủ chỉ vài chục KB)."
+    )
+
+
+def document_refused(path: str, error: DocumentError, *, is_json: bool) -> str:
+    """A file the reader refused before any field was read (`dvht_core.DocumentError`)."""
+    from dvht_core.limits import MAX_DOCUMENT_DEPTH
+
+    line, detail = error.line, error.detail
+    at = f"ở dòng {line}" if line is not None else "ở một chỗ không rõ"
+    problem = error.problem
+    if problem == "syntax":
+        if is_json and line is not None and error.column is not None:
+            return bad_json(path, line, error.column)
+        where = f"dòng {line}" if line is not None else "không rõ vị trí"
+        if line is not None and error.column is not None:
+            where += f", cột {error.column}"
+        return f"tệp {path} không phải {'JSON' if is_json else 'YAML'} hợp lệ ({where})."
+    if problem == "too_deep":
+        return (
+            f"tệp {path} lồng nhau quá {MAX_DOCUMENT_DEPTH} cấp {at}; tệp tự đánh giá chỉ có "
+            "bốn cấp (tệp → answers → chỉ tiêu → evidence)."
+        )
+    if problem == "duplicate_key":
+        return (
+            f"tệp {path} có khóa “{detail}” hai lần (dòng {error.first_line} và dòng {line}); "
+            "hãy giữ một."
+        )
+    if problem == "number_too_large":
+        return f"tệp {path} có một số quá lớn {at} ({detail}); hãy kiểm tra lại số đó."
+    if problem == "not_a_number":
+        return f"tệp {path} có {detail} {at}, không phải một số JSON; hãy ghi một số."
+    if problem == "lone_surrogate":
+        return (
+            f"tệp {path} có ký tự Unicode hỏng (nửa cặp UTF-16, như \\udc80) {at}; "
+            "hãy gõ lại đoạn đó."
+        )
+    if problem == "tag":
+        return f"tệp {path} dùng thẻ kiểu YAML “{detail}” {at}; hãy ghi giá trị, không thẻ “!!”."
+    if problem == "key_not_text":
+        return f"tệp {path} có khóa không phải văn bản {at}; khóa là tên trường hoặc mã chỉ tiêu."
+    if problem == "alias":
+        return f"tệp {path} dùng tham chiếu YAML “*{detail}” {at}; hãy ghi thẳng giá trị."
+    return f"tệp {path} có nhiều tài liệu YAML (dấu “---” {at}); mỗi tệp chỉ chứa một hồ sơ."

@@ -275,12 +275,68 @@ def skipped(indicator_id: str) -> str:
     return f"Đã bỏ qua {indicator_id} (tính là chưa trả lời; gõ “sửa {indicator_id}” để quay lại)."
 
 
+# --- the console's /file: what cannot be read as a local file (issue 11, item 5) -----------
+LOCAL_FILE_NO_PATH = "Hãy gõ đường dẫn của tệp sau /file, ví dụ /file ~/ke-hoach.pdf."
+
+
+def local_file_missing(path: str) -> str:
+    return f"Không tìm thấy tệp {path}; hãy kiểm tra lại đường dẫn."
+
+
+def local_file_is_directory(path: str) -> str:
+    return f"{path} là một thư mục, không phải tệp; hãy gõ đường dẫn của một tệp trong đó."
+
+
+def local_file_is_device(path: str) -> str:
+    return f"{path} là một thiết bị, không phải tệp; hãy gửi tệp PDF, ảnh, Word hoặc Excel."
+
+
+def local_file_is_fifo(path: str) -> str:
+    return f"{path} là một ống dẫn (FIFO), không phải tệp; hãy gửi một tệp đã lưu trên máy."
+
+
+def local_file_not_regular(path: str) -> str:
+    return f"{path} không phải là tệp thường; hãy gửi một tệp đã lưu trên máy."
+
+
+def local_file_no_permission(path: str) -> str:
+    return f"Không có quyền đọc tệp {path}; hãy cấp quyền đọc hoặc chép tệp sang chỗ khác."
+
+
+def local_file_unreadable(path: str) -> str:
+    return f"Không đọc được tệp {path}; hãy kiểm tra lại đường dẫn và tệp."
+
+
+def local_file_too_large(path: str, size: int | None, limit: int) -> str:
+    """`size` None: the file is larger than it said (a file growing, a /proc file)."""
+    shown = f"hơn {_bytes(limit)}" if size is None else _bytes(size)
+    return f"Tệp {path} quá lớn ({shown}), giới hạn là {_bytes(limit)}."
+
+
+def _bytes(size: int) -> str:
+    """As the evidence store writes sizes: 1023 byte, 1,5 KB, 20 MB, 25,3 MB."""
+    if size < 1024:
+        return f"{size} byte"
+    value, unit = size / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if round(value, 1) < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{value:.1f}".removesuffix(".0").replace(".", ",") + f" {unit}"
+
+
 # --- refusals of typed values ----------------------------------------------------------------
 EMPTY_NUMBER = "Hãy gõ một số, ví dụ 27."
 NEGATIVE = "Số người không thể âm."
 NOT_WHOLE = "Số người phải là số nguyên, ví dụ 27 (không phải 27,5)."
 EMPTY_TEXT = "Nội dung trống; hãy gõ lại."
 NO_LETTERS = "Nội dung cần có chữ hoặc số, không chỉ biểu tượng."
+
+# --- text hygiene: invisible characters in typed names and titles (issue 11, item 9) ---------
+INVISIBLE_ONLY = "Nội dung chỉ có ký tự ẩn (không hiển thị được); hãy gõ lại bằng chữ."
+BROKEN_CHARACTERS = "Tin nhắn có ký tự bị lỗi mã hóa; hãy gõ lại."
+NAME_EMPTY = "Tên đơn vị không được để trống; hãy gõ tên bằng chữ, ví dụ UBND xã Quảng Phú."
+PROVINCE_EMPTY = "Tên tỉnh, thành phố không được để trống; hãy gõ bằng chữ, ví dụ Thành phố Huế."
 
 
 def not_a_number(what: str) -> str:

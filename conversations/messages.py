@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from dvht_core.text_hygiene import visible_text, without_lone_surrogates
+
 MAX_TEXT = 2000
 """The longest message any channel accepts (Zalo's limit, the lower of the two)."""
 
@@ -59,11 +61,16 @@ class Inbound:
     """Set by the service when the evidence store refused the file (Vietnamese reason)."""
 
     def normalised(self) -> Inbound:
-        """User text in NFC, so “ã” typed on any keyboard compares and stores the same."""
-        text = None if self.text is None else unicodedata.normalize("NFC", self.text)
-        name = (
-            None if self.display_name is None else unicodedata.normalize("NFC", self.display_name)
-        )
+        """User text in NFC, so “ã” typed on any keyboard compares and stores the same, with
+        undecodable bytes (lone surrogates) as U+FFFD; the display name as it can be stored and
+        shown, or None when nothing visible is left (a Telegram name of zero-width characters
+        only), so the service names the person by their id instead of failing on it."""
+        text = self.text
+        if text is not None:
+            text = unicodedata.normalize("NFC", without_lone_surrogates(text))
+        name = self.display_name
+        if name is not None:
+            name = visible_text(without_lone_surrogates(name)) or None
         return replace(self, text=text, display_name=name)
 
 

@@ -43,7 +43,7 @@ def redeem(state: State, code: str) -> Outcome:
 
 
 def name_typed(ctx: Context, state: State, text: str) -> Outcome:
-    cleaned = _cleaned(state, text, NAME_LIMIT)
+    cleaned = _cleaned(state, text, NAME_LIMIT, nothing=say.NAME_EMPTY)
     if isinstance(cleaned, Outcome):
         return cleaned
     named = replace(state, draft=replace(state.draft, name=cleaned))
@@ -51,16 +51,17 @@ def name_typed(ctx: Context, state: State, text: str) -> Outcome:
 
 
 def province_typed(ctx: Context, state: State, text: str) -> Outcome:
-    cleaned = _cleaned(state, text, PROVINCE_LIMIT)
+    cleaned = _cleaned(state, text, PROVINCE_LIMIT, nothing=say.PROVINCE_EMPTY)
     if isinstance(cleaned, Outcome):
         return cleaned
     placed = replace(state, draft=replace(state.draft, province=cleaned))
     return Outcome(placed, go=("typed",), ask=True)
 
 
-def _cleaned(state: State, text: str, limit: int) -> str | Outcome:
-    """The text to keep, or the refusal."""
-    cleaned = parsing.free_text(text)
+def _cleaned(state: State, text: str, limit: int, *, nothing: str) -> str | Outcome:
+    """The visible text to keep, or the refusal (`nothing`: when no visible character is left,
+    e.g. a name typed as zero-width spaces only)."""
+    cleaned = parsing.free_text(text, nothing=nothing)
     if isinstance(cleaned, parsing.Refused):
         return again(state, cleaned.message)
     if len(cleaned) > limit:

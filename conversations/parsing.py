@@ -13,6 +13,7 @@ from fractions import Fraction
 from unidecode import unidecode
 
 from conversations import catalogue as say
+from dvht_core.text_hygiene import REPLACEMENT, has_lone_surrogate, visible_text
 
 MAX_MEMBERS = 1_000_000
 MAX_FREE_TEXT = 1_000
@@ -126,11 +127,22 @@ def choose(text: str, options: Sequence[tuple[str, str]]) -> str | None:
     return None
 
 
-def free_text(text: str) -> str | Refused:
-    """A reference or description: trimmed, single-spaced, not empty, not a novel."""
-    cleaned = " ".join(text.split())
+def free_text(text: str, *, nothing: str | None = None) -> str | Refused:
+    """A name, reference or description: what is visible of it (NFC, single-spaced, without
+    the invisible characters of `dvht_core.text_hygiene`), not empty, not a novel.
+
+    A right-to-left override or zero-width spaces would otherwise be stored and printed in the
+    signed report, where they can make a name read differently from what was typed.
+    `nothing` is the refusal when nothing visible is left (a step's own wording, e.g. for the
+    unit's name); by default it says whether the text was empty or only invisible characters.
+    """
+    if REPLACEMENT in text or has_lone_surrogate(text):  # bytes a terminal could not decode
+        return Refused(say.BROKEN_CHARACTERS)
+    cleaned = visible_text(text)
     if not cleaned:
-        return Refused(say.EMPTY_TEXT)
+        if nothing is not None:
+            return Refused(nothing)
+        return Refused(say.INVISIBLE_ONLY if text.strip() else say.EMPTY_TEXT)
     if len(cleaned) > MAX_FREE_TEXT:
         return Refused(say.too_long(len(cleaned), MAX_FREE_TEXT))
     if not any(ch.isalnum() for ch in cleaned):

@@ -99,6 +99,34 @@ class DialogueTx(Protocol):
 
     def redeem_invite(self, *, person_id: int, code: str) -> MembershipRecord: ...
 
+    def keep_replies(
+        self,
+        *,
+        channel: str,
+        update_id: str,
+        replies: Sequence[Outbound],
+        report: dict[str, Any] | None,
+    ) -> None:
+        """Keep the replies to an update (and the data of the report it asked for) with the
+        update in the channel's inbox, in this transaction: they commit with the message's
+        effects or not at all. Nothing is kept for an update that is in no inbox."""
+        ...
+
+    def kept_replies(self, *, channel: str, update_id: str) -> KeptReplies | None:
+        """What `keep_replies` kept for an update whose inbox entry is not finished yet (its
+        replies may not have been sent when the process stopped); None otherwise."""
+        ...
+
+
+@dataclass(frozen=True)
+class KeptReplies:
+    """The answer to an update, kept with it until its replies are sent (see
+    `ConversationService.handle`): the replies as the engine made them, without files, and the
+    data of the report they announce, rendered again when they are sent again."""
+
+    replies: tuple[Outbound, ...]
+    report: dict[str, Any] | None = None
+
 
 class DialogueStore(Protocol):
     async def run(self, work: Callable[[DialogueTx], T]) -> T:

@@ -3,6 +3,14 @@
 Each message is one transaction: load the user's state and context, run the pure engine,
 store its effects, save the state. A failure anywhere rolls the whole message back and the
 user is told to send it again; nothing raises out of `handle`.
+
+A channel that confirms an update to its server before the replies are sent (Telegram long
+polling, `bot.telegram.inbox`) has the service built with `keep_replies`: the replies, and the
+data of a requested report, are then kept with the update's inbox entry in the message's own
+transaction. If the process dies after that commit and before the replies went out, the
+restart hands the same update in again; `claim_update` says it was handled, so instead of
+answering nothing the service answers with the kept replies (the report rendered again from its
+kept data). The effects are never applied twice and the user still gets their answer.
 """
 
 from __future__ import annotations
@@ -71,12 +79,16 @@ class ConversationService:
         evidence: EvidenceFiles | None = None,
         reports: ReportRenderer | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
+        keep_replies: bool = False,
     ) -> None:
         self.store = store
         self.files = files
         self.evidence = evidence
         self.reports = reports
         self.clock = clock
+        self.keep_replies = keep_replies
+        """Keep each message's replies with its inbox entry (see the module docstring); off for
+        channels that have no inbox, which then pay nothing for it."""
 
     async def handle(
         self,
@@ -152,7 +164,7 @@ class ConversationService:
 
     def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:
         if not tx.claim_update(channel=message.channel, update_id=message.update_id):
-            return []  # already handled: a retried webhook changes and sends nothing
+            return self._kept(tx, message, report)
         person, raw, version = tx.sender(
             channel=message.channel,
             user_id=message.user_id,
@@ -185,7 +197,27 @@ class ConversationService:
         )
         if any(r.kind == "report" for r in replies):
             replies = self._report(ctx, replies, report)
+        if self.keep_replies:
+            tx.keep_replies(
+                channel=message.channel,
+                update_id=message.update_id,
+                replies=replies,
+                report=report.get("data"),
+            )
         return replies
+
+    def _kept(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:
+        """The answer to an update handled before: the replies kept with its unfinished inbox
+        entry (a replay after a crash: they may never have been sent), else nothing (a retried
+        webhook, a duplicate: it changes and sends nothing)."""
+        if not self.keep_replies:
+            return []
+        kept = tx.kept_replies(channel=message.channel, update_id=message.update_id)
+        if kept is None:
+            return []
+        if kept.report is not None:
+            report["data"] = kept.report
+        return list(kept.replies)
 
     def _report(
         self, ctx: Context, replies: list[Outbound], report: dict[str, Any]

@@ -195,14 +195,11 @@ def load_any_rulebook(path: Path) -> Rulebook | Tt22Rulebook:
 
 
 def yaml_load_text(text: str) -> Any:
-    """Parse user-supplied YAML text; raise ValueError with the position of the first error."""
-    import yaml
+    """Parse a user's YAML document (an evaluate file): YAML 1.2 values, bounded nesting, no
+    duplicate keys; raise `DocumentError` (a ValueError) naming the problem and its line.
 
-    try:
-        return yaml.load(text, Loader=_yaml_loader())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "không rõ vị trí"
-        raise ValueError(where) from None
-    except yaml.YAMLError:
-        raise ValueError("không rõ vị trí") from None
+    Not PyYAML's loader, which the trusted rulebooks above keep using: see `yaml_document`.
+    """
+    from dvht_core.yaml_document import parse_yaml
+
+    return parse_yaml(text)

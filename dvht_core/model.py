@@ -171,7 +171,8 @@ class Submission(Record):
     def deadline_for(self, year: int) -> dt.date:
         """The dossier deadline for assessment year `year`: the next year, “trước ngày …”."""
         month, day = (int(part) for part in self.deadline.split("-"))
-        return dt.date(year + 1, month, day)
+        # Clamped to the calendar, so that a year no check let through cannot break a command.
+        return dt.date(min(max(year + 1, dt.MINYEAR), dt.MAXYEAR), month, day)
 
 
 class Plan:

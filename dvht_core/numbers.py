@@ -42,9 +42,18 @@ def format_date(day: dt.date) -> str:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months later; the 29–31st clip to the month's last day (29/02 → 28/02)."""
+    """Calendar months later; the 29–31st clip to the month's last day (29/02 → 28/02).
+
+    Past the calendar's end the answer is its last day, 31/12/9999: a date that far away is
+    "never" for every rule that compares with it. A stored decision date of 31/12/9999 once made
+    this raise, and with it every evaluation of the unit (/ketqua, /baocao, `dvht report`).
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
     for candidate in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, min(day.day, candidate))

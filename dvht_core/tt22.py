@@ -32,6 +32,7 @@ from pydantic import (
 
 from dvht_core.errors import InputError, RulebookError
 from dvht_core.numbers import format_pct
+from dvht_core.text_hygiene import preview
 
 TOTAL_POINTS = 100
 
@@ -369,10 +370,12 @@ def score_tt22(
     for key, answer in answers.items():
         if answer.indicator_id != key:
             raise Tt22InputError(
-                key, f"Câu trả lời lưu ở chỉ tiêu {key} lại ghi chỉ tiêu {answer.indicator_id}."
+                key,
+                f"Câu trả lời lưu ở chỉ tiêu {preview(key)} lại ghi chỉ tiêu "
+                f"{preview(answer.indicator_id)}.",
             )
         if key not in rulebook.indicators:
-            raise Tt22InputError(key, f"Bộ tiêu chí Thông tư 22 không có chỉ tiêu {key}.")
+            raise Tt22InputError(key, f"Bộ tiêu chí Thông tư 22 không có chỉ tiêu {preview(key)}.")
 
     scores: dict[str, Tt22IndicatorScore] = {}
     criteria: dict[str, int] = {}
@@ -427,7 +430,7 @@ def _score_choice(indicator: ChoiceIndicator, answer: Tt22Answer) -> tuple[int, 
         raise Tt22InputError(iid, f"Chỉ tiêu {iid} chấm theo phương án, không theo số thành viên.")
     option = indicator.option(answer.choice)
     if option is None:
-        raise Tt22InputError(iid, f"Chỉ tiêu {iid} không có phương án “{answer.choice}”.")
+        raise Tt22InputError(iid, f"Chỉ tiêu {iid} không có phương án “{preview(answer.choice)}”.")
     reason = f"Chỉ tiêu {iid}: đơn vị chọn “{option.label}”, được {option.points}/{top} điểm."
     return option.points, reason, None
 

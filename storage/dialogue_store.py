@@ -7,13 +7,13 @@ invite, evidence, totals) go through the repositories and their access checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from conversations.messages import StoredEvidence
-from conversations.ports import DialogueTx
+from conversations.messages import Outbound, StoredEvidence
+from conversations.ports import DialogueTx, KeptReplies
 from conversations.records import (
     Actor,
     AssessmentRecord,
@@ -23,7 +23,7 @@ from conversations.records import (
     PersonRecord,
     UnitRecord,
 )
-from storage import assessment_sql, dialogue_sql
+from storage import assessment_sql, dialogue_sql, inbox
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.invites import InviteRepository
@@ -202,3 +202,18 @@ class SqlDialogueTx:
 
     def redeem_invite(self, *, person_id: int, code: str) -> MembershipRecord:
         return self.invites.redeem(self.session, code=code, person_id=person_id)
+
+    def keep_replies(
+        self,
+        *,
+        channel: str,
+        update_id: str,
+        replies: Sequence[Outbound],
+        report: dict[str, Any] | None,
+    ) -> None:
+        inbox.keep(
+            self.session, channel=channel, update_id=update_id, replies=replies, report=report
+        )
+
+    def kept_replies(self, *, channel: str, update_id: str) -> KeptReplies | None:
+        return inbox.kept(self.session, channel=channel, update_id=update_id)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import io
+import mmap
 import os
 import re
 import struct
@@ -23,6 +25,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from storage.evidence_structure import structure_problem
 
 __all__ = [
     "DEFAULT_ALLOWED",
@@ -115,6 +119,15 @@ _HEAD_BYTES = 64
 _CHUNK_BYTES = 1024 * 1024  # a multiple of the 128-byte OLE directory entry
 _MAX_NAME_CHARS = 255
 _UNKNOWN = "không rõ loại"
+# A full disk or quota while an upload is written: the official cannot fix it, the operator can.
+NO_SPACE = "Máy chủ hết dung lượng lưu trữ; tệp chưa được lưu, hãy báo quản trị viên."
+_NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_REDO = {
+    "pdf": "hãy lưu hoặc xuất lại tệp PDF rồi gửi lại",
+    "jpeg": "hãy lưu lại ảnh rồi gửi lại",
+    "png": "hãy lưu lại ảnh rồi gửi lại",
+    "heic": "hãy lưu lại ảnh rồi gửi lại",
+}
 _KEY_RE = re.compile(r"sha256/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})")
 
 
@@ -126,7 +139,8 @@ class EvidenceRejected(Exception):
     """An upload the store refuses; ``reason`` is shown to the official as is.
 
     ``code`` is one of ``too_large``, ``empty``, ``type_not_allowed``, ``content_mismatch``,
-    for the caller's logs and metrics.
+    ``invalid`` (the type's structure is broken), ``no_space`` (the server's disk or quota is
+    full: nothing was kept), for the caller's logs and metrics.
     """
 
     def __init__(self, code: str, reason: str) -> None:
@@ -442,6 +456,58 @@ def _make_dirs_durable(path: Path) -> None:
         _fsync_dir(directory.parent)
 
 
+def _invalid(kind: str, problem: str, name: str) -> EvidenceRejected:
+    """The refusal of a file whose signature names an allowed kind but whose structure is not."""
+    subject = f"Tệp “{name}”" if name else "Tệp"
+    return EvidenceRejected(
+        "invalid", f"{subject} không phải là {_LABELS[kind]} hợp lệ: {problem}; {_REDO[kind]}."
+    )
+
+
+class _Upload:
+    """The temp file an upload is written to, through its raw descriptor.
+
+    Nothing is buffered in the process, so a full disk is reported by the very write that hit
+    it, and closing never fails on a buffered remainder (which would skip the cleanup and leave
+    a partial file behind). Writes run in a worker thread while a cancelled upload is discarded
+    from the event loop: the lock makes the close wait for a write in flight (one chunk, at most
+    1 MB), so the descriptor is never closed under it and then reused by another file.
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+        self._lock = threading.Lock()
+
+    def write(self, hasher: _Hasher, chunk: bytes | memoryview) -> None:
+        hasher.update(chunk)
+        view = memoryview(chunk)
+        with self._lock:
+            if self.fd < 0:
+                raise OSError(errno.EBADF, "the upload was discarded")
+            while view:
+                written = os.write(self.fd, view)
+                view = view[written:]
+
+    def finish(self) -> None:
+        """The bytes on disk (fsync) before the rename that publishes them; then closed."""
+        with self._lock:
+            os.fsync(self.fd)
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            fd, self.fd = self.fd, -1
+            if fd >= 0:
+                os.close(fd)
+
+    def discard(self) -> None:
+        """Close and remove the temp file, whatever state the upload failed in."""
+        with contextlib.suppress(OSError):
+            self.close()
+        self.path.unlink(missing_ok=True)
+
+
 class LocalEvidenceStore:
     """EvidenceStore on a local directory: ``root/sha256/ab/cd/<hex>``, uploads via ``root/tmp``.
 
@@ -468,7 +534,19 @@ class LocalEvidenceStore:
         self._commit_lock = threading.Lock()
 
     async def put(self, data: bytes | AsyncIterator[bytes], *, original_name: str) -> StoredFile:
-        """Stream ``data`` to a temp file while hashing, check it, then move it under its hash."""
+        """Stream ``data`` to a temp file while hashing, check it, then move it under its hash.
+
+        A full disk or quota (ENOSPC, EDQUOT) anywhere on the way is EvidenceRejected
+        ``no_space``; whatever fails, the temp file is removed, so nothing half-written stays.
+        """
+        try:
+            return await self._put(data, original_name=original_name)
+        except OSError as failed:
+            if failed.errno in _NO_SPACE_ERRNOS:
+                raise EvidenceRejected("no_space", NO_SPACE) from None
+            raise
+
+    async def _put(self, data: bytes | AsyncIterator[bytes], *, original_name: str) -> StoredFile:
         name = safe_file_name(original_name)
         if isinstance(data, bytes | bytearray | memoryview):
             size = len(data)
@@ -476,18 +554,18 @@ class LocalEvidenceStore:
                 raise self._too_large(size)
             if size == 0:
                 raise self._empty(name)
-        tmp_path, handle = await asyncio.to_thread(self._open_temp)
+        upload = await asyncio.to_thread(self._open_temp)
         try:
-            digest, size = await self._receive(data, handle, name)
-            kind, head = await asyncio.to_thread(self._inspect, tmp_path)
+            digest, size = await self._receive(data, upload, name)
+            kind, head, problem = await asyncio.to_thread(self._inspect, upload.path)
+            if problem is not None and kind in self.allowed:
+                raise _invalid(kind, problem, name)
             kind = _resolve_kind(kind, head, name, self.allowed)
             key = f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
-            deduplicated = await asyncio.to_thread(self._commit, tmp_path, key, size)
+            deduplicated = await asyncio.to_thread(self._commit, upload.path, key, size)
         except BaseException:
             # Synchronous on purpose: it must also run while the task is being cancelled.
-            if not handle.closed:
-                handle.close()
-            tmp_path.unlink(missing_ok=True)
+            upload.discard()
             raise
         return StoredFile(
             sha256=digest,
@@ -526,7 +604,7 @@ class LocalEvidenceStore:
     async def _receive(
         self,
         data: bytes | bytearray | memoryview | AsyncIterator[bytes],
-        handle: BinaryIO,
+        upload: _Upload,
         name: str,
     ) -> tuple[str, int]:
         """Write and hash ``data``; stop at the first chunk past ``max_bytes``."""
@@ -536,7 +614,7 @@ class LocalEvidenceStore:
             view = memoryview(data)
             for start in range(0, len(view), _CHUNK_BYTES):
                 piece = view[start : start + _CHUNK_BYTES]
-                await asyncio.to_thread(self._write, handle, hasher, piece)
+                await asyncio.to_thread(upload.write, hasher, piece)
             size = len(view)
         else:
             try:
@@ -545,7 +623,7 @@ class LocalEvidenceStore:
                     if size > self.max_bytes:
                         raise self._too_large(None)
                     if chunk:
-                        await asyncio.to_thread(self._write, handle, hasher, chunk)
+                        await asyncio.to_thread(upload.write, hasher, chunk)
             finally:
                 # Stop the upstream download now rather than whenever the generator is collected.
                 aclose = getattr(data, "aclose", None)
@@ -553,39 +631,33 @@ class LocalEvidenceStore:
                     await aclose()
         if size == 0:
             raise self._empty(name)
-        await asyncio.to_thread(self._flush, handle)
+        await asyncio.to_thread(upload.finish)
         return hasher.hexdigest(), size
 
-    @staticmethod
-    def _write(handle: BinaryIO, hasher: _Hasher, chunk: bytes | memoryview) -> None:
-        hasher.update(chunk)
-        handle.write(chunk)
-
-    @staticmethod
-    def _flush(handle: BinaryIO) -> None:
-        handle.flush()
-        os.fsync(handle.fileno())
-        handle.close()
-
-    def _open_temp(self) -> tuple[Path, BinaryIO]:
+    def _open_temp(self) -> _Upload:
         if not self._tmp_dir.is_dir():
             _make_dirs_durable(self._tmp_dir)
         fd, raw_path = tempfile.mkstemp(dir=self._tmp_dir, prefix="upload-", suffix=".part")
-        return Path(raw_path), os.fdopen(fd, "wb")
+        return _Upload(Path(raw_path), fd)
 
     @staticmethod
-    def _inspect(path: Path) -> tuple[str | None, bytes]:
-        """The detected kind of the temp file and its first bytes, without loading it whole."""
+    def _inspect(path: Path) -> tuple[str | None, bytes, str | None]:
+        """The detected kind of the temp file, its first bytes, and what is wrong with its
+        structure if anything (`storage.evidence_structure`), without loading it whole."""
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
             kind = _signature(head)
+            problem = None
             if kind == "zip":
                 handle.seek(0)
                 kind = _zip_kind(handle)
             elif kind == "ole":
                 handle.seek(0)
                 kind = _ole_kind(iter(lambda: handle.read(_CHUNK_BYTES), b""))
-        return kind, head
+            elif kind is not None:
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    problem = structure_problem(kind, mapped)
+        return kind, head, problem
 
     def _commit(self, tmp_path: Path, key: str, size: int) -> bool:
         """Move the temp file under ``key``; True when an intact copy was already there."""

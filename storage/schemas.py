@@ -5,21 +5,38 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from dvht_core.limits import (
+    EARLIEST_DECISION_YEAR,
+    MAX_FREE_TEXT_CHARS,
+    MAX_MEMBERS,
+    MAX_NAME_CHARS,
+    MAX_PROVINCE_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_YEAR,
+)
 from dvht_core.loader import load_unit_types
+from dvht_core.text_hygiene import visible_text
 
 
 def _clean(text: str) -> str:
-    """NFC and trimmed: the same name typed on any phone compares and prints the same."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """What is visible of the text (`dvht_core.text_hygiene.visible_text`: NFC, single spaces,
+    no bidirectional controls or zero-width characters), so the same name typed on any phone
+    compares and prints the same and no write path stores what the chat would have removed. A
+    name of invisible characters only becomes empty, which the fields' min_length refuses
+    (pydantic itself refuses a lone surrogate: string_unicode)."""
+    return visible_text(text)
 
 
 CleanText = Annotated[str, AfterValidator(_clean)]
-Name = Annotated[CleanText, Field(min_length=1, max_length=300)]
+Name = Annotated[CleanText, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+Province = Annotated[CleanText, Field(min_length=1, max_length=MAX_PROVINCE_CHARS)]
+FreeText = Annotated[CleanText, Field(max_length=MAX_FREE_TEXT_CHARS)]
+Total = Annotated[int, Field(ge=0, le=MAX_MEMBERS)]
+"""Members or learners: the bounds of the file reader and the chat, and the database's CHECK."""
 
 
 class _Input(BaseModel):
@@ -30,7 +47,7 @@ class NewUnit(_Input):
     name: Name
     tier: Literal["huyen", "tinh"]
     unit_type: str
-    province: Annotated[CleanText, Field(min_length=1, max_length=100)]
+    province: Province
     office_id: int | None = None
 
     @model_validator(mode="after")
@@ -45,7 +62,7 @@ class NewUnit(_Input):
 
 class NewOffice(_Input):
     name: Name
-    province: Annotated[CleanText, Field(min_length=1, max_length=100)]
+    province: Province
 
 
 class NewPerson(_Input):
@@ -72,14 +89,14 @@ class AnswerInput(_Input):
 
     indicator_id: Annotated[str, Field(pattern=r"^[1-9][0-9]*\.[1-9][0-9]*$")]
     value: dict[str, Any]
-    description: Annotated[CleanText, Field(max_length=5000)] | None = None
-    strengths: Annotated[CleanText, Field(max_length=5000)] | None = None
-    weaknesses: Annotated[CleanText, Field(max_length=5000)] | None = None
+    description: FreeText | None = None
+    strengths: FreeText | None = None
+    weaknesses: FreeText | None = None
 
 
 class EvidenceInput(_Input):
     kind: Literal["file", "photo", "reference"]
-    title: Annotated[CleanText, Field(min_length=1, max_length=500)]
+    title: Annotated[CleanText, Field(min_length=1, max_length=MAX_TITLE_CHARS)]
     indicator_ids: Annotated[tuple[str, ...], Field(min_length=1)]
     original_name: Annotated[CleanText, Field(max_length=255)] | None = None
     mime_type: Annotated[str, Field(max_length=100)] | None = None
@@ -108,6 +125,17 @@ class FileInput(_Input):
 
 
 class AssessmentTotals(_Input):
-    members: Annotated[int, Field(ge=0)] | None = None
-    learners: Annotated[int, Field(ge=0)] | None = None
-    level1_decision_date: dt.date | None = None
+    """The unit's totals, bounded as the file reader bounds them and as the table's CHECK
+    constraints do (`storage.tables.AssessmentRow`). Whether a decision date is in the future
+    is the reader's check (`dvht_core.assessment`): storage has no "today" to compare with, and
+    bounds the date to the calendar the upgrade rule can count in."""
+
+    members: Total | None = None
+    learners: Total | None = None
+    level1_decision_date: (
+        Annotated[
+            dt.date,
+            Field(ge=dt.date(EARLIEST_DECISION_YEAR, 1, 1), le=dt.date(MAX_YEAR, 12, 31)),
+        ]
+        | None
+    ) = None

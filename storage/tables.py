@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dvht_core import workflow
+from dvht_core.limits import EARLIEST_DECISION_YEAR, MAX_MEMBERS, MAX_YEAR, MIN_YEAR
 from storage.types import UTCDateTime, utcnow
 
 # A naming convention from the first migration on, so constraints have stable names on both
@@ -35,6 +36,25 @@ EVIDENCE_KINDS = ("file", "photo", "reference")
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _between(column: str, low: object, high: object) -> str:
+    """A range CHECK; NULL passes (SQL's CHECK fails only on false). Dates are ISO literals,
+    which PostgreSQL reads as dates and SQLite compares as the ISO text it stores."""
+    return f"{column} BETWEEN {low!r} AND {high!r}"
+
+
+ASSESSMENT_BOUNDS = (
+    CheckConstraint(_between("year", MIN_YEAR, MAX_YEAR), name="year"),
+    CheckConstraint(_between("members", 0, MAX_MEMBERS), name="members"),
+    CheckConstraint(_between("learners", 0, MAX_MEMBERS), name="learners"),
+    CheckConstraint(
+        _between("level1_decision_date", f"{EARLIEST_DECISION_YEAR}-01-01", f"{MAX_YEAR}-12-31"),
+        name="level1_decision_date",
+    ),
+)
+"""The database's own guard on what breaks a whole unit when wrong (issue 11): the reader and
+`storage.schemas` refuse these values first; migration c5d1e8a24b63 adds them."""
 
 
 class Office(SQLModel, table=True):
@@ -138,6 +158,7 @@ class AssessmentRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "year"),
         CheckConstraint(_one_of("status", STATUSES), name="status"),
+        *ASSESSMENT_BOUNDS,
         Index("ix_assessments_status_unit", "status", "unit_id"),
     )
 
@@ -240,6 +261,36 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(max_length=10, primary_key=True)
     update_id: str = Field(max_length=64, primary_key=True)
     processed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InboxEntry(SQLModel, table=True):
+    """An update a channel took on before handling it (Telegram long polling, `storage.inbox`).
+
+    Recorded before Telegram is told the update arrived, so a crash at any later moment leaves
+    a row that the next start finishes: `outcome` is written in the message's own transaction,
+    so a row with an outcome was handled and only its replies may be missing; `finished_at` is
+    set once the replies were sent. Finished rows are pruned after Telegram's 24 hours of
+    redelivery (`storage.inbox.KEEP_FINISHED`).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        CheckConstraint(_one_of("channel", CHANNELS), name="channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    """Arrival order: the order a restart replays the unfinished rows in."""
+    channel: str = Field(max_length=10)
+    update_id: str = Field(max_length=64)
+    payload: str = Field(sa_type=Text)
+    """The update's JSON as the channel sent it."""
+    outcome: str | None = Field(default=None, sa_type=Text)
+    """JSON of the replies and the requested report's data, once the message's effects commit."""
+    attempts: int = Field(default=1)
+    """Times the update was taken up (1 on arrival, +1 for each replay after a restart)."""
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):

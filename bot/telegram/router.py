@@ -7,9 +7,11 @@ dropped by the service's processed-update table.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from aiogram import Dispatcher, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import EditMessageReplyMarkup
 from aiogram.types import CallbackQuery, Message, Update
@@ -65,8 +67,10 @@ def make_dispatcher(
                 await sender.call(callback.answer)  # stop the spinner all the same
             return None
         replies = await service.handle(inbound, rendering=uploading(inbound.chat_id))
-        async with sender.conversation(inbound):
-            await sender.call(callback.answer)
+        # A tap taken up again after a restart may be too old to answer (400): reply anyway.
+        with contextlib.suppress(TelegramBadRequest):
+            async with sender.conversation(inbound):
+                await sender.call(callback.answer)
         stale = None
         if isinstance(callback.message, Message):
             stale = sender.take_keyboard(inbound.chat_id, callback.message.message_id)

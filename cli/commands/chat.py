@@ -7,8 +7,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from cli import text
-from cli.common import load_settings, run_with_database, storage_errors
+from cli import arguments, text
+from cli.common import CliError, load_settings, run_with_database, storage_errors
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -27,8 +27,8 @@ def add_commands(commands: Commands) -> None:
 
     ask = commands.add_parser("ask", help=text.HELP_ASK)
     ask.add_argument("text", metavar="CÂU_HỎI", help=text.HELP_QUESTION)
-    ask.add_argument("--unit", type=int, help=text.HELP_UNIT_ID)
-    ask.add_argument("--year", type=int, help=text.HELP_YEAR)
+    ask.add_argument("--unit", type=arguments.unit_id, help=text.HELP_UNIT_ID)
+    ask.add_argument("--year", type=arguments.year, help=text.HELP_YEAR)
     ask.set_defaults(handler=_cmd_ask)
 
 
@@ -42,10 +42,14 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from bot.serve import serve
+    from bot.startup import StartupFailure
 
     settings = load_settings()
-    with storage_errors():
-        return serve(settings, args.user or _login())
+    try:
+        with storage_errors():
+            return serve(settings, args.user or _login())
+    except StartupFailure as failure:
+        raise CliError(text.serve_failure(failure.reason, failure.details)) from None
 
 
 def _login() -> str:

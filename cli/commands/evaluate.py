@@ -10,7 +10,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from cli import text
-from cli.common import CliError, input_errors, parse_tt24, read_document
+from cli.common import CliError, input_errors
+from cli.documents import parse_tt24, read_document
 
 if TYPE_CHECKING:
     from cli.common import Commands

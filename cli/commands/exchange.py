@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli import text
-from cli.common import CliError, load_settings, parse_tt24, read_document, run_with_database
+from cli import arguments, text
+from cli.common import CliError, load_settings, run_with_database
+from cli.documents import load_tt24
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -18,14 +19,14 @@ if TYPE_CHECKING:
 
 def add_commands(commands: Commands) -> None:
     export = commands.add_parser("export", help=text.HELP_EXPORT)
-    export.add_argument("--unit", type=int, required=True, help=text.HELP_UNIT_ID)
-    export.add_argument("--year", type=int, required=True, help=text.HELP_YEAR)
+    export.add_argument("--unit", type=arguments.unit_id, required=True, help=text.HELP_UNIT_ID)
+    export.add_argument("--year", type=arguments.year, required=True, help=text.HELP_YEAR)
     export.add_argument("--output", "-o", help=text.HELP_OUTPUT)
     export.set_defaults(handler=_cmd_export)
 
     imported = commands.add_parser("import", help=text.HELP_IMPORT)
     imported.add_argument("file", metavar="TỆP", help=text.HELP_FILE)
-    imported.add_argument("--unit", type=int, required=True, help=text.HELP_UNIT_ID)
+    imported.add_argument("--unit", type=arguments.unit_id, required=True, help=text.HELP_UNIT_ID)
     imported.set_defaults(handler=_cmd_import)
 
 
@@ -60,7 +61,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from conversations.records import Actor
     from storage.exchange import import_assessment
 
-    assessment = parse_tt24(read_document(args.file))
+    assessment = load_tt24(args.file)
 
     async def work(database: Database) -> tuple[int, int, int]:
         # In batches (see `import_assessment`): the chat keeps answering during a long import.

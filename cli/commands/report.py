@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli import text
-from cli.common import CliError, load_settings, parse_tt24, read_document, run_with_database
+from cli import arguments, text
+from cli.common import CliError, load_settings, run_with_database
+from cli.documents import load_tt24
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -23,8 +24,8 @@ Renderer = Callable[[dict[str, Any]], bytes]
 def add_commands(commands: Commands) -> None:
     report = commands.add_parser("report", help=text.HELP_REPORT)
     report.add_argument("file", metavar="TỆP", nargs="?", help=text.HELP_FILE)
-    report.add_argument("--unit", type=int, help=text.HELP_UNIT_ID)
-    report.add_argument("--year", type=int, help=text.HELP_YEAR)
+    report.add_argument("--unit", type=arguments.unit_id, help=text.HELP_UNIT_ID)
+    report.add_argument("--year", type=arguments.year, help=text.HELP_YEAR)
     report.add_argument("--pdf", metavar="TỆP_PDF", help=text.HELP_PDF)
     report.add_argument("--docx", metavar="TỆP_DOCX", help=text.HELP_DOCX)
     report.add_argument("--xlsx", metavar="TỆP_XLSX", help=text.HELP_XLSX)
@@ -42,7 +43,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not targets:
         raise CliError(text.REPORT_NO_OUTPUT)
     if args.file:
-        assessment = parse_tt24(read_document(args.file))
+        assessment = load_tt24(args.file)
         rulebook = load_rulebook(TT24_BY_TIER[assessment.tier])
     else:
         rulebook, assessment = _from_database(args.unit, args.year)

@@ -42,7 +42,7 @@ def _cmd_unit_create(args: argparse.Namespace) -> int:
             name=args.name, tier=args.tier, unit_type=args.unit_type, province=args.province
         )
     except ValidationError as exc:
-        raise CliError(text.invalid_unit(exc.errors()[0])) from None
+        raise CliError(text.invalid_unit(exc.errors()[0], args.tier)) from None
     operator = Actor.operator()
 
     def create(session: Any) -> tuple[UnitRecord, InviteRecord, InviteRecord]:

@@ -13,10 +13,11 @@ import pytest
 from bot.console import ConsoleNotifier, render, to_inbound
 from conversations.messages import Button, Outbound
 from conversations.ports import Delivery, Notifier
+from tests import evidence_samples
 
 DVHT = Path(sys.executable).parent / "dvht"
 YES_NO = (Button("go", "Tiếp tục"), Button("later", "Để sau"))
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = evidence_samples.pdf()
 
 
 def chat(data_dir: Path, lines: list[str], user: str = "lan") -> str:

@@ -108,6 +108,9 @@ def test_unit_list_prints_one_unit_per_line_starting_with_its_id(dvht: Run) -> N
     [
         (["--tier", "huyen", "--type", "dai_hoc"], "--type"),
         (["--tier", "huyen", "--type", "truong_hoc"], "--type"),
+        (["--tier", "huyen", "--type", "nope"], "các loại: co_quan, doanh_nghiep"),
+        (["--tier", "huyen", "--type", "ubnd_xa", "--name", "\u200b\u202e"], "để trống"),
+        (["--tier", "huyen", "--type", "ubnd_xa", "--name", "a" * 301], "dài quá 300 ký tự"),
     ],
 )
 def test_unit_create_refuses_bad_input(dvht: Run, argv: list[str], fragment: str) -> None:
@@ -116,6 +119,7 @@ def test_unit_create_refuses_bad_input(dvht: Run, argv: list[str], fragment: str
     assert out == ""
     assert err.count("\n") == 1
     assert fragment in err
+    assert "Value" not in err  # pydantic's English never reaches the operator
 
 
 @pytest.mark.parametrize("case", CASES[::4], ids=lambda p: p.stem)
@@ -170,7 +174,11 @@ def test_import_into_a_unit_of_another_type_is_refused(dvht: Run) -> None:
     [
         (["export", "--unit", "99", "--year", "2025"], "không tìm thấy"),
         (["import", str(EXAMPLE), "--unit", "99"], "không tìm thấy"),
-        (["export", "--unit", "abc", "--year", "2025"], "lệnh không hợp lệ"),
+        (["export", "--unit", "abc", "--year", "2025"], "mã đơn vị phải là số nguyên"),
+        (["export", "--unit", str(2**64), "--year", "2025"], "mã đơn vị phải là số nguyên"),
+        (["export", "--unit", "1", "--year", "1999"], "năm phải là số nguyên từ 2000"),
+        (["report", "--unit", str(2**63), "--pdf", "x.pdf"], "mã đơn vị phải là số nguyên"),
+        (["ask", "--unit", "0", "cần gì để đạt mức 2"], "mã đơn vị phải là số nguyên từ 1"),
     ],
 )
 def test_unknown_units_are_one_line_errors(dvht: Run, argv: list[str], fragment: str) -> None:

@@ -38,6 +38,7 @@ from storage.evidence_files import EvidenceFilesAdapter
 from storage.evidence_store import LocalEvidenceStore
 from storage.tables import ConversationState, Membership
 from storage.uow import read
+from tests import evidence_samples
 
 VN = vietnam_time.ZONE
 FIXED_NOW = dt.datetime(2025, 11, 20, 9, 0, tzinfo=VN)
@@ -45,9 +46,9 @@ FIXED_NOW = dt.datetime(2025, 11, 20, 9, 0, tzinfo=VN)
 YEAR = 2025
 OPERATOR = Actor.operator()
 
-# Minimal files the evidence store accepts or refuses by content.
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
+# Minimal files the evidence store accepts (real structures) or refuses by content.
+PDF = evidence_samples.pdf()
+JPEG = evidence_samples.jpeg()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48) + b"PE\x00\x00"
 
 # Text of the value question: "Chỉ tiêu 3/13 · Tiêu chí 1 — 1.3. Kinh phí…".

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import io
 import os
+import shutil
 import stat
 import struct
+import subprocess
+import sys
+import threading
+import time
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -23,6 +28,7 @@ from hypothesis import strategies as st
 
 from storage.evidence_store import (
     DEFAULT_ALLOWED,
+    NO_SPACE,
     EvidenceRejected,
     EvidenceStore,
     LocalEvidenceStore,
@@ -32,6 +38,8 @@ from storage.evidence_store import (
     is_storage_key,
     safe_file_name,
 )
+from storage.evidence_structure import structure_problem
+from tests import evidence_samples as samples
 
 # --- Real minimal files ----------------------------------------------------------------------
 
@@ -45,30 +53,15 @@ def make_pdf() -> bytes:
 
 
 def make_png() -> bytes:
-    def chunk(tag: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
-    pixels = zlib.compress(b"\x00\xff\x00\x00")  # filter byte + one red pixel
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", pixels)
-        + chunk(b"IEND", b"")
-    )
+    return samples.png()
 
 
 def make_jpeg() -> bytes:
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
+    return samples.jpeg()
 
 
 def make_heic() -> bytes:
-    ftyp = b"ftyp" + b"heic" + struct.pack(">I", 0) + b"mif1heic"
-    meta = b"meta" + bytes(4)
-    return struct.pack(">I", len(ftyp) + 4) + ftyp + struct.pack(">I", len(meta) + 4) + meta
+    return samples.heic()
 
 
 def make_docx() -> bytes:
@@ -616,7 +609,13 @@ async def test_random_bytes_are_accepted_only_with_an_allowed_signature(
     except EvidenceRejected as error:  # the only exception allowed out of put()
         outcome = error
     if isinstance(outcome, EvidenceRejected):
-        assert outcome.code in {"too_large", "empty", "type_not_allowed", "content_mismatch"}
+        assert outcome.code in {
+            "too_large",
+            "empty",
+            "type_not_allowed",
+            "content_mismatch",
+            "invalid",
+        }
         assert outcome.reason.endswith(".")
     else:
         assert outcome.kind in DEFAULT_ALLOWED | {"doc_or_xls"}
@@ -630,3 +629,374 @@ async def test_random_bytes_are_accepted_only_with_an_allowed_signature(
 def test_detect_kind_never_raises(data: bytes) -> None:
     kind = detect_kind(data)
     assert kind is None or kind in DEFAULT_ALLOWED | {"doc_or_xls", "zip", "pptx", "ppt", "ole"}
+
+
+# --- Structure: a file is what its signature claims (issue 11, item 6) -----------------------
+
+
+def typst_pdf(tmp_path: Path) -> bytes:
+    """A PDF from the report renderer's engine (typst), another real generator."""
+    import typst
+
+    source = tmp_path / "t.typ"
+    source.write_text("= Biên bản\nXin chào", encoding="utf-8")
+    return bytes(typst.compile(str(source)))
+
+
+def incremental_pdf() -> bytes:
+    """A PDF saved again with an incremental update: a second table and trailer appended."""
+    reader = pypdf.PdfReader(io.BytesIO(make_pdf()))
+    writer = pypdf.PdfWriter(reader, incremental=True)
+    writer.add_metadata({"/Title": "Kế hoạch"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def wrong_offset_pdf() -> bytes:
+    """A sloppy generator's PDF: `startxref` misses its table by a few bytes (viewers repair
+    that from the table itself)."""
+    data = samples.pdf()
+    start = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    return data.replace(b"startxref\n%d\n" % start, b"startxref\n%d\n" % (start + 7))
+
+
+MOTION_PHOTO = samples.jpeg() + b"\x00\x00\x00\x18ftypmp42" + bytes(200)  # video after EOI
+
+VALID_STRUCTURES: list[tuple[str, Callable[[Path], bytes], str]] = [
+    ("pypdf.pdf", lambda _: make_pdf(), "pdf"),
+    ("typst.pdf", typst_pdf, "pdf"),
+    ("classic-xref.pdf", lambda _: samples.pdf(), "pdf"),
+    ("xref-stream.pdf", lambda _: samples.pdf(xref_stream=True), "pdf"),
+    ("incremental.pdf", lambda _: incremental_pdf(), "pdf"),
+    ("crlf.pdf", lambda _: samples.pdf().replace(b"\n", b"\r\n"), "pdf"),
+    ("wrong-offset.pdf", lambda _: wrong_offset_pdf(), "pdf"),
+    ("trailing-nulls.pdf", lambda _: samples.pdf() + bytes(500), "pdf"),
+    ("baseline.jpg", lambda _: samples.jpeg(), "jpeg"),
+    ("progressive.jpg", lambda _: samples.jpeg(progressive=True), "jpeg"),
+    ("exif-thumbnail.jpg", lambda _: samples.jpeg(exif_thumbnail=True), "jpeg"),
+    ("motion-photo.jpg", lambda _: MOTION_PHOTO, "jpeg"),
+    ("fill-bytes.jpg", lambda _: samples.jpeg().replace(b"\xff\xdb", b"\xff\xff\xff\xdb"), "jpeg"),
+    ("rgb.png", lambda _: samples.png(), "png"),
+    ("palette.png", lambda _: samples.png(colour=3, depth=4), "png"),
+    ("grey16.png", lambda _: samples.png(colour=0, depth=16), "png"),
+    ("photo.heic", lambda _: samples.heic(), "heic"),
+    ("idat.heic", lambda _: samples.heic(idat=True), "heic"),
+]
+
+
+@pytest.mark.parametrize(("name", "factory", "kind"), VALID_STRUCTURES, ids=lambda v: str(v))
+async def test_real_files_of_every_structure_are_accepted(
+    tmp_path: Path, name: str, factory: Callable[[Path], bytes], kind: str
+) -> None:
+    data = factory(tmp_path)
+    store = LocalEvidenceStore(tmp_path / "store")
+    stored = await store.put(data, original_name=name)
+    assert stored.kind == kind
+    if kind == "pdf":  # an independent reader opens what the store accepted
+        assert len(pypdf.PdfReader(io.BytesIO(data), strict=False).pages) >= 1
+
+
+def _pdf_refusal(name: str, problem: str) -> str:
+    redo = "hãy lưu hoặc xuất lại tệp PDF rồi gửi lại"
+    return f"Tệp “{name}” không phải là PDF hợp lệ: {problem}; {redo}."
+
+
+def _image_refusal(name: str, label: str, problem: str) -> str:
+    return f"Tệp “{name}” không phải là {label} hợp lệ: {problem}; hãy lưu lại ảnh rồi gửi lại."
+
+
+TRUNCATED = "tệp bị thiếu phần cuối, có thể do chưa tải lên hết"
+BROKEN = "cấu trúc bên trong bị hỏng"
+HEADER = "phần đầu ảnh (kích thước, kiểu màu) bị hỏng"
+NO_PICTURE = "tệp không chứa dữ liệu ảnh"
+
+
+def _bad_crc_png() -> bytes:
+    data = bytearray(samples.png())
+    data[29] ^= 0xFF  # the IHDR chunk's CRC
+    return bytes(data)
+
+
+BROKEN_STRUCTURES: list[tuple[str, bytes, str]] = [
+    (  # the issue's case: a PDF signature in front of a web page
+        "bao-cao.pdf",
+        b"%PDF-1.4\n<!DOCTYPE html><html><body>Trang web</body></html>\n",
+        _pdf_refusal("bao-cao.pdf", "sau phần đầu PDF là một trang web HTML"),
+    ),
+    (
+        "bao-cao.pdf",
+        b"%PDF-1.4\n<html><body>x</body></html>\n%%EOF\n",
+        _pdf_refusal("bao-cao.pdf", "sau phần đầu PDF là một trang web HTML"),
+    ),
+    ("cut.pdf", samples.pdf()[:200], _pdf_refusal("cut.pdf", TRUNCATED)),
+    (
+        "no-xref.pdf",
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n",
+        _pdf_refusal("no-xref.pdf", BROKEN),
+    ),
+    (
+        "zero-offset.pdf",
+        b"%PDF-1.4\nhello\nstartxref\n0\n%%EOF\n",
+        _pdf_refusal("zero-offset.pdf", BROKEN),
+    ),
+    (
+        "version.pdf",
+        b"%PDF-x" + samples.pdf()[8:],
+        _pdf_refusal("version.pdf", "phần đầu tệp không đúng chuẩn PDF"),
+    ),
+    ("cut.jpg", samples.jpeg()[:-2], _image_refusal("cut.jpg", "ảnh JPG", TRUNCATED)),
+    (
+        "cut-in-header.jpg",
+        samples.jpeg()[:30],
+        _image_refusal("cut-in-header.jpg", "ảnh JPG", TRUNCATED),
+    ),
+    (  # signature, JFIF header and end of image only: no frame, no picture
+        "empty.jpg",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9",
+        _image_refusal("empty.jpg", "ảnh JPG", NO_PICTURE),
+    ),
+    (
+        "garbage.jpg",
+        b"\xff\xd8\xff\xe0\x00\x04abgarbage" + bytes(64),  # no marker after the segment
+        _image_refusal("garbage.jpg", "ảnh JPG", BROKEN),
+    ),
+    (
+        "no-frame.jpg",
+        samples.jpeg().replace(b"\xff\xc0", b"\xff\xe2"),  # the frame header made an APP2
+        _image_refusal("no-frame.jpg", "ảnh JPG", HEADER),
+    ),
+    ("crc.png", _bad_crc_png(), _image_refusal("crc.png", "ảnh PNG", HEADER)),
+    ("cut.png", samples.png()[:-6], _image_refusal("cut.png", "ảnh PNG", TRUNCATED)),
+    (
+        "depth.png",
+        samples.png(colour=2, depth=4),  # RGB has no 4-bit depth
+        _image_refusal("depth.png", "ảnh PNG", HEADER),
+    ),
+    ("cut.heic", samples.heic()[:-4], _image_refusal("cut.heic", "ảnh HEIC", TRUNCATED)),
+    (
+        "no-data.heic",
+        samples.heic()[: len(samples.heic()) - 28],  # cut exactly where mdat begins
+        _image_refusal("no-data.heic", "ảnh HEIC", NO_PICTURE),
+    ),
+    (
+        "no-meta.heic",
+        samples.heic().replace(b"meta", b"free"),
+        _image_refusal("no-meta.heic", "ảnh HEIC", NO_PICTURE),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), BROKEN_STRUCTURES, ids=lambda v: str(v)[:30])
+async def test_a_broken_structure_is_refused_naming_the_problem(
+    store: LocalEvidenceStore, name: str, data: bytes, reason: str
+) -> None:
+    error = await refused(store, data, name)
+    assert (error.code, error.reason) == ("invalid", reason)
+
+
+async def test_a_broken_pdf_without_a_name_is_refused_too(store: LocalEvidenceStore) -> None:
+    error = await refused(store, samples.pdf()[:100], "")
+    assert (
+        error.reason
+        == f"Tệp không phải là PDF hợp lệ: {TRUNCATED}; hãy lưu hoặc xuất lại tệp PDF rồi gửi lại."
+    )
+
+
+async def test_a_kind_that_is_not_allowed_is_refused_as_such_even_when_broken(
+    tmp_path: Path,
+) -> None:
+    store = LocalEvidenceStore(tmp_path, allowed=frozenset({"pdf"}))
+    error = await refused(store, samples.png()[:-6], "a.png")
+    assert error.code == "type_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("factory", "slack"),
+    [
+        (samples.pdf, 1),  # "%%EOF" without its final line break is still a whole PDF
+        (lambda: samples.pdf(xref_stream=True), 1),
+        (samples.jpeg, 0),
+        (lambda: samples.jpeg(exif_thumbnail=True), 0),
+        (samples.png, 0),
+        (samples.heic, 0),
+    ],
+    ids=["pdf", "pdf-xref-stream", "jpeg", "jpeg-exif-thumbnail", "png", "heic"],
+)
+def test_every_truncation_of_a_real_file_is_refused(
+    factory: Callable[[], bytes], slack: int
+) -> None:
+    """An upload cut off anywhere (a dropped connection, a full phone) never passes as whole."""
+    data = factory()
+    kind = detect_kind(data)
+    assert kind is not None
+    assert structure_problem(kind, data) is None
+    for cut in range(len(data) - slack - 1, 8, -1):
+        prefix = data[:cut]
+        found = detect_kind(prefix)
+        assert found != kind or structure_problem(kind, prefix) is not None, cut
+
+
+# --- A full disk (issue 11: "a full disk … an upload then gives a traceback") ----------------
+
+
+def _full_after(limit: int, error: int, root: Path) -> Callable[[int, bytes], int]:
+    """`os.write` as on a disk with `limit` bytes free: writes to files under `root` stop there
+    with `error` (a short write first, as the kernel does, then the error)."""
+    real_write = os.write
+    written = 0
+
+    def write(fd: int, data: bytes) -> int:
+        nonlocal written
+        if not os.readlink(f"/proc/self/fd/{fd}").startswith(str(root)):
+            return real_write(fd, data)
+        room = limit - written
+        if room <= 0:
+            raise OSError(error, os.strerror(error))
+        done = real_write(fd, bytes(memoryview(data)[:room]))
+        written += done
+        return done
+
+    return write
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EDQUOT], ids=["ENOSPC", "EDQUOT"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["bytes", "stream"])
+async def test_a_full_disk_is_refused_with_one_sentence_and_nothing_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: int, streamed: bool
+) -> None:
+    store = LocalEvidenceStore(tmp_path)
+    data = samples.pdf(b"x" * 3 * 1024 * 1024)  # more than one 1 MB write
+    monkeypatch.setattr(os, "write", _full_after(1024 * 1024 + 100, error, tmp_path))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 256 * 1024):
+            yield data[start : start + 256 * 1024]
+
+    with pytest.raises(EvidenceRejected) as info:
+        await store.put(chunks() if streamed else data, original_name="bao-cao.pdf")
+    assert (info.value.code, info.value.reason) == ("no_space", NO_SPACE)
+    assert NO_SPACE == "Máy chủ hết dung lượng lưu trữ; tệp chưa được lưu, hãy báo quản trị viên."
+    assert temp_files(tmp_path) == []  # the part already written is gone
+    assert stored_files(tmp_path) == []
+
+
+async def test_a_full_disk_at_fsync_leaves_nothing_either(
+    store: LocalEvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some filesystems (NFS, delayed allocation) report the full disk only when flushing."""
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(EvidenceRejected) as info:
+        await store.put(samples.pdf(), original_name="bao-cao.pdf")
+    assert info.value.code == "no_space"
+    assert temp_files(store.root) == []
+    assert stored_files(store.root) == []
+
+
+async def test_other_write_errors_are_not_called_a_full_disk(
+    store: LocalEvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "write", _full_after(0, errno.EIO, store.root))
+    with pytest.raises(OSError, match="Input/output error") as info:
+        await store.put(samples.pdf(), original_name="bao-cao.pdf")
+    assert info.value.errno == errno.EIO
+    assert temp_files(store.root) == []
+
+
+async def test_a_cancelled_upload_never_closes_the_file_under_a_write(
+    store: LocalEvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelling an upload (the user's update abandoned at shutdown) discards it from the
+    event loop while a worker thread may be writing: the descriptor must stay that temp file's
+    until the write returns (a closed and reused descriptor would write into another file)."""
+    real_write = os.write
+    writing = threading.Event()
+    seen: list[str] = []
+
+    def slow_write(fd: int, data: bytes) -> int:
+        if not os.readlink(f"/proc/self/fd/{fd}").startswith(str(store.root)):
+            return real_write(fd, data)
+        writing.set()
+        time.sleep(0.3)
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))  # fails if it was closed meanwhile
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", slow_write)
+    task = asyncio.create_task(store.put(samples.pdf(b"x" * 3_000_000), original_name="a.pdf"))
+    assert await asyncio.to_thread(writing.wait, 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(seen) == 1
+    assert seen[0].startswith(str(store.root / "tmp"))
+    assert temp_files(store.root) == []
+    assert stored_files(store.root) == []
+
+
+_TMPFS_SCRIPT = """
+import asyncio, os, sys
+from pathlib import Path
+from storage.evidence_store import EvidenceRejected, LocalEvidenceStore
+from tests import evidence_samples as samples
+
+root = Path(sys.argv[1])
+os.makedirs(root, exist_ok=True)
+if os.system(f"mount -t tmpfs -o size=256k tmpfs {root}") != 0:
+    sys.exit("mount failed")
+store = LocalEvidenceStore(root)
+try:
+    asyncio.run(store.put(samples.pdf(b"x" * 1024 * 1024), original_name="bao-cao.pdf"))
+except EvidenceRejected as refused:
+    left = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    print(refused.code, refused.reason, left, sep="|")
+"""
+
+
+def test_a_real_full_filesystem_is_answered_the_same(tmp_path: Path) -> None:
+    """A 256 KB tmpfs mounted in a private mount namespace (it vanishes with the process): the
+    kernel's own ENOSPC, through the same write path as the patched tests above."""
+    assert os.geteuid() == 0 or shutil.which("unshare"), "needs unshare (util-linux)"
+    command = ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    done = subprocess.run(
+        [*command, sys.executable, "-c", _TMPFS_SCRIPT, str(tmp_path / "full")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"no_space|{NO_SPACE}|[]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sample=st.sampled_from(
+        [
+            samples.pdf(),
+            samples.pdf(xref_stream=True),
+            samples.jpeg(exif_thumbnail=True),
+            samples.png(),
+            samples.heic(),
+            samples.heic(idat=True),
+        ]
+    ),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
+    cut=st.integers(0, 10_000),
+)
+def test_damaged_real_files_never_break_the_checks(
+    sample: bytes, flips: list[tuple[int, int]], cut: int
+) -> None:
+    """Real files with bytes changed and cut anywhere: the checks answer, never raise."""
+    data = bytearray(sample)
+    for where, value in flips:
+        data[where % len(data)] = value
+    damaged = bytes(data[: max(1, len(data) - cut % len(data))])
+    kind = detect_kind(sample)
+    assert kind is not None
+    problem = structure_problem(kind, damaged)
+    assert problem is None or problem.strip()

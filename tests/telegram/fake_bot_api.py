@@ -161,6 +161,10 @@ class RemoteFile:
     file_path: str
     size: int
     download_status: int = 200
+    download_delay: float = 0.0
+    """Seconds each download takes before the bytes come (a slow file server)."""
+    download_failures: int = 0
+    """How many downloads still answer 502 before one succeeds (a passing server fault)."""
 
 
 def callback_data(markup: dict[str, Any] | None) -> list[str]:
@@ -343,6 +347,8 @@ class FakeBotApi:
         file_path: str | None = None,
         size: int | None = None,
         download_status: int = 200,
+        download_delay: float = 0.0,
+        download_failures: int = 0,
     ) -> RemoteFile:
         """Bytes getFile and the download path serve for `file_id`."""
         number = next(self._file_ids)
@@ -352,6 +358,8 @@ class FakeBotApi:
             file_path=file_path or f"documents/file_{number}",
             size=len(data) if size is None else size,
             download_status=download_status,
+            download_delay=download_delay,
+            download_failures=download_failures,
         )
         with self._lock:
             self._files[file_id] = remote
@@ -401,6 +409,12 @@ class FakeBotApi:
     def unblock(self, chat_id: int) -> None:
         with self._lock:
             self.blocked.pop(chat_id, None)
+
+    def expire_callbacks(self) -> None:
+        """Every callback query issued so far is too old to answer now, as after a bot's long
+        restart (Telegram then answers answerCallbackQuery with 400)."""
+        with self._lock:
+            self._issued_callbacks.clear()
 
     # --- what the bot did -----------------------------------------------------------------------
 
@@ -821,6 +835,13 @@ class FakeBotApi:
             remote = next((f for f in self._files.values() if f.file_path == path), None)
         if remote is None:
             return self._error(404, "Not Found")
+        if remote.download_delay:
+            await asyncio.sleep(remote.download_delay)
+        with self._lock:
+            failing = remote.download_failures > 0
+            remote.download_failures -= failing
+        if failing:
+            return self._error(502, DESCRIPTIONS[502])
         if remote.download_status != 200:
             return self._error(
                 remote.download_status, DESCRIPTIONS.get(remote.download_status, "")

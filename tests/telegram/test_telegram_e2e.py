@@ -33,6 +33,7 @@ import pytest
 from pypdf import PdfWriter
 
 from conversations import catalogue as say
+from tests import evidence_samples
 from tests.telegram.fake_bot_api import (
     MAX_CALLBACK_BYTES,
     MAX_TEXT,
@@ -66,7 +67,9 @@ XA_WALK = [
 ]
 """The 13 indicators of a UBND xã, in the order the bot asks them."""
 WELCOME = "Bạn muốn tạo đơn vị mới hay tham gia đơn vị bằng mã mời?"
-JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+# A whole 1×1 JPEG (the evidence store opens photos by their structure); what a test puts
+# after it is data after the end of image, as in a phone's motion photo.
+JPEG_HEAD = evidence_samples.jpeg()
 
 
 # --- the bot process ---------------------------------------------------------------------------
