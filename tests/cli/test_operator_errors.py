@@ -13,6 +13,7 @@ database capped at its size, another process holding the write lock.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import shutil
 import socket
@@ -266,6 +267,16 @@ def newer_postgresql_schema(setup: Setup) -> None:
     _url(setup, _pg(database=name))
 
 
+def _fill(path: Path) -> int | None:
+    """Write zeros until the file system refuses; return its errno."""
+    with path.open("wb", buffering=0) as filler:  # unbuffered: closing has nothing to flush
+        try:
+            while True:
+                filler.write(bytes(4096))
+        except OSError as refused:
+            return refused.errno
+
+
 def full_file_system(setup: Setup) -> None:
     """A 2 MB tmpfs holding the database, then filled up: opening the database cannot even
     create its shared-memory file (SQLite says "disk I/O error")."""
@@ -274,13 +285,7 @@ def full_file_system(setup: Setup) -> None:
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
     setup.stack.callback(lambda: subprocess.run(["umount", str(mount)], check=True))
     shutil.copy(setup.template, mount / "dvht.sqlite3")
-    with (mount / "filler").open("wb") as filler:
-        try:
-            while True:
-                filler.write(bytes(65536))
-                filler.flush()
-        except OSError:
-            pass
+    assert _fill(mount / "filler") == errno.ENOSPC
     setup.env["DVHT_DATA_DIR"] = str(mount)
 
 
