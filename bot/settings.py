@@ -11,6 +11,18 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_DRIVERS = frozenset(
+    {
+        "sqlite",
+        "sqlite+pysqlite",
+        "sqlite+aiosqlite",
+        "postgresql",
+        "postgres",
+        "postgresql+asyncpg",
+    }
+)
+"""The URL schemes storage.db runs on (SQLite on the standard driver, PostgreSQL on asyncpg)."""
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -30,6 +42,34 @@ class Settings(BaseSettings):
     webhook_host: str = Field(default="0.0.0.0", alias="DVHT_WEBHOOK_HOST")
     webhook_port: int = Field(default=8080, ge=1, le=65535, alias="DVHT_WEBHOOK_PORT")
 
+    @field_validator("database_url")
+    @classmethod
+    def _url_of_a_database_we_run_on(cls, url: SecretStr | None) -> SecretStr | None:
+        """SQLite or PostgreSQL (on asyncpg), parsed as SQLAlchemy will parse it, so that a
+        typo is one line naming DATABASE_URL at start-up instead of a traceback later. The
+        message never repeats the value: it holds the password."""
+        value = url.get_secret_value().strip() if url is not None else ""
+        if not value:
+            return url
+        from sqlalchemy.engine import make_url  # only when a URL is set: `evaluate` never is
+
+        try:
+            parsed = make_url(value)
+        except Exception:  # ArgumentError, or ValueError for a port that is not a number
+            raise ValueError("not a database URL") from None
+        if parsed.drivername not in _DRIVERS:
+            raise ValueError("not an SQLite or PostgreSQL (asyncpg) URL")
+        return url
+
+    @field_validator("data_dir")
+    @classmethod
+    def _a_directory(cls, path: Path) -> Path:
+        """A file where the directory should be (creating it, and whether it is writable, are
+        checked when the database opens: storage.bootstrap)."""
+        if path.exists() and not path.is_dir():
+            raise ValueError("a file, not a directory")
+        return path
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _secret_telegram_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
@@ -47,9 +87,14 @@ class Settings(BaseSettings):
     def webhook_mode(self) -> bool:
         return bool(self.telegram_webhook_url and self.telegram_webhook_secret)
 
+    def database_setting(self) -> str:
+        """The variable that chose the database, for an operator's error line."""
+        return "DATABASE_URL" if self._database_url() else "DVHT_DATA_DIR"
+
+    def _database_url(self) -> str:
+        return self.database_url.get_secret_value().strip() if self.database_url else ""
+
     def database(self) -> str:
         from storage.db import default_database_url
 
-        if self.database_url is not None and self.database_url.get_secret_value().strip():
-            return self.database_url.get_secret_value().strip()
-        return default_database_url(self.data_dir)
+        return self._database_url() or default_database_url(self.data_dir)

@@ -57,16 +57,47 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def storage_errors() -> Iterator[None]:
-    """Turn the storage layer's failures (and the core's refusals) into one-line CLI errors."""
-    from conversations.errors import AccessDenied, NotFound, StorageUnavailable
-    from storage.bootstrap import SchemaOutdated
+def storage_errors(settings: Settings | None = None) -> Iterator[None]:
+    """Turn the storage layer's failures (and the core's refusals) into one-line CLI errors.
 
+    `settings` names the variable that chose the database in the line (DVHT_DATA_DIR when
+    not given)."""
+    from conversations.errors import (
+        AccessDenied,
+        NotFound,
+        StorageBusy,
+        StorageFull,
+        StorageUnavailable,
+    )
+    from storage.bootstrap import DatabaseUrlInvalid, DataDirUnusable, SchemaNewer, SchemaOutdated
+    from storage.faults import DatabaseFault
+
+    setting = settings.database_setting() if settings is not None else "DVHT_DATA_DIR"
     try:
         with input_errors():
             yield
+    except StorageBusy:
+        raise CliError(text.DATABASE_BUSY) from None
+    except StorageFull:
+        raise CliError(text.DATABASE_FULL) from None
+    except DatabaseFault as fault:
+        raise CliError(
+            text.database_fault(
+                fault.fault.value,
+                where=fault.where,
+                name=fault.name,
+                sqlite=fault.sqlite,
+                setting=setting,
+            )
+        ) from None
     except StorageUnavailable:
         raise CliError(text.DATABASE_DOWN) from None
+    except DataDirUnusable as unusable:
+        raise CliError(text.data_dir_unusable(unusable.reason, unusable.path, setting)) from None
+    except DatabaseUrlInvalid:
+        raise CliError(text.database_url_invalid()) from None
+    except SchemaNewer as newer:
+        raise CliError(text.schema_newer(newer.revision)) from None
     except SchemaOutdated:
         raise CliError(text.SCHEMA_OUTDATED) from None
     except NotFound as exc:
@@ -88,5 +119,5 @@ def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T
         finally:
             await database.close()
 
-    with storage_errors():
+    with storage_errors(settings):
         return asyncio.run(main())

@@ -223,7 +223,7 @@ def tt22_table(document: dict[str, Any], rulebook: Tt22Rulebook) -> str:
 
 
 def bad_setting(field: str) -> str:
-    return f"cấu hình không hợp lệ ở biến {field}; xem .env.example."
+    return f"cấu hình không hợp lệ ở biến {field}; {SETTING_HINTS.get(field, 'xem .env.example')}."
 
 
 def not_found(what: str) -> str:
@@ -295,6 +295,120 @@ def file_unwritable(path: str, exc: Exception) -> str:
 
 def report_written(path: str, size: int) -> str:
     return f"Đã ghi báo cáo {path} ({size // 1024} KB).\n"
+
+
+# --- operator mistakes: the settings and the database (issue 11) -------------------------------
+# One line each, naming the setting and what to do; never a password (storage.faults gives the
+# file, or the server and the role or the database name, never the URL).
+SETTING_HINTS = {
+    "DATABASE_URL": (
+        "dùng dạng postgresql+asyncpg://người_dùng:mật_khẩu@máy_chủ:5432/tên_cơ_sở_dữ_liệu, "
+        "hoặc để trống để dùng SQLite trong DVHT_DATA_DIR"
+    ),
+    "DVHT_DATA_DIR": "đó là một tệp; đặt DVHT_DATA_DIR là một thư mục (có sẵn hoặc sẽ được tạo)",
+    "DVHT_MAX_UPLOAD_MB": (
+        "dùng một số nguyên từ 1 đến 2000: dung lượng lớn nhất (MB) của một tệp minh chứng"
+    ),
+}
+DATABASE_BUSY = (
+    "cơ sở dữ liệu đang bận (một tiến trình khác đang ghi, ví dụ “dvht import”); chưa có gì "
+    "được ghi, hãy chạy lại lệnh sau ít phút."
+)
+DATABASE_FULL = (
+    "máy chủ hết dung lượng lưu trữ; chưa có gì được ghi. Giải phóng dung lượng trên ổ đĩa của "
+    "cơ sở dữ liệu (DVHT_DATA_DIR, hoặc máy chủ trong DATABASE_URL) rồi chạy lại lệnh."
+)
+
+
+def _line(value: object) -> str:
+    """A path or name as it may be printed on one line."""
+    return str(value).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def database_url_invalid() -> str:
+    return bad_setting("DATABASE_URL")
+
+
+def schema_newer(revision: str) -> str:
+    return (
+        f"cơ sở dữ liệu mới hơn phiên bản này (cấu trúc {_line(revision)}, do một bản dvht mới "
+        "hơn nâng cấp); hãy cài bản dvht mới nhất, đừng chạy bản cũ trên cơ sở dữ liệu này."
+    )
+
+
+def data_dir_unusable(reason: str, path: object, setting: str) -> str:
+    where = _line(path)
+    if reason == "not_a_directory":
+        return f"{setting}: {where} là một tệp, không phải thư mục; đặt {setting} là một thư mục."
+    if reason == "cannot_create":
+        return (
+            f"không tạo được thư mục dữ liệu {where} ({setting}): thư mục cha chỉ đọc hoặc không "
+            f"có quyền ghi; đặt {setting} vào một thư mục ghi được."
+        )
+    if reason == "file_read_only":
+        return (
+            f"tệp cơ sở dữ liệu {where} chỉ đọc; cấp quyền ghi cho tệp, hoặc đặt {setting} sang "
+            "thư mục khác."
+        )
+    return (
+        f"thư mục dữ liệu {where} ({setting}) chỉ đọc; cấp quyền ghi cho thư mục, hoặc đặt "
+        f"{setting} sang thư mục ghi được."
+    )
+
+
+def database_fault(fault: str, *, where: str, name: str, sqlite: bool, setting: str) -> str:
+    """One line per `storage.faults.Fault` the operator must fix (busy and full are above)."""
+    where, name = _line(where), _line(name)
+    if fault == "unreachable":
+        return (
+            f"không kết nối được cơ sở dữ liệu ở {where} (đã thử lại một lần); chưa có gì được "
+            "ghi. Kiểm tra máy chủ cơ sở dữ liệu và DATABASE_URL (máy chủ, cổng)."
+        )
+    if fault == "timeout":
+        return (
+            f"máy chủ cơ sở dữ liệu {where} không trả lời; chưa có gì được ghi. Kiểm tra "
+            "DATABASE_URL (máy chủ, cổng), tường lửa và máy chủ cơ sở dữ liệu."
+        )
+    if fault == "auth":
+        return (
+            f"máy chủ PostgreSQL {where} từ chối người dùng “{name}” (sai tên người dùng hoặc "
+            "mật khẩu); sửa người dùng và mật khẩu trong DATABASE_URL."
+        )
+    if fault == "no_database":
+        return (
+            f"máy chủ PostgreSQL {where} không có cơ sở dữ liệu “{name}”; tạo nó (createdb "
+            f"{name}) rồi chạy “dvht db upgrade”, hoặc sửa tên trong DATABASE_URL."
+        )
+    if fault == "corrupt":
+        return (
+            f"tệp {where} không phải cơ sở dữ liệu SQLite hoặc đã hỏng (bị cắt ngắn, bị ghi đè); "
+            f"khôi phục tệp từ bản sao lưu, hoặc đặt {setting} sang thư mục khác để bắt đầu "
+            "cơ sở dữ liệu mới."
+        )
+    if fault == "read_only" and sqlite:
+        return (
+            f"cơ sở dữ liệu {where} chỉ đọc; chưa có gì được ghi. Cấp quyền ghi cho tệp và thư "
+            f"mục của nó, hoặc đặt {setting} sang thư mục ghi được."
+        )
+    if fault == "read_only":
+        return (
+            f"máy chủ PostgreSQL {where} chỉ cho đọc (máy dự phòng?); chưa có gì được ghi. Đặt "
+            "DATABASE_URL vào máy chủ chính."
+        )
+    if fault == "cannot_open":
+        return (
+            f"không mở được tệp cơ sở dữ liệu {where}; kiểm tra {setting}: thư mục phải tồn tại "
+            "và ghi được."
+        )
+    if fault == "io":
+        return (
+            f"lỗi đọc/ghi đĩa ở tệp cơ sở dữ liệu {where}; chưa có gì được ghi. Kiểm tra ổ đĩa "
+            f"của {setting}."
+        )
+    return DATABASE_DOWN
+
+
+# --- end of operator mistakes --------------------------------------------------------------------
 
 
 # --- dvht serve start-up failures and the last resort (issue 11: the token redacted) ---------

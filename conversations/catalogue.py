@@ -102,7 +102,17 @@ CONFIRM_OR_RETYPE = "Hãy bấm “Đúng” để ghi số này, hoặc “Nh�
 ANSWER_FIRST = "Hãy trả lời chỉ tiêu trước; phần minh chứng sẽ hỏi ngay sau đó."
 FILE_NOT_NOW = "Chưa cần tệp lúc này: hãy trả lời câu hỏi trước, phần minh chứng sẽ hỏi sau."
 FILE_NOT_RECEIVED = "Không nhận được tệp; hãy gửi lại."
-STORAGE_DOWN = "Hệ thống đang bận, câu trả lời chưa được lưu. Vui lòng gửi lại sau ít phút."
+# --- storage faults (issue 11: a busy database, a full disk, a database that is down) ---------
+STORAGE_BUSY = "Hệ thống đang bận; câu trả lời chưa được lưu, hãy gửi lại sau ít phút."
+STORAGE_FULL = (
+    "Máy chủ hết dung lượng lưu trữ; câu trả lời chưa được lưu. Hãy báo quản trị hệ thống, rồi "
+    "gửi lại sau."
+)
+STORAGE_DOWN = (
+    "Tạm thời không kết nối được cơ sở dữ liệu; câu trả lời chưa được lưu, "
+    "hãy gửi lại sau ít phút."
+)
+# --- end of storage faults --------------------------------------------------------------------
 INTERNAL_ERROR = "Có lỗi khi xử lý tin nhắn, câu trả lời chưa được lưu. Vui lòng gửi lại."
 ACCESS_DENIED = "Bạn không có quyền với đơn vị này; hãy xin mã mời từ quản trị đơn vị."
 CLOSED_ASSESSMENT = (

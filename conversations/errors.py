@@ -27,4 +27,15 @@ class StaleState(DvhtError):
 
 
 class StorageUnavailable(DvhtError):
-    """The database did not answer after a retry; nothing was written."""
+    """The database could not be used (it did not answer after a retry, or it is unusable:
+    read-only, damaged, refused); nothing was written. Its subclasses are the cases the user
+    is told apart."""
+
+
+class StorageBusy(StorageUnavailable):
+    """Another writer held the database for longer than the bounded wait; nothing was written
+    and sending the message again later will work."""
+
+
+class StorageFull(StorageUnavailable):
+    """The database server has no storage space left; nothing was written."""

@@ -25,7 +25,14 @@ from typing import Any
 from conversations import catalogue as say
 from conversations import effects, engine, quick
 from conversations.context import Context
-from conversations.errors import AccessDenied, InviteInvalid, StaleState, StorageUnavailable
+from conversations.errors import (
+    AccessDenied,
+    InviteInvalid,
+    StaleState,
+    StorageBusy,
+    StorageFull,
+    StorageUnavailable,
+)
 from conversations.messages import Attachment, Inbound, Outbound, fit
 from conversations.ports import (
     DialogueStore,
@@ -105,7 +112,11 @@ class ConversationService:
                 except StaleState:
                     continue
             return [Outbound(say.INTERNAL_ERROR, kind="error")]
-        except StorageUnavailable:
+        except StorageBusy:  # another writer kept the lock past the bounded wait
+            return [Outbound(say.STORAGE_BUSY, kind="error")]
+        except StorageFull:
+            return [Outbound(say.STORAGE_FULL, kind="error")]
+        except StorageUnavailable:  # down, timed out or broken: storage.uow logged which
             return [Outbound(say.STORAGE_DOWN, kind="error")]
         except Exception:  # the user must get an answer whatever broke; the log gets the rest
             log.exception("failed to handle %s update %s", inbound.channel, inbound.update_id)

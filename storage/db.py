@@ -8,10 +8,23 @@ Repositories are plain synchronous SQLModel code, and every use case runs as one
   crosses a thread); run whole in one worker thread, 0.31 ms alone, but in the Telegram webhook
   benchmark the hand-offs of the GIL between that thread and the event loop cost 3.84 ms of CPU
   per update against 2.33 ms inline. Transactions of one process are therefore serialised by
-  the loop itself; another process holding the write lock (a CLI import) is waited for up to
-  the busy timeout;
+  the loop itself. Another process holding the write lock (a CLI import) must not be waited
+  for here, though: SQLite's busy handler sleeps in the calling thread, and with the former
+  5-second busy timeout one locked message froze every user of the process (three messages
+  on a locked file: 15 s of wall time, the loop stopped throughout). So the busy timeout is
+  zero: a write transaction's `BEGIN IMMEDIATE` fails at once when another process holds the
+  lock, before any statement runs, and `storage.uow` waits for the lock with
+  `asyncio.sleep` and runs the transaction again, while the loop serves everyone else. The
+  uncontended path is unchanged (the busy handler is never called when the lock is free; a
+  transaction makes the same 173 calls as before). A refused attempt costs about 0.1 ms of
+  CPU, so a message that waits a second for the lock spends about 3 ms polling for it. Waiting
+  in a worker thread instead (the driver's own busy wait) would need a second connection
+  whose transactions overlap the loop's, and brings back the GIL hand-offs measured above;
+  the wait is rare, the hand-offs would not be;
 - on PostgreSQL, on the async asyncpg driver through SQLAlchemy's `run_sync`, so the event loop
-  never blocks on the network.
+  never blocks on the network. Connecting gives up after a few seconds (asyncpg's default is
+  60 s, and with the unit of work's retry a blackholed server held a message for 120 s), and
+  a lock wait after the unit of work's busy bound.
 """
 
 from __future__ import annotations
@@ -31,9 +44,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
 SQLITE_FILE = "dvht.sqlite3"
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 0
+"""SQLite waits for no lock in the calling thread: `storage.uow` waits off the loop."""
+CONNECT_TIMEOUT_S = 5.0
+"""A PostgreSQL server that accepts the connection but never answers is given up after this."""
+COMMAND_TIMEOUT_S: float | None = None
+"""asyncpg's per-statement timeout, off: with one (15 s tried) asyncpg arms and cancels a timer
+for every round trip, and a read transaction made 1,068 Python calls instead of 963 (11 %
+more CPU on PostgreSQL's path, measured with a profiler). What it would catch, a server gone
+silent on a connection already open, is left to TCP; the connect timeout above catches the
+server that is down or blackholed from the start."""
+LOCK_TIMEOUT_MS = 10_000
+"""PostgreSQL's `lock_timeout`: a row or table lock waited for longer than the unit of
+work's busy bound (`storage.uow.BUSY_WAIT_S`) is given up as busy. The wait itself is on
+the server and never blocks the loop."""
 WRITE_OPTION = "dvht_write"
 """Execution option marking a transaction that will write (SQLite takes the lock up front)."""
+_BEGIN = "dvht_begin"
+"""Where the `begin` event leaves the BEGIN statement for `do_begin` (the connection's info)."""
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -61,11 +89,13 @@ def _postgres_url(url: str) -> URL:
 
 
 def sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    """A synchronous SQLite engine in WAL mode, with a busy timeout and foreign keys on."""
+    """A synchronous SQLite engine in WAL mode, foreign keys on, waiting for no lock inline."""
     parsed = _sqlite_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    kwargs.setdefault("connect_args", {"check_same_thread": False})
+    # `timeout` is the driver's busy timeout from the first statement on (its default, 5 s,
+    # would apply to the PRAGMAs below).
+    kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 0})
     engine = create_sync_engine(parsed, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -74,8 +104,8 @@ def sqlite_engine(url: str, **kwargs: Any) -> Engine:
         # documented pysqlite recipe); `_on_begin` then picks the kind of BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -83,20 +113,38 @@ def sqlite_engine(url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A use case that writes takes the write lock up front: a deferred transaction that
-        # reads and then writes would fail at once under concurrency instead of waiting for
-        # the busy timeout. Reads stay deferred and never block each other (WAL).
-        # On the driver itself: through SQLAlchemy the statement cost more than the rest of
-        # a chat message's transaction overhead.
-        driver = connection.connection.driver_connection
-        driver.execute(
+        # reads and then writes could not be run again from where it failed, and a BEGIN
+        # IMMEDIATE refused while another process writes has done nothing yet.
+        # Reads stay deferred and never block each other (WAL).
+        connection.connection.info[_BEGIN] = (
             "BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "BEGIN"
         )
 
+    def _do_begin(dbapi_connection: Any) -> None:
+        # The BEGIN itself runs here rather than in the event: SQLAlchemy calls `do_begin`
+        # inside its error handling, so a refused BEGIN ("database is locked") arrives
+        # wrapped like any other statement's error and leaves the connection ready for the
+        # next attempt (raised from the event, it left SQLAlchemy's "in begin" flag set).
+        # On the driver itself: through SQLAlchemy the statement cost more than the rest of
+        # a chat message's transaction overhead.
+        dbapi_connection.driver_connection.execute(dbapi_connection.info.pop(_BEGIN, "BEGIN"))
+
+    engine.dialect.do_begin = _do_begin  # type: ignore[method-assign]
     return engine
 
 
-def postgres_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def postgres_engine(
+    url: str, *, command_timeout: float | None = COMMAND_TIMEOUT_S, **kwargs: Any
+) -> AsyncEngine:
+    """An asyncpg engine that gives up on a silent server in seconds (see the module
+    docstring); `connect_args` given by the caller are added to these."""
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs["connect_args"] = {
+        "timeout": CONNECT_TIMEOUT_S,
+        "command_timeout": command_timeout,
+        "server_settings": {"lock_timeout": str(LOCK_TIMEOUT_MS)},
+        **kwargs.get("connect_args", {}),
+    }
     return create_async_engine(_postgres_url(url), **kwargs)
 
 
@@ -152,10 +200,10 @@ class Database:
             session.connection(execution_options={WRITE_OPTION: write})
             return work(session)
 
-    async def run_connection(self, work: Callable[[Any], T]) -> T:
+    async def run_connection(self, work: Callable[[Any], T], *, write: bool = False) -> T:
         """Run `work(connection)` on a plain connection in a transaction (migrations)."""
         if self.sync_engine is not None:
-            kept = self._sqlite_connection()
+            kept = self._sqlite_connection().execution_options(**{WRITE_OPTION: write})
             with kept.begin():
                 return work(kept)
         assert self.async_engine is not None

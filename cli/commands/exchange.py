@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cli import arguments, text
 from cli.common import CliError, load_settings, run_with_database
@@ -59,26 +59,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from conversations.records import Actor
-    from storage.assessments import AssessmentRepository
     from storage.exchange import import_assessment
-    from storage.units import UnitRepository
-    from storage.uow import transaction
 
     assessment = load_tt24(args.file)
-    operator = Actor.operator()
-
-    def run(session: Any) -> tuple[int, int, int]:
-        unit = UnitRepository().get(session, actor=operator, unit_id=args.unit)
-        return import_assessment(
-            session,
-            actor=operator,
-            unit=unit,
-            assessment=assessment,
-            repository=AssessmentRepository(),
-        )
 
     async def work(database: Database) -> tuple[int, int, int]:
-        return await transaction(database, run)
+        # In batches (see `import_assessment`): the chat keeps answering during a long import.
+        return await import_assessment(
+            database, actor=Actor.operator(), unit_id=args.unit, assessment=assessment
+        )
 
     _, answers, evidence = run_with_database(load_settings(), work)
     sys.stdout.write(text.imported(args.unit, assessment.year, answers, evidence))
