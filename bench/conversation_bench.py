@@ -54,7 +54,12 @@ async def run() -> dict[str, float]:
             replies = await service.handle(message)
             elapsed = time.perf_counter() - started
             assert replies, (text, button)
-            failed = [r.text for r in replies if r.text in (say.INTERNAL_ERROR, say.STORAGE_DOWN)]
+            failed = [
+                r.text
+                for r in replies
+                if r.text
+                in (say.INTERNAL_ERROR, say.STORAGE_DOWN, say.STORAGE_BUSY, say.STORAGE_FULL)
+            ]
             assert not failed, (text, button, failed)  # a fast failure is not a handled message
             return elapsed
 

@@ -36,7 +36,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.serve import run_chat
 
     settings = load_settings()
-    with storage_errors():
+    with storage_errors(settings):
         return run_chat(settings, args.user or _login())
 
 
@@ -46,7 +46,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        with storage_errors():
+        with storage_errors(settings):
             return serve(settings, args.user or _login())
     except StartupFailure as failure:
         raise CliError(text.serve_failure(failure.reason, failure.details)) from None

@@ -26,7 +26,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     from storage.bootstrap import upgrade_database
 
     settings = load_settings()
-    with storage_errors():
+    with storage_errors(settings):
         before, after = asyncio.run(upgrade_database(settings.database()))
     sys.stdout.write(text.upgraded(before, after))
     return 0
