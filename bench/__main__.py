@@ -7,6 +7,7 @@ import sys
 from bench import (
     conversation_bench,
     core_engine,
+    evidence_bench,
     polling_bench,
     report_bench,
     storage_bench,
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "telegram": telegram_bench.main,
     "polling": polling_bench.main,
     "report": report_bench.main,
+    "evidence": evidence_bench.main,
 }
 
 
