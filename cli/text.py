@@ -531,10 +531,12 @@ def document_refused(path: str, error: DocumentError, *, is_json: bool) -> str:
             "bốn cấp (tệp → answers → chỉ tiêu → evidence)."
         )
     if problem == "duplicate_key":
-        return (
-            f"tệp {path} có khóa “{detail}” hai lần (dòng {error.first_line} và dòng {line}); "
-            "hãy giữ một."
+        lines = (
+            f"cùng ở dòng {line}"
+            if error.first_line == line
+            else f"dòng {error.first_line} và dòng {line}"
         )
+        return f"tệp {path} có khóa “{detail}” hai lần ({lines}); hãy giữ một."
     if problem == "number_too_large":
         return f"tệp {path} có một số quá lớn {at} ({detail}); hãy kiểm tra lại số đó."
     if problem == "not_a_number":
