@@ -68,6 +68,15 @@ _PRUNE = text(
     "AND finished_at < :before"
 ).bindparams(bindparam("before", type_=UTCDateTime))
 
+_FORGET_PROCESSED = text(
+    "DELETE FROM processed_updates WHERE channel = :channel AND processed_at < :before "
+    "AND NOT EXISTS (SELECT 1 FROM inbox WHERE inbox.channel = processed_updates.channel "
+    "AND inbox.update_id = processed_updates.update_id AND inbox.finished_at IS NULL)"
+).bindparams(bindparam("before", type_=UTCDateTime))
+"""Handled update ids are forgotten with their entries: Telegram starts update ids afresh
+(at random) after a week without updates, so an id kept for ever could one day turn a new
+update away as a duplicate. An id whose entry is unfinished stays: its replay needs it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Unfinished:
@@ -140,10 +149,17 @@ class SqlInbox:
         await transaction(self.database, work)
 
     async def prune(self, *, now: dt.datetime | None = None) -> None:
-        """Drop entries finished more than `KEEP_FINISHED` ago."""
+        """Drop entries finished more than `KEEP_FINISHED` ago, and the handled update ids of
+        the same age (see `_FORGET_PROCESSED`)."""
         before = (now or utcnow()) - KEEP_FINISHED
         params = {"channel": self.channel, "before": before}
-        await transaction(self.database, lambda session: runner_for(session).run(_PRUNE, params))
+
+        def forget(session: Session) -> None:
+            runner = runner_for(session)
+            runner.run(_PRUNE, params)
+            runner.run(_FORGET_PROCESSED, params)
+
+        await transaction(self.database, forget)
 
 
 # --- inside the message's transaction (`DialogueTx.keep_replies`, `kept_replies`) ---------------

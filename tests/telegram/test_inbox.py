@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from conversations import catalogue as say
 from conversations.service import ConversationService
@@ -18,7 +19,8 @@ from storage.dialogue_store import SqlDialogueStore
 from storage.evidence_files import EvidenceFilesAdapter
 from storage.evidence_store import LocalEvidenceStore
 from storage.inbox import KEEP_FINISHED, SqlInbox
-from storage.uow import read
+from storage.tables import ProcessedUpdate
+from storage.uow import read, transaction
 from tests.conversations.driver import BotClient, FakeFiles, answer, fixed_clock, onboard
 
 
@@ -83,6 +85,35 @@ async def test_prune_forgets_only_long_finished_entries(database: Database) -> N
     await inbox.prune(now=later)
     assert await scalar(database, "SELECT count(*) FROM inbox") == 1
     assert [e.update_id for e in await inbox.unfinished()] == ["3"], "unfinished stays"
+
+
+async def test_prune_forgets_handled_update_ids_but_not_those_an_unfinished_entry_needs(
+    database: Database,
+) -> None:
+    """Telegram starts update ids afresh after a week without updates: an id kept for ever
+    would one day turn a new update away as a duplicate."""
+    inbox = SqlInbox(database, "telegram")
+    await inbox.record([("1", payload(1)), ("3", payload(3))])
+    await inbox.finish(["1"])
+
+    def claim(session: Session) -> None:
+        for update_id in ("1", "3", "99"):
+            session.add(ProcessedUpdate(channel="telegram", update_id=update_id))
+        session.add(ProcessedUpdate(channel="zalo", update_id="1"))
+
+    await transaction(database, claim)
+    await inbox.prune()  # handled just now: every id is still known
+    assert await scalar(database, "SELECT count(*) FROM processed_updates") == 4
+    later = dt.datetime.now(dt.UTC) + KEEP_FINISHED + dt.timedelta(minutes=1)
+    await inbox.prune(now=later)
+    kept = await read(
+        database,
+        lambda session: sorted(
+            tuple(row)
+            for row in session.execute(text("SELECT channel, update_id FROM processed_updates"))
+        ),
+    )
+    assert kept == [("telegram", "3"), ("zalo", "1")], "the replay of 3 needs its id; zalo's own"
 
 
 # --- the conversation service replaying an update ---------------------------------------------
