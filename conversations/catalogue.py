@@ -456,8 +456,15 @@ def no_such_indicator(indicator_id: str) -> str:
 
 
 def indicator_info(
-    indicator: Indicator, unit_type: str, applies: bool, bars: tuple[str, str], current: str | None
+    indicator: Indicator,
+    unit_type: str,
+    applies: bool,
+    bars: tuple[str, str],
+    current: str | None,
+    legal_source: str,
 ) -> str:
+    """What an indicator asks. It cites the law (the rulebook's legal source), never the
+    research notes behind the data (`indicator.source` names our reference files)."""
     lines = [f"Chỉ tiêu {indicator.id}. {indicator.short}", indicator.text_for(1, unit_type)]
     if not applies:
         lines.append("Chỉ tiêu này không áp dụng cho loại đơn vị của bạn.")
@@ -467,7 +474,7 @@ def indicator_info(
         lines.append(f"Lưu ý: {indicator.note}")
     if current:
         lines.append(f"Đơn vị hiện tại: {current}")
-    lines.append(f"Nguồn: {indicator.source}")
+    lines.append(f"Căn cứ: {legal_source}.")
     return "\n".join(lines)
 
 

@@ -127,7 +127,9 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
         if evaluation is not None:
             current = evaluation.indicators[indicator.id].reason
     bars = (say.bar_text(indicator, 1, unit_type), say.bar_text(indicator, 2, unit_type))
-    return say.indicator_info(indicator, unit_type, indicator.applies(unit_type), bars, current)
+    return say.indicator_info(
+        indicator, unit_type, indicator.applies(unit_type), bars, current, rulebook.legal_source
+    )
 
 
 def _missing(ctx: Context) -> str:
