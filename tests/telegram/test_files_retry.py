@@ -5,35 +5,18 @@ a refusal is not retried; after the last attempt the user gets one sentence."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiogram import Bot
 
-from bot.telegram.client import make_bot
 from bot.telegram.files import DOWNLOAD_FAILED, NOT_RECEIVED, TelegramFiles
 from bot.telegram.sender import ATTEMPTS
 from conversations.messages import FileInfo
 from conversations.ports import EvidenceRefused
-from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApi
 
 BACKOFF_S = 0.05
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    bot = make_bot(TOKEN, api.url + "/")
-    try:
-        yield bot
-    finally:
-        await bot.session.close()
 
 
 def files(bot: Bot) -> TelegramFiles:

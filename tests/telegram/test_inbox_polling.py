@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -17,7 +16,6 @@ from typing import Any
 
 import pytest
 from aiogram.types import Update
-from pypdf import PdfWriter
 
 from bot.settings import Settings
 from bot.telegram.client import TelegramChannel
@@ -26,18 +24,15 @@ from bot.telegram.mapping import from_message
 from bot.wiring import App, build_telegram
 from conversations import catalogue as say
 from storage.inbox import SqlInbox
+from tests import evidence_samples as samples
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 WELCOME = "Bạn muốn tạo đơn vị mới hay tham gia đơn vị bằng mã mời?"
 
 
 def pdf(title: str) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": title})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    """A real one-page PDF, a different file for each title."""
+    return samples.pdf(title.encode())
 
 
 @pytest.fixture

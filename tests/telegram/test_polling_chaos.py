@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import os
 import random
 import re
@@ -37,9 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfWriter
-
 from conversations import catalogue as say
+from tests import evidence_samples as samples
 from tests.telegram.fake_bot_api import TOKEN, Call, FakeBotApi
 from tests.telegram.forked_serve import ForkedServe
 
@@ -65,12 +63,8 @@ VALUE_2_2 = r"— 2\.2\. "
 
 
 def pdf(title: str) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": title})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    """A real one-page PDF, a different file for each title."""
+    return samples.pdf(title.encode())
 
 
 DVHT = Path(sys.executable).parent / "dvht"

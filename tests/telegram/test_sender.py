@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -16,7 +15,6 @@ import pytest
 from aiogram import Bot
 
 from bot.settings import Settings
-from bot.telegram.client import make_bot
 from bot.telegram.files import TOO_BIG, TelegramFiles
 from bot.telegram.sender import ATTEMPTS, TelegramSender
 from bot.wiring import build_telegram
@@ -33,21 +31,6 @@ YES_NO = (
     buttons.SKIP,
     buttons.BACK,
 )
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    bot = make_bot(TOKEN, api.url + "/")
-    try:
-        yield bot
-    finally:
-        await bot.session.close()
 
 
 class Blocked:
