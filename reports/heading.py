@@ -75,10 +75,11 @@ def heading_lines(name: str) -> list[str]:
 
 
 def governing_lines(governing: str | None) -> list[str]:
-    """The governing body over the issuer, only when it is known."""
+    """The governing body over the issuer, only when it is known, on one line (the column
+    wraps it) so that it reads apart from the issuer's lines under it."""
     if governing is None or not governing.strip():
         return []
-    return heading_lines(governing)
+    return [heading_name(governing)]
 
 
 def abbreviation(name: str, unit_type: str) -> str:

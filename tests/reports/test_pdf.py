@@ -49,9 +49,9 @@ def test_report_carries_the_unit_the_level_and_every_indicator() -> None:
     pdf = _render(_assessment())
     assert pdf.startswith(b"%PDF")
     text = _text(pdf)
-    assert "UBND XÃ QUẢNG PHÚ" in text
+    assert "ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
-    assert "BÁO CÁO TỰ ĐÁNH GIÁ ĐƠN VỊ HỌC TẬP CẤP HUYỆN NĂM 2025" in text
+    assert "BÁO CÁO Tự đánh giá “Đơn vị học tập” cấp huyện năm 2025" in text
     assert "Đơn vị tự đánh giá đạt “Đơn vị học tập” cấp huyện mức độ 1 năm 2025." in text
     for indicator_id in ("1.1", "1.5", "2.4", "3.3"):
         assert indicator_id in text
@@ -127,7 +127,7 @@ def test_cli_writes_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     target = tmp_path / "bao-cao.pdf"
     assert main(["report", str(EXAMPLE), "--pdf", str(target)]) == 0
     assert "Đã ghi báo cáo" in capsys.readouterr().out
-    assert "UBND XÃ QUẢNG PHÚ" in _text(target.read_bytes())
+    assert "ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ" in _text(target.read_bytes())
     assert main(["report", "--pdf", str(target)]) == 2
     assert "cần đúng một nguồn" in capsys.readouterr().err
 
@@ -168,6 +168,8 @@ def test_an_unknown_governing_body_is_left_out() -> None:
     data = report_data(RULEBOOKS["huyen"], _assessment())
     assert data["unit"]["governing"] is None
     text = _text(render_pdf(data))
-    assert text.startswith("UBND XÃ QUẢNG PHÚ")
+    assert text.startswith("ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ")
     assert "CHỦ QUẢN" not in text.upper()
-    assert "UBND HUYỆN X" in _text(_render(_assessment()))
+    assert _text(_render(_assessment())).startswith(
+        "ỦY BAN NHÂN DÂN HUYỆN X ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ"
+    )
