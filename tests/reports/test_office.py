@@ -189,7 +189,8 @@ def test_docx_carries_the_whole_report(example: dict[str, Any]) -> None:
     assert "Chỉ tiêu (13)" in lines
     assert "4 (30,8%)" in lines
     assert "TỔ TRƯỞNG TỔ ĐÁNH GIÁ" in lines
-    assert ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"] == lines[lines.index("TM. ỦY BAN NHÂN DÂN") :][:2]
+    head = lines.index("TM. ỦY BAN NHÂN DÂN")
+    assert lines[head : head + 2] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
     assert "BẢN NHÁP" not in text
     assert "Minh chứng còn thiếu" not in text
 
@@ -376,4 +377,7 @@ def test_cli_writes_all_three_files(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_docx_heading_without_a_governing_body() -> None:
     data = report_data(RULEBOOKS["huyen"], _assessment())
     heading = _docx(render_docx(data)).tables[0].rows[0].cells[0]
-    assert [p.text for p in heading.paragraphs if p.text][:2] == ["ỦY BAN NHÂN DÂN", "XÃ QUẢNG PHÚ"]
+    assert [p.text for p in heading.paragraphs if p.text][:2] == [
+        "ỦY BAN NHÂN DÂN",
+        "XÃ QUẢNG PHÚ",
+    ]

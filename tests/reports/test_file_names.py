@@ -1,0 +1,83 @@
+"""Report file names: the unit, the year and the day, ASCII, never overwriting one another."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.console import render
+from conversations.messages import Attachment, Outbound
+from reports.file_names import report_file_name, slug, unique_path
+
+DAY = dt.date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("UBND xã Hòa Bình", "ubnd-xa-hoa-binh"),
+        ("Ủy ban nhân dân phường Đống Đa", "uy-ban-nhan-dan-phuong-dong-da"),
+        ("ĐẠI HỌC ĐÀ NẴNG", "dai-hoc-da-nang"),
+        ("Trường THCS số 2 / “Nguyễn Du”", "truong-thcs-so-2-nguyen-du"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("😀 #$%", "don-vi"),
+        ("", "don-vi"),
+    ],
+)
+def test_the_slug_is_ascii_words(name: str, expected: str) -> None:
+    assert slug(name) == expected
+    assert slug(unicodedata.normalize("NFD", name)) == expected
+
+
+@given(st.text(max_size=400))
+def test_any_name_gives_a_short_safe_slug(name: str) -> None:
+    result = slug(name)
+    assert result
+    assert len(result) <= 60
+    assert set(result) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    assert not result.startswith("-")
+    assert not result.endswith("-")
+
+
+def test_the_name_carries_unit_year_and_day() -> None:
+    assert (
+        report_file_name("pdf", "UBND xã Hòa Bình", 2026, DAY)
+        == "bao-cao-tu-danh-gia_ubnd-xa-hoa-binh_2026_2026-12-02.pdf"
+    )
+    assert (
+        report_file_name("docx", "UBND xã Hòa Bình", 2026, DAY)
+        == "bao-cao-tu-danh-gia_ubnd-xa-hoa-binh_2026_2026-12-02.docx"
+    )
+    assert (
+        report_file_name("xlsx", "UBND xã Hòa Bình", 2025, DAY)
+        == "bang-tong-hop_ubnd-xa-hoa-binh_2025_2026-12-02.xlsx"
+    )
+    assert report_file_name("pdf", None, 2026, DAY).startswith("bao-cao-tu-danh-gia_don-vi_")
+
+
+def test_a_second_file_of_the_day_gets_a_number(tmp_path: Path) -> None:
+    name = "bao-cao-tu-danh-gia_ubnd-xa-hoa-binh_2026_2026-12-02.pdf"
+    first = unique_path(tmp_path, name)
+    assert first == tmp_path / name
+    first.write_bytes(b"1")
+    second = unique_path(tmp_path, name)
+    assert second.name == "bao-cao-tu-danh-gia_ubnd-xa-hoa-binh_2026_2026-12-02-2.pdf"
+    second.write_bytes(b"2")
+    assert unique_path(tmp_path, name).name.endswith("_2026-12-02-3.pdf")
+
+
+def test_the_console_keeps_every_report_of_the_day(tmp_path: Path) -> None:
+    """/baocao twice in the terminal: two PDFs in DVHT_DATA_DIR/reports, the first intact."""
+    name = report_file_name("pdf", "UBND xã Hòa Bình", 2026, DAY)
+    for content in (b"%PDF-first", b"%PDF-second"):
+        message = Outbound("Báo cáo", kind="report", document=Attachment(name, "x", content))
+        shown = render([message], tmp_path)
+        assert "Đã lưu tệp:" in shown
+    saved = {p.name for p in tmp_path.iterdir()}
+    assert saved == {name, name.replace(".pdf", "-2.pdf")}
+    assert (tmp_path / name).read_bytes() == b"%PDF-first"
