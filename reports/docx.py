@@ -382,7 +382,7 @@ def _indicators(document: DocumentObject, data: dict[str, Any]) -> None:
             (f"Kết luận về Tiêu chí {criterion['id']}: ", "b"),
             (
                 f"{counts['0']} chỉ tiêu không đạt, {counts['1']} đạt mức độ 1, "
-                f"{counts['2']} đạt mức độ 2; tiêu chí {level_mark(criterion['level'])}.",
+                f"{counts['2']} đạt mức độ 2; tiêu chí {level_mark(criterion['level']).lower()}.",
                 "",
             ),
         )

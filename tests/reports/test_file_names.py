@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -12,9 +14,11 @@ from hypothesis import strategies as st
 
 from bot.console import render
 from conversations.messages import Attachment, Outbound
+from dvht_core import vietnam_time
 from reports.file_names import report_file_name, slug, unique_path
 
 DAY = dt.date(2026, 12, 2)
+DVHT = Path(sys.executable).parent / "dvht"
 
 
 @pytest.mark.parametrize(
@@ -81,3 +85,21 @@ def test_the_console_keeps_every_report_of_the_day(tmp_path: Path) -> None:
     saved = {p.name for p in tmp_path.iterdir()}
     assert saved == {name, name.replace(".pdf", "-2.pdf")}
     assert (tmp_path / name).read_bytes() == b"%PDF-first"
+
+
+def test_dvht_report_into_a_folder_names_the_files(tmp_path: Path) -> None:
+    """`dvht report FILE --pdf FOLDER`: the unit, the year and Vietnam's day; a second report
+    of the day beside the first, not over it."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "ubnd-xa-quang-phu.yaml"
+    argv = [str(DVHT), "report", str(example), "--pdf", str(tmp_path), "--xlsx", str(tmp_path)]
+    for _ in range(2):
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+    day = vietnam_time.today().isoformat()  # the same day unless the test straddles midnight
+    assert {p.name for p in tmp_path.iterdir()} == {
+        f"bao-cao-tu-danh-gia_ubnd-xa-quang-phu_2025_{day}.pdf",
+        f"bao-cao-tu-danh-gia_ubnd-xa-quang-phu_2025_{day}-2.pdf",
+        f"bang-tong-hop_ubnd-xa-quang-phu_2025_{day}.xlsx",
+        f"bang-tong-hop_ubnd-xa-quang-phu_2025_{day}-2.xlsx",
+    }
+    assert f"Đã ghi báo cáo {tmp_path}/bao-cao-tu-danh-gia_" in done.stdout
