@@ -120,15 +120,20 @@ def place(name: str, unit_type: str, province: str | None) -> str:
         if locality.isdigit():
             return f"{match.group(1).capitalize()} {locality}"
         if locality:
-            return locality
+            return _proper(locality)
     committee = "Ủy ban nhân dân "
     if unit_type == "ubnd_xa" and written.lower().startswith(committee.lower()):
         locality = re.split(r"[,;(]", written[len(committee) :])[0].strip()
         if locality:
-            return locality
+            return _proper(locality)
     if province and province.strip():
         return _PROVINCE_PREFIX.sub("", _nfc(province).strip()) or DOTS
     return DOTS
+
+
+def _proper(locality: str) -> str:
+    """A place name typed in capitals (“HÒA BÌNH”) as the date line writes it (“Hòa Bình”)."""
+    return locality.title() if locality.isupper() else locality
 
 
 def date_words(day: dt.date) -> str:

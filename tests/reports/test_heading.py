@@ -77,6 +77,8 @@ def test_the_number_line_leaves_room_for_the_number(
         ("UBND đặc khu Phú Quốc", "ubnd_xa", "Tỉnh An Giang", "Phú Quốc"),
         ("UBND Phường 3", "ubnd_xa", "Thành phố Hồ Chí Minh", "Phường 3"),
         ("UBND Hòa Bình", "ubnd_xa", "Tỉnh Phú Thọ", "Hòa Bình"),
+        ("UBND XÃ HÒA BÌNH", "ubnd_xa", "Tỉnh Phú Thọ", "Hòa Bình"),
+        ("ỦY BAN NHÂN DÂN ĐẶC KHU CÔN ĐẢO", "ubnd_xa", None, "Côn Đảo"),
         ("Trường THCS xã Tân Lập", "pho_thong", "Tỉnh Phú Thọ", "Tân Lập"),
         ("Trường mầm non Hoa Sen", "mam_non", "Thành phố Huế", "Huế"),
         ("Trường mầm non Hoa Sen", "mam_non", "tỉnh Quảng Ninh", "Quảng Ninh"),

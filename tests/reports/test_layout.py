@@ -173,6 +173,12 @@ def test_pdf_sections_are_lettered_and_no_heading_is_larger_than_the_title() -> 
         "BÁO CÁO",
         "Tự đánh giá “Đơn vị học tập” cấp huyện năm 2025",
     ]
+    # Page numbers centred in the top margin, none on the first page (Nghị định 30/2020).
+    tops = {r.page: r for r in runs if r.y > 790}
+    assert 1 not in tops
+    assert tops[2].text == "2"
+    assert abs(tops[2].x - (LEFT_MARGIN + TEXT_WIDTH / 2)) < 10
+    assert not [r for r in runs if r.y < 40]  # nothing in the bottom margin
     criteria = [r for r in runs if r.text.startswith("Tiêu chí 1: ")]
     assert criteria
     assert all(r.bold and r.size <= TITLE_SIZE for r in criteria)
