@@ -199,7 +199,9 @@ def report_data(
             for m in missing_evidence(rulebook, assessment)
         ],
         "gap_sections": sections,
-        "warnings": list(evaluation.warnings),
+        # The evaluation's warnings (answers ignored for this unit type, the upgrade wait read
+        # against the deadline) are notes for whoever fills the dossier: the chat and
+        # `dvht evaluate` show them; the document that is signed and sent does not.
         "signatures": {
             "team": [heading.TEAM_LEADER],
             "team_hint": heading.SIGN_HINT,

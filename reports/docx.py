@@ -255,9 +255,9 @@ def _add_borders(paragraph: Paragraph, borders: Any) -> None:
     paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_PBDR)
 
 
-def _bullets(document: DocumentObject, items: Iterable[object], *, italic: bool = False) -> None:
+def _bullets(document: DocumentObject, items: Iterable[object]) -> None:
     for item in items:
-        _paragraph(document, (item, "i" if italic else ""), style="List Bullet")
+        _paragraph(document, (item, ""), style="List Bullet")
 
 
 # --- the sections of the report --------------------------------------------------------------
@@ -446,7 +446,6 @@ def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
     for section in data["gap_sections"]:  # level 1 first for a unit not yet at level 1
         _paragraph(document, (f"Để đạt mức độ {section['target']}:", "b"))
         _bullets(document, [item["text"] for item in section["indicators"]])
-    _bullets(document, data["warnings"], italic=True)
 
 
 def _closing(document: DocumentObject, data: dict[str, Any]) -> None:

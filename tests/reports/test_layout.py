@@ -27,6 +27,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
 
 from dvht_core.assessment import Assessment, parse_assessment
+from dvht_core.evaluate import evaluate
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
 from reports.data import report_data
 from reports.docx import render_docx
@@ -371,8 +372,11 @@ def test_a_unit_below_level_1_reads_level_1_first_each_indicator_once() -> None:
     assert text.index("Để đạt mức độ 1:") < text.index("Để đạt mức độ 2:")
 
 
-def test_no_uncertainty_note_or_research_label_in_any_document() -> None:
-    for assessment in (hoa_binh(), _assessment(tier="tinh", unit_type="pho_thong")):
+def test_no_uncertainty_note_warning_or_research_label_in_any_document() -> None:
+    # 3.5 (vocational accreditation) does not apply to a UBND xã: the evaluation warns that
+    # the answer was ignored, a note for whoever fills the dossier, not for the document.
+    ignored = _assessment(answers={"3.5": {"met": True, "evidence": ["Giấy chứng nhận"]}})
+    for assessment in (hoa_binh(), _assessment(tier="tinh", unit_type="pho_thong"), ignored):
         rulebook = RULEBOOKS[assessment.tier]
         data = _data(assessment)
         notes = [i.note for i in rulebook.indicators if i.uncertain and i.note]
@@ -385,11 +389,13 @@ def test_no_uncertainty_note_or_research_label_in_any_document() -> None:
             for value in row
             if value is not None
         ]
+        warnings = evaluate(rulebook, assessment).warnings
+        assert warnings or assessment is not ignored
         for text in (
             _pdf_text(_runs(render_pdf(data))),
             "\n".join(_docx_body(data)),
             "\n".join(cells),
         ):
             assert not RESEARCH_LABEL.search(text), RESEARCH_LABEL.search(text)
-            for note in notes:
+            for note in (*notes, *warnings):
                 assert note[:40] not in text
