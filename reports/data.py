@@ -165,7 +165,9 @@ def report_data(
             "issuer": heading.heading_lines(name),
             "number": heading.number_line(name, assessment.unit_type),
         },
-        "place_date": heading.place_date(name, assessment.unit_type, assessment.province, today),
+        "place_date": heading.place_date(
+            name, assessment.unit_type, assessment.province, today, governing_body
+        ),
         "situation": _situation(name, tier, assessment),
         "purpose": (
             f"Xác định mức đáp ứng các tiêu chí, chỉ tiêu “Đơn vị học tập” {tier} theo "

@@ -34,6 +34,7 @@ _WORD = re.compile(r"\S+")
 # “đặc khu”); “thị trấn” first, so that it is not read as a word “thị” followed by a name.
 _LOCALITY = re.compile(r"(?:^|\s)(thị trấn|đặc khu|xã|phường)\s+(?P<place>[^,;()–-]+)", re.I)
 _PROVINCE_PREFIX = re.compile(r"^(tỉnh|thành phố|tp\.?)\s+", re.I)
+_DISTRICT_PREFIX = re.compile(r"^(huyện|quận|thị xã)\s+", re.I)
 _ISSUER_PREFIX = re.compile(r"^(trường|nhà trường)\s+", re.I)
 DOTS = "……"
 RECEIVING_OFFICE = "Cơ quan tiếp nhận hồ sơ theo kế hoạch của tỉnh;"
@@ -109,10 +110,22 @@ NUMBER_ROOM = "\u2002" * 6
 """En spaces: the room for the number, which ordinary spaces would collapse in the PDF."""
 
 
-def place(name: str, unit_type: str, province: str | None) -> str:
+def place(name: str, unit_type: str, province: str | None, governing: str | None = None) -> str:
     """The place in the date line: the commune (xã, phường, thị trấn, đặc khu) the name
     carries (a ward known by its number keeps its word: “Phường 3”), the rest of a People's
-    Committee's name, else the province without its “Tỉnh”/“Thành phố”, else dots."""
+    Committee's name, the commune of the governing body (a school under “UBND phường Thuận
+    Hóa” sits in Thuận Hóa), else the province without its “Tỉnh”/“Thành phố”, else dots."""
+    found = _locality(name, is_committee=unit_type == "ubnd_xa")
+    if found is None and governing:
+        found = _locality(governing, is_committee=True)
+    if found is not None:
+        return found
+    if province and province.strip():
+        return _PROVINCE_PREFIX.sub("", _nfc(province).strip()) or DOTS
+    return DOTS
+
+
+def _locality(name: str, *, is_committee: bool) -> str | None:
     written = full_name(name)
     match = _LOCALITY.search(written)
     if match is not None:
@@ -122,13 +135,12 @@ def place(name: str, unit_type: str, province: str | None) -> str:
         if locality:
             return _proper(locality)
     committee = "Ủy ban nhân dân "
-    if unit_type == "ubnd_xa" and written.lower().startswith(committee.lower()):
+    if is_committee and written.lower().startswith(committee.lower()):
         locality = re.split(r"[,;(]", written[len(committee) :])[0].strip()
-        if locality:
+        locality = _DISTRICT_PREFIX.sub("", locality)  # a former district: its name alone
+        if locality and not _PROVINCE_PREFIX.match(locality):
             return _proper(locality)
-    if province and province.strip():
-        return _PROVINCE_PREFIX.sub("", _nfc(province).strip()) or DOTS
-    return DOTS
+    return None
 
 
 def _proper(locality: str) -> str:
@@ -143,8 +155,10 @@ def date_words(day: dt.date) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def place_date(name: str, unit_type: str, province: str | None, day: dt.date) -> str:
-    return f"{place(name, unit_type, province)}, {date_words(day)}"
+def place_date(
+    name: str, unit_type: str, province: str | None, day: dt.date, governing: str | None = None
+) -> str:
+    return f"{place(name, unit_type, province, governing)}, {date_words(day)}"
 
 
 def head_signature(name: str, unit_type: str) -> tuple[str, ...]:

@@ -91,6 +91,16 @@ def test_the_place_is_the_units_own_locality(
     assert heading.place(name, unit_type, province) == place
 
 
+def test_a_school_sits_in_the_commune_of_its_governing_committee() -> None:
+    school = ("Trường mầm non Hoa Sen", "mam_non", "Thành phố Huế")
+    assert heading.place(*school, "UBND phường Thuận Hóa") == "Thuận Hóa"
+    assert heading.place(*school, "Ủy ban nhân dân Phường 3") == "Phường 3"
+    assert heading.place(*school, "Sở Giáo dục và Đào tạo") == "Huế"
+    assert heading.place(*school, "UBND tỉnh Thừa Thiên Huế") == "Huế"  # not a commune
+    assert heading.place(*school, "UBND huyện Phong Điền") == "Phong Điền"
+    assert heading.place("Trường THCS xã Tân Lập", "pho_thong", None, "UBND xã Khác") == "Tân Lập"
+
+
 @pytest.mark.parametrize(
     ("day", "words"),
     [
