@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from reports.pdf import render_pdf
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "ubnd-xa-quang-phu.yaml"
 RULEBOOKS = {tier: load_rulebook(rid) for tier, rid in TT24_BY_TIER.items()}
+DVHT = Path(sys.executable).parent / "dvht"
 
 
 def _assessment(**changes: Any) -> Assessment:
@@ -173,3 +176,36 @@ def test_an_unknown_governing_body_is_left_out() -> None:
     assert _text(_render(_assessment())).startswith(
         "ỦY BAN NHÂN DÂN HUYỆN X ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ"
     )
+
+
+def test_strengths_and_weaknesses_stored_reach_the_report(tmp_path: Path) -> None:
+    """An answer's strengths and weaknesses, once stored, are printed from the database
+    (Mẫu 1, items 2 and 3); an answer without them has neither line."""
+    source = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    source["answers"]["1.1"] |= {
+        "strengths": "Kế hoạch được toàn cơ quan thảo luận.",
+        "weaknesses": "Chưa có kinh phí riêng.",
+    }
+    document = tmp_path / "hoso.yaml"
+    document.write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    env = {**os.environ, "DVHT_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    target = tmp_path / "bc.pdf"
+    for argv in (
+        [
+            *("unit", "create", "--name", "UBND xã Quảng Phú", "--tier", "huyen", "--type"),
+            *("ubnd_xa", "--province", "Thành phố Huế"),
+        ],
+        ["import", str(document), "--unit", "1"],
+        ["report", "--unit", "1", "--year", "2025", "--pdf", str(target)],
+    ):
+        done = subprocess.run(
+            [str(DVHT), *argv], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    text = _text(target.read_bytes())
+    assert (
+        "2. Điểm mạnh: Kế hoạch được toàn cơ quan thảo luận. "
+        "3. Tồn tại: Chưa có kinh phí riêng. 4. Tự đánh giá: Đạt mức độ 2"
+    ) in text
+    assert text.count("Điểm mạnh") == 1
