@@ -30,8 +30,8 @@ _EXPANSIONS = {
     "tp": "thành phố",
 }
 _WORD = re.compile(r"\S+")
-# The commune-level administrative units (two-tier local government from 1/7/2025 adds
-# “đặc khu”); “thị trấn” first, so that it is not read as a word “thị” followed by a name.
+# The commune-level administrative units (the two-tier local government of 1/7/2025 adds
+# “đặc khu”); the name after the word, up to a comma, a bracket or a dash, is the place.
 _LOCALITY = re.compile(r"(?:^|\s)(thị trấn|đặc khu|xã|phường)\s+(?P<place>[^,;()–-]+)", re.I)
 _PROVINCE_PREFIX = re.compile(r"^(tỉnh|thành phố|tp\.?)\s+", re.I)
 _DISTRICT_PREFIX = re.compile(r"^(huyện|quận|thị xã)\s+", re.I)
