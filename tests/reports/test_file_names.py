@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import unicodedata
@@ -103,3 +104,36 @@ def test_dvht_report_into_a_folder_names_the_files(tmp_path: Path) -> None:
         f"bang-tong-hop_ubnd-xa-quang-phu_2025_{day}-2.xlsx",
     }
     assert f"Đã ghi báo cáo {tmp_path}/bao-cao-tu-danh-gia_" in done.stdout
+
+
+def test_baocao_twice_in_the_terminal_keeps_both_reports(tmp_path: Path) -> None:
+    """`dvht chat`: /baocao saves under DVHT_DATA_DIR/reports with the unit, year and day; the
+    second of the day is saved beside the first."""
+    env = {**os.environ, "DVHT_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    typed = "/start\n1\nUBND xã Hòa Bình\nTỉnh Phú Thọ\n1\n42\n/baocao\n/baocao\n"
+    done = subprocess.run(
+        [str(DVHT), "chat"],
+        input=typed,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    day = vietnam_time.today()
+    stem = f"ubnd-xa-hoa-binh_{vietnam_time.assessment_year(day)}_{day.isoformat()}"
+    saved = {p.name for p in (tmp_path / "reports").iterdir()}
+    assert saved == {
+        f"bao-cao-tu-danh-gia_{stem}.pdf",
+        f"bao-cao-tu-danh-gia_{stem}-2.pdf",
+        f"bao-cao-tu-danh-gia_{stem}.docx",
+        f"bao-cao-tu-danh-gia_{stem}-2.docx",
+        f"bang-tong-hop_{stem}.xlsx",
+        f"bang-tong-hop_{stem}-2.xlsx",
+    }
+    assert f"Đã lưu tệp: {tmp_path / 'reports' / f'bao-cao-tu-danh-gia_{stem}-2.pdf'}" in (
+        done.stdout
+    )
