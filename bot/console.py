@@ -19,6 +19,7 @@ from conversations import catalogue as say
 from conversations.messages import FileInfo, Inbound, Outbound, numbered
 from conversations.ports import Delivery, EvidenceRefused
 from dvht_core.text_hygiene import visible_text, without_lone_surrogates
+from reports.file_names import unique_path
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic"}
 FILE_COMMAND = "/file"
@@ -130,7 +131,7 @@ def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
         parts.append(numbered(message).text)
         if message.document is not None and save_dir is not None:
             save_dir.mkdir(parents=True, exist_ok=True)
-            target = save_dir / message.document.file_name
+            target = unique_path(save_dir, message.document.file_name)  # never overwrite
             target.write_bytes(message.document.data)
             parts.append(f"Đã lưu tệp: {target}")
     return "\n\n".join(parts) + "\n"

@@ -49,7 +49,9 @@ from dvht_core.errors import InputError
 
 log = logging.getLogger(__name__)
 REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
-# The editable copies that follow the PDF: format, file name, MIME type, caption.
+# The editable copies that follow the PDF: format, file name, MIME type, caption. The names
+# here are the fallbacks for report data kept before names carried the unit and the date;
+# the renderer names each file in the data (`files`: unit, year and day).
 REPORT_EXTRAS = (
     (
         "docx",
@@ -150,9 +152,14 @@ class ConversationService:
         if rendering is not None:
             await rendering()
         files = await self.reports.render(report["data"])
-        document = Attachment(REPORT_FILE, "application/pdf", files["pdf"])
+        names: dict[str, str] = report["data"].get("files") or {}
+        document = Attachment(names.get("pdf", REPORT_FILE), "application/pdf", files["pdf"])
         extras = [
-            Outbound(caption, kind="report", document=Attachment(name, mime, files[fmt]))
+            Outbound(
+                caption,
+                kind="report",
+                document=Attachment(names.get(fmt, name), mime, files[fmt]),
+            )
             for fmt, name, mime, caption in REPORT_EXTRAS
             if fmt in files
         ]

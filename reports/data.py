@@ -1,4 +1,11 @@
-"""The self-assessment report as plain data (one builder for the PDF, and later DOCX/XLSX)."""
+"""The self-assessment report as plain data: one builder for the PDF, the DOCX and the XLSX,
+so the three files always say the same thing.
+
+Only what belongs in a document that is signed and submitted goes in: the rulebook's
+uncertainty notes stay in the chat and `dvht rules` (item 5 of issue 12), empty strengths and
+weaknesses are left out rather than printed as a dash, and the frame (heading, place and
+date, closing) follows Nghị định 30/2020/NĐ-CP through `reports.heading`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ from dvht_core.gaps import gaps, missing_evidence
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
 from dvht_core.report import targets_above
+from reports import heading
+from reports.file_names import STEMS, report_file_name
 
 LEVEL_SENTENCES = {
     0: "Đơn vị tự đánh giá: chưa đạt “Đơn vị học tập” {tier} năm {year}.",
@@ -49,6 +58,47 @@ def state_text(indicator: Indicator, answer: Answer | None, assessment: Assessme
     return "Chưa trả lời"
 
 
+def _text_or_none(value: str | None) -> str | None:
+    """A free text as the report prints it, or None when there is nothing to print."""
+    return value if value is not None and value.strip() else None
+
+
+def gap_sections(
+    rulebook: Rulebook, assessment: Assessment, evaluation: Evaluation
+) -> list[dict[str, Any]]:
+    """“Để đạt mức độ 1” first when the unit is not yet level 1, then “Để đạt mức độ 2”; in
+    each, every indicator below the target once, with all its shortfalls."""
+    sections = []
+    for target in targets_above(evaluation.level):
+        grouped: dict[str, list[str]] = {}
+        for gap in gaps(rulebook, assessment, evaluation, target):
+            grouped.setdefault(gap.indicator_id, []).append(gap.message)
+        indicators = []
+        for indicator_id, messages in grouped.items():
+            indicator = rulebook.indicator(indicator_id)
+            assert indicator is not None  # gaps() walks the rulebook's own indicators
+            label = f"Chỉ tiêu {indicator.id} ({indicator.short})"
+            needs = [_without_label(message, label) for message in messages]
+            indicators.append(
+                {
+                    "id": indicator.id,
+                    "label": label,
+                    "needs": needs,
+                    "text": f"{label}: {'; '.join(_without_stop(n) for n in needs)}.",
+                }
+            )
+        sections.append({"target": target, "indicators": indicators})
+    return sections
+
+
+def _without_label(message: str, label: str) -> str:
+    return message.removeprefix(f"{label}: ")
+
+
+def _without_stop(text: str) -> str:
+    return text[:-1] if text.endswith(".") else text
+
+
 def report_data(
     rulebook: Rulebook,
     assessment: Assessment,
@@ -59,6 +109,7 @@ def report_data(
     today = today or vietnam_time.today()
     evaluation: Evaluation = evaluate(rulebook, assessment)
     tier = TIER_NAMES[rulebook.tier]
+    name = assessment.unit_name or "Đơn vị"
     criteria: list[dict[str, Any]] = []
     unanswered = 0
     for criterion, applicable in rulebook.plan(assessment.unit_type).criteria:
@@ -77,14 +128,13 @@ def report_data(
                     "text": indicator.text_for(2 if level == 2 else 1, assessment.unit_type),
                     "level": level,
                     "state": state_text(indicator, answer, assessment),
-                    "description": answer.description if answer else None,
-                    "strengths": answer.strengths if answer else None,
-                    "weaknesses": answer.weaknesses if answer else None,
+                    "description": _text_or_none(answer.description) if answer else None,
+                    "strengths": _text_or_none(answer.strengths) if answer else None,
+                    "weaknesses": _text_or_none(answer.weaknesses) if answer else None,
                     "evidence": [
                         {"code": evidence_code(criterion.id, indicator.id, n), "title": title}
                         for n, title in enumerate(answer.evidence if answer else (), start=1)
                     ],
-                    "note": indicator.note if indicator.uncertain else None,
                 }
             )
         criteria.append(
@@ -98,19 +148,31 @@ def report_data(
         )
     indicator_levels = [int(i["level"]) for c in criteria for i in c["indicators"]]
     criterion_levels = [c["level"] for c in criteria]
-    targets = targets_above(evaluation.level)
-    target = targets[-1] if targets else None
+    sections = gap_sections(rulebook, assessment, evaluation)
     return {
         "title": f"BÁO CÁO TỰ ĐÁNH GIÁ ĐƠN VỊ HỌC TẬP {tier.upper()} NĂM {assessment.year}",
+        "doc_type": "BÁO CÁO",
+        "subject": f"Tự đánh giá “Đơn vị học tập” {tier} năm {assessment.year}",
         "unit": {
-            "name": assessment.unit_name or "Đơn vị",
+            "name": name,
             # The superior body is printed only when known (Nghị định 30/2020: “nếu có”).
             "governing": governing_body or None,
             "province": assessment.province,
+            "unit_type": assessment.unit_type,
         },
-        "place_date": (
-            f"{assessment.province or '…'}, ngày {today.day:02d} tháng {today.month:02d} "
-            f"năm {today.year}"
+        "heading": {
+            "governing": heading.governing_lines(governing_body),
+            "issuer": heading.heading_lines(name),
+            "number": heading.number_line(name, assessment.unit_type),
+        },
+        "place_date": heading.place_date(
+            name, assessment.unit_type, assessment.province, today, governing_body
+        ),
+        "situation": _situation(name, tier, assessment),
+        "purpose": (
+            f"Xác định mức đáp ứng các tiêu chí, chỉ tiêu “Đơn vị học tập” {tier} theo "
+            "Thông tư số 24/2023/TT-BGDĐT của Bộ Giáo dục và Đào tạo; làm căn cứ để lập kế "
+            "hoạch duy trì, nâng cao các hoạt động học tập của đơn vị và đề nghị công nhận."
         ),
         "draft": unanswered > 0,
         "unanswered": unanswered,
@@ -138,9 +200,33 @@ def report_data(
             }
             for m in missing_evidence(rulebook, assessment)
         ],
-        "gap_target": target,
-        "gaps": [g.message for g in gaps(rulebook, assessment, evaluation, target)]
-        if target
-        else [],
-        "warnings": list(evaluation.warnings),
+        "gap_sections": sections,
+        # The evaluation's warnings (answers ignored for this unit type, the upgrade wait read
+        # against the deadline) are notes for whoever fills the dossier: the chat and
+        # `dvht evaluate` show them; the document that is signed and sent does not.
+        "signatures": {
+            "team": [heading.TEAM_LEADER],
+            "team_hint": heading.SIGN_HINT,
+            "head": list(heading.head_signature(name, assessment.unit_type)),
+            "head_hint": heading.SIGN_AND_STAMP_HINT,
+        },
+        "receivers": list(heading.receivers()),
+        "files": {
+            fmt: report_file_name(fmt, assessment.unit_name, assessment.year, today)
+            for fmt in STEMS
+        },
     }
+
+
+def _situation(name: str, tier: str, assessment: Assessment) -> str:
+    """Part A.1 from what the unit declared: who it is and how many members it counts."""
+    where = f" ({assessment.province})" if assessment.province else ""
+    text = f"{name}{where} tự đánh giá “Đơn vị học tập” {tier} năm {assessment.year}"
+    if assessment.members:
+        text += f"; tổng số thành viên trong đơn vị: {assessment.members} người"
+    if assessment.learners:
+        text += f"; tổng số người học: {assessment.learners} người"
+    return (
+        f"{text}. Thông tin, số liệu tính từ ngày 01 tháng 01 đến ngày 31 tháng 12 "
+        f"năm {assessment.year}."
+    )

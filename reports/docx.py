@@ -26,6 +26,7 @@ from docx.text.paragraph import Paragraph
 from reports.office_text import level_mark, xml_safe
 
 FONT = "Times New Roman"
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
 SIZE = Pt(13)
 CELL_SIZE = Pt(11)
 TEXT_WIDTH = Cm(16)  # A4 21 cm less the 3 cm left and 2 cm right margins
@@ -46,7 +47,7 @@ def render_docx(data: dict[str, Any]) -> bytes:
     _summary(document, data)
     _indicators(document, data)
     _conclusion(document, data)
-    _signatures(document)
+    _closing(document, data)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -78,6 +79,7 @@ def _set_up(document: DocumentObject, data: dict[str, Any]) -> None:
     normal.font.name = FONT
     normal.font.size = SIZE
     normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    # Headings no larger than the title (14 pt): every heading 13 pt bold, as the body.
     for name in ("Heading 1", "Heading 2", "Heading 1 Char", "Heading 2 Char"):
         style = document.styles[name]
         _fonts(style.element.get_or_add_rPr())
@@ -226,12 +228,16 @@ def _rule(cell: _Cell, width: Length, length: Length) -> None:
     paragraph.paragraph_format.space_before = Pt(0)
     paragraph.paragraph_format.space_after = Pt(0)
     paragraph.paragraph_format.line_spacing = Pt(4)
+    _add_borders(paragraph, _bottom_border())
+
+
+def _bottom_border() -> Any:
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "auto")):
         bottom.set(qn(f"w:{key}"), value)
     borders.append(bottom)
-    _add_borders(paragraph, borders)
+    return borders
 
 
 def _box(paragraph: Paragraph) -> None:
@@ -249,37 +255,57 @@ def _add_borders(paragraph: Paragraph, borders: Any) -> None:
     paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_PBDR)
 
 
-def _bullets(document: DocumentObject, items: Iterable[object], *, italic: bool = False) -> None:
+def _bullets(document: DocumentObject, items: Iterable[object]) -> None:
     for item in items:
-        _paragraph(document, (item, "i" if italic else ""), style="List Bullet")
+        _paragraph(document, (item, ""), style="List Bullet")
 
 
 # --- the sections of the report --------------------------------------------------------------
 
 
 def _heading(document: DocumentObject, data: dict[str, Any]) -> None:
+    """Nghị định 30/2020, Phụ lục I: governing body (when known) over the issuer, bold, with a
+    short line and the “Số:” line under it; Quốc hiệu and Tiêu ngữ with a line, the place and
+    date in italics under them; then the type of document and its subject, centred."""
     widths = (Cm(6.5), Cm(9.5))
     table = _table(document, 1, widths, grid=False)
     left, right = table.rows[0].cells
-    unit = data["unit"]
-    if unit["governing"]:
-        _cell_text(left, xml_safe(unit["governing"]).upper(), size=Pt(12))
-    _cell_text(left, xml_safe(unit["name"]).upper(), bold=True, size=Pt(12))
+    heading = data["heading"]
+    for line in heading["governing"]:
+        _cell_text(left, line, size=Pt(12))
+    for line in heading["issuer"]:
+        _cell_text(left, line, bold=True, size=Pt(12))
     _rule(left, widths[0], Cm(2))
+    _cell_text(left, heading["number"], size=SIZE)
     _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=Pt(12))
     _cell_text(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=SIZE)
-    _rule(right, widths[1], Cm(4.3))
+    _rule(right, widths[1], Cm(5.2))
+    _cell_text(right, data["place_date"], italic=True, size=SIZE)
     for cell in (left, right):
         for paragraph in cell.paragraphs:
             paragraph.paragraph_format.space_before = Pt(0)
             paragraph.paragraph_format.space_after = Pt(0)
+    left.paragraphs[-1].paragraph_format.space_before = Pt(6)
+    right.paragraphs[-1].paragraph_format.space_before = Pt(6)
 
-    _paragraph(document, (data["place_date"], "i"), align=WD_ALIGN_PARAGRAPH.RIGHT)
-    title = _paragraph(
-        document, (data["title"], "b"), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14)
+    kind = _paragraph(
+        document, (data["doc_type"], "b"), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14)
     )
-    title.paragraph_format.space_before = Pt(12)
-    title.paragraph_format.space_after = Pt(12)
+    kind.paragraph_format.space_before = Pt(18)
+    kind.paragraph_format.space_after = Pt(0)
+    kind.paragraph_format.keep_with_next = True
+    subject = _paragraph(
+        document, (data["subject"], "b"), align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14)
+    )
+    subject.paragraph_format.space_before = Pt(0)
+    subject.paragraph_format.space_after = Pt(0)
+    rule = document.add_paragraph()
+    rule.paragraph_format.space_after = Pt(12)
+    indent = Length((TEXT_WIDTH - Cm(4)) // 2)
+    rule.paragraph_format.left_indent = indent
+    rule.paragraph_format.right_indent = indent
+    rule.paragraph_format.line_spacing = Pt(4)
+    _add_borders(rule, _bottom_border())
     if data["draft"]:
         draft = _paragraph(
             document,
@@ -289,14 +315,28 @@ def _heading(document: DocumentObject, data: dict[str, Any]) -> None:
         _box(draft)
 
 
+def _introduction(document: DocumentObject, data: dict[str, Any]) -> None:
+    """A. Đặt vấn đề (Mẫu 3): the unit, the purpose, and the results table (Mẫu 2)."""
+    document.add_heading("A. ĐẶT VẤN ĐỀ", level=1)
+    _paragraph(document, ("1. Tình hình chung của đơn vị. ", "b"), (data["situation"], ""))
+    _paragraph(document, ("2. Mục đích tự đánh giá. ", "b"), (data["purpose"], ""))
+    _paragraph(
+        document,
+        ("3. Tóm tắt kết quả tự đánh giá ", "b"),
+        ("(Bảng tổng hợp kết quả tự đánh giá các tiêu chí, chỉ tiêu):", ""),
+    ).paragraph_format.keep_with_next = True
+
+
 def _summary(document: DocumentObject, data: dict[str, Any]) -> None:
-    document.add_heading("BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU", level=1)
+    _introduction(document, data)
     criteria = data["criteria"]
     rows = sum(len(c["indicators"]) for c in criteria)
     widths = (Cm(2.6), Cm(2.0), Cm(2.6), Cm(2.8), Cm(2.8), Cm(3.2))
     table = _table(document, rows + 1, widths)
     _repeat_header(table)
-    header = ("Tiêu chí", "Chỉ tiêu", "Không đạt", "Đạt mức độ 1", "Đạt mức độ 2", "Tiêu chí")
+    header = (
+        "Tiêu chí", "Chỉ tiêu", "Không đạt", "Đạt mức độ 1", "Đạt mức độ 2", "Kết quả tiêu chí"
+    )  # fmt: skip
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         _cell_text(cell, text, bold=True)
     row = 1
@@ -342,13 +382,15 @@ def _indicators(document: DocumentObject, data: dict[str, Any]) -> None:
             (f"Kết luận về Tiêu chí {criterion['id']}: ", "b"),
             (
                 f"{counts['0']} chỉ tiêu không đạt, {counts['1']} đạt mức độ 1, "
-                f"{counts['2']} đạt mức độ 2; tiêu chí {level_mark(criterion['level'])}.",
+                f"{counts['2']} đạt mức độ 2; tiêu chí {level_mark(criterion['level']).lower()}.",
                 "",
             ),
         )
 
 
 def _indicator(document: DocumentObject, indicator: dict[str, Any]) -> None:
+    """Mẫu 1: the state with its evidence, the strengths and weaknesses when there are any
+    (left out, not printed as a dash, when empty), the level; numbered as they appear."""
     text = _paragraph(document, (indicator["text"], "b"))
     text.paragraph_format.keep_with_next = True
     text.paragraph_format.space_before = Pt(9)
@@ -364,16 +406,17 @@ def _indicator(document: DocumentObject, indicator: dict[str, Any]) -> None:
         _run(label, "chưa có", italic=True)
     for item in evidence:
         _paragraph(document, (item["code"], ""), (" ", ""), (item["title"], ""), indent=Cm(1.5))
-    for number, name, key in ((2, "Điểm mạnh", "strengths"), (3, "Tồn tại", "weaknesses")):
-        value = indicator[key]
-        _paragraph(
-            document, (f"{number}. {name}: ", "b"), (value if value is not None else "—", "")
-        ).paragraph_format.left_indent = indent
-    verdict = _paragraph(
-        document, ("4. Tự đánh giá: ", "b"), (level_mark(indicator["level"]), ""), indent=indent
+    number = 2
+    for name, key in (("Điểm mạnh", "strengths"), ("Tồn tại", "weaknesses")):
+        if indicator[key] is not None:
+            _paragraph(document, (f"{number}. {name}: ", "b"), (indicator[key], ""), indent=indent)
+            number += 1
+    _paragraph(
+        document,
+        (f"{number}. Tự đánh giá: ", "b"),
+        (level_mark(indicator["level"]), ""),
+        indent=indent,
     )
-    if indicator["note"] is not None:
-        _run(verdict, f" ({xml_safe(indicator['note'])})", size=Pt(10))
 
 
 def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
@@ -400,21 +443,29 @@ def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
     if data["missing"]:
         _paragraph(document, ("Minh chứng còn thiếu:", "b"))
         _bullets(document, [item["text"] for item in data["missing"]])
-    if data["gaps"]:
-        _paragraph(document, (f"Để đạt mức độ {data['gap_target']}:", "b"))
-        _bullets(document, data["gaps"])
-    _bullets(document, data["warnings"], italic=True)
+    for section in data["gap_sections"]:  # level 1 first for a unit not yet at level 1
+        _paragraph(document, (f"Để đạt mức độ {section['target']}:", "b"))
+        _bullets(document, [item["text"] for item in section["indicators"]])
 
 
-def _signatures(document: DocumentObject) -> None:
+def _closing(document: DocumentObject, data: dict[str, Any]) -> None:
+    """The team leader's and the head's signatures side by side, then “Nơi nhận:”."""
     document.add_paragraph()
-    table = _table(document, 1, (Cm(8), Cm(8)), grid=False)
+    table = _table(document, 2, (Cm(8), Cm(8)), grid=False)
+    signatures = data["signatures"]
     signers = (
-        ("TỔ TRƯỞNG TỔ ĐÁNH GIÁ", "(Ký, ghi rõ họ tên)"),
-        ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"),
+        (signatures["team"], signatures["team_hint"]),
+        (signatures["head"], signatures["head_hint"]),
     )
-    for cell, (role, hint) in zip(table.rows[0].cells, signers, strict=True):
-        _cell_text(cell, role, bold=True, size=SIZE)
+    for cell, (lines, hint) in zip(table.rows[0].cells, signers, strict=True):
+        for line in lines:
+            _cell_text(cell, line, bold=True, size=SIZE).paragraph_format.keep_with_next = True
         _cell_text(cell, hint, italic=True, size=SIZE)
         for _ in range(4):  # room for the signature and the stamp
             cell.add_paragraph()
+    receivers = table.rows[1].cells[0]
+    _cell_text(receivers, "Nơi nhận:", bold=True, italic=True, size=Pt(12), align=LEFT)
+    for receiver in data["receivers"]:
+        _cell_text(receivers, f"- {receiver}", size=Pt(11), align=LEFT)
+    for row in table.rows:  # the closing stays on one page with its signatures
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))

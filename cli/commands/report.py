@@ -48,8 +48,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     else:
         rulebook, assessment = _from_database(args.unit, args.year)
     data = report_data(rulebook, assessment, governing_body=args.governing)
-    for path, render in targets:
+    for fmt, path, render in targets:
         content = render(data)
+        if Path(path).is_dir():  # a folder: the report's own name, never overwriting one
+            from reports.file_names import unique_path
+
+            path = str(unique_path(Path(path), data["files"][fmt]))
         try:
             Path(path).write_bytes(content)
         except OSError as exc:
@@ -58,21 +62,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _targets(args: argparse.Namespace) -> list[tuple[str, Renderer]]:
-    """The requested output files, each with its renderer (imported only when asked for)."""
-    targets: list[tuple[str, Renderer]] = []
+def _targets(args: argparse.Namespace) -> list[tuple[str, str, Renderer]]:
+    """The requested outputs (format, file or folder, renderer; renderers imported only when
+    asked for)."""
+    targets: list[tuple[str, str, Renderer]] = []
     if args.pdf:
         from reports.pdf import render_pdf
 
-        targets.append((args.pdf, render_pdf))
+        targets.append(("pdf", args.pdf, render_pdf))
     if args.docx:
         from reports.docx import render_docx
 
-        targets.append((args.docx, render_docx))
+        targets.append(("docx", args.docx, render_docx))
     if args.xlsx:
         from reports.xlsx import render_xlsx
 
-        targets.append((args.xlsx, render_xlsx))
+        targets.append(("xlsx", args.xlsx, render_xlsx))
     return targets
 
 

@@ -3,6 +3,7 @@ renderer is wired."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import unicodedata
 from pathlib import Path
@@ -36,16 +37,40 @@ async def test_baocao_sends_the_pdf_report(
     report, word, sheet = [r for r in client.last if r.document is not None]
     assert report.text == say.REPORT_CAPTION
     assert report.document is not None
-    assert report.document.file_name == "bao-cao-tu-danh-gia.pdf"
+    # The unit, the assessment year and the day: reports of other units, years or days never
+    # share a name.
+    assert report.document.file_name == "bao-cao-tu-danh-gia_ubnd-xa-quang-phu_2025_2025-11-20.pdf"
     assert word.text == say.REPORT_DOCX_CAPTION
     assert word.document is not None
-    assert word.document.file_name.endswith(".docx")
+    assert word.document.file_name == "bao-cao-tu-danh-gia_ubnd-xa-quang-phu_2025_2025-11-20.docx"
     assert word.document.data.startswith(b"PK")  # a zip: the Office Open XML container
     assert sheet.document is not None
-    assert sheet.document.file_name == "bang-tong-hop.xlsx"
+    assert sheet.document.file_name == "bang-tong-hop_ubnd-xa-quang-phu_2025_2025-11-20.xlsx"
     pages = PdfReader(io.BytesIO(report.document.data)).pages
     text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in pages))
     assert "BẢN NHÁP" in text  # 12 of 13 indicators are still unanswered
+
+
+async def test_the_report_is_dated_in_vietnam_not_on_the_servers_utc_day(
+    database: Database, fake_files: FakeFiles, evidence_root: Path
+) -> None:
+    """18:30 UTC on 20/11 is 01:30 on 21/11 in Hà Nội: the name and the place line say 21."""
+    service = ConversationService(
+        SqlDialogueStore(database),
+        files=fake_files,
+        evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
+        reports=ReportFiles(),
+        clock=fixed_clock(dt.datetime(2025, 11, 20, 18, 30, tzinfo=dt.UTC)),
+    )
+    client = BotClient(service, "lan", files=fake_files, display_name="Lan")
+    await onboard(client, name="UBND xã Hòa Bình", members=42)
+    await answer(client, "v:y")
+    await client.send("/baocao")
+    report = next(r.document for r in client.last if r.document is not None)
+    assert report.file_name == "bao-cao-tu-danh-gia_ubnd-xa-hoa-binh_2025_2025-11-21.pdf"
+    pages = PdfReader(io.BytesIO(report.data)).pages
+    text = " ".join(unicodedata.normalize("NFC", pages[0].extract_text()).split())
+    assert "Hòa Bình, ngày 21 tháng 11 năm 2025" in text
 
 
 async def test_without_a_renderer_the_summary_is_sent(client: BotClient) -> None:

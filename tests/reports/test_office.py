@@ -158,11 +158,17 @@ def test_docx_carries_the_whole_report(example: dict[str, Any]) -> None:
     lines = _docx_lines(document)
     text = "\n".join(lines)
     heading = document.tables[0].rows[0].cells
-    assert [p.text for p in heading[0].paragraphs][:2] == ["UBND HUYỆN X", "UBND XÃ QUẢNG PHÚ"]
+    assert [p.text for p in heading[0].paragraphs if p.text] == [
+        "ỦY BAN NHÂN DÂN HUYỆN X",
+        "ỦY BAN NHÂN DÂN",
+        "XÃ QUẢNG PHÚ",
+        "Số:\u2002\u2002\u2002\u2002\u2002\u2002/BC-UBND",
+    ]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading[1].text
     assert "Độc lập - Tự do - Hạnh phúc" in heading[1].text
     assert example["place_date"] in lines
-    assert "BÁO CÁO TỰ ĐÁNH GIÁ ĐƠN VỊ HỌC TẬP CẤP HUYỆN NĂM 2025" in lines
+    assert "BÁO CÁO" in lines
+    assert "Tự đánh giá “Đơn vị học tập” cấp huyện năm 2025" in lines
     assert LEVEL_SENTENCE in lines
     assert _docx_summary(document) == EXPECTED_LEVELS
     for criterion in example["criteria"]:
@@ -173,13 +179,18 @@ def test_docx_carries_the_whole_report(example: dict[str, Any]) -> None:
                 assert f"{item['code']} {item['title']}" in lines
     assert "[H1-1.1-01] Kế hoạch số 12/KH-UBND ngày 10/01/2025" in lines
     assert "1. Mô tả hiện trạng: 28/30 thành viên (93,3%)" in text
-    assert "4. Tự đánh giá: Đạt mức độ 1" in lines
+    # The example has no strengths or weaknesses: left out, not printed as a dash.
+    assert "2. Tự đánh giá: Đạt mức độ 1" in lines
+    assert "Điểm mạnh" not in text
+    assert "Tồn tại" not in text
+    assert "—" not in text
     assert "Để đạt mức độ 2:" in lines
     assert any("cần thêm 5 thành viên" in line for line in lines)
     assert "Chỉ tiêu (13)" in lines
     assert "4 (30,8%)" in lines
     assert "TỔ TRƯỞNG TỔ ĐÁNH GIÁ" in lines
-    assert "THỦ TRƯỞNG ĐƠN VỊ" in lines
+    head = lines.index("TM. ỦY BAN NHÂN DÂN")
+    assert lines[head : head + 2] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
     assert "BẢN NHÁP" not in text
     assert "Minh chứng còn thiếu" not in text
 
@@ -297,7 +308,7 @@ def test_hostile_content_renders_literally() -> None:
     data = _data(hostile)
     assert len(data["unit"]["name"]) == len(unicodedata.normalize("NFC", name))
     text = _docx_text(_docx(render_docx(data)))
-    assert _nfc(name).upper() in text
+    assert _nfc(name).upper().removeprefix("UBND ").strip() in text  # “UBND” is written out
     assert f"1. Mô tả hiện trạng: Đơn vị đáp ứng yêu cầu của chỉ tiêu. {_nfc(description)}" in (
         text
     )
@@ -305,6 +316,7 @@ def test_hostile_content_renders_literally() -> None:
     assert "[H1-1.1-02] =SUM(A1:A2)" in text
     assert "2. Điểm mạnh: Điểm mạnh 😀 \"kép\" 'đơn'" in text
     assert "3. Tồn tại: Tồn tại: thiếu kinh phí" in text
+    assert "4. Tự đánh giá: Đạt mức độ 2" in text
 
     blob = render_xlsx(data)
     _no_formula(blob)
@@ -333,11 +345,12 @@ def test_raw_data_with_nfd_and_control_characters_does_not_fail(example: dict[st
     """Data reaching the renderers from elsewhere: NFD text and characters XML cannot hold."""
     data = copy.deepcopy(example)
     data["unit"]["name"] = unicodedata.normalize("NFD", "UBND xã Quảng Phú\x00\x0b")
+    data["heading"]["issuer"] = [unicodedata.normalize("NFD", "XÃ QUẢNG PHÚ\x00\x0b")]
     indicator = data["criteria"][0]["indicators"][0]
     indicator["description"] = "dòng 1\ndòng 2\tcột\x07"
     indicator["evidence"][0]["title"] = "=cmd|' /C calc'!A0\x1f"
     text = _docx_text(_docx(render_docx(data)))
-    assert "UBND XÃ QUẢNG PHÚ\ufffd\ufffd" in text
+    assert "XÃ QUẢNG PHÚ\ufffd\ufffd" in text
     assert "dòng 1\ndòng 2\tcột\ufffd" in text
     blob = render_xlsx(data)
     _no_formula(blob)
@@ -364,4 +377,7 @@ def test_cli_writes_all_three_files(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_docx_heading_without_a_governing_body() -> None:
     data = report_data(RULEBOOKS["huyen"], _assessment())
     heading = _docx(render_docx(data)).tables[0].rows[0].cells[0]
-    assert [p.text for p in heading.paragraphs if p.text] == ["UBND XÃ QUẢNG PHÚ"]
+    assert [p.text for p in heading.paragraphs if p.text][:2] == [
+        "ỦY BAN NHÂN DÂN",
+        "XÃ QUẢNG PHÚ",
+    ]

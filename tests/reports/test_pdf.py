@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from reports.pdf import render_pdf
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "ubnd-xa-quang-phu.yaml"
 RULEBOOKS = {tier: load_rulebook(rid) for tier, rid in TT24_BY_TIER.items()}
+DVHT = Path(sys.executable).parent / "dvht"
 
 
 def _assessment(**changes: Any) -> Assessment:
@@ -49,9 +52,9 @@ def test_report_carries_the_unit_the_level_and_every_indicator() -> None:
     pdf = _render(_assessment())
     assert pdf.startswith(b"%PDF")
     text = _text(pdf)
-    assert "UBND XÃ QUẢNG PHÚ" in text
+    assert "ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
-    assert "BÁO CÁO TỰ ĐÁNH GIÁ ĐƠN VỊ HỌC TẬP CẤP HUYỆN NĂM 2025" in text
+    assert "BÁO CÁO Tự đánh giá “Đơn vị học tập” cấp huyện năm 2025" in text
     assert "Đơn vị tự đánh giá đạt “Đơn vị học tập” cấp huyện mức độ 1 năm 2025." in text
     for indicator_id in ("1.1", "1.5", "2.4", "3.3"):
         assert indicator_id in text
@@ -127,7 +130,7 @@ def test_cli_writes_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     target = tmp_path / "bao-cao.pdf"
     assert main(["report", str(EXAMPLE), "--pdf", str(target)]) == 0
     assert "Đã ghi báo cáo" in capsys.readouterr().out
-    assert "UBND XÃ QUẢNG PHÚ" in _text(target.read_bytes())
+    assert "ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ" in _text(target.read_bytes())
     assert main(["report", "--pdf", str(target)]) == 2
     assert "cần đúng một nguồn" in capsys.readouterr().err
 
@@ -168,6 +171,41 @@ def test_an_unknown_governing_body_is_left_out() -> None:
     data = report_data(RULEBOOKS["huyen"], _assessment())
     assert data["unit"]["governing"] is None
     text = _text(render_pdf(data))
-    assert text.startswith("UBND XÃ QUẢNG PHÚ")
+    assert text.startswith("ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ")
     assert "CHỦ QUẢN" not in text.upper()
-    assert "UBND HUYỆN X" in _text(_render(_assessment()))
+    assert _text(_render(_assessment())).startswith(
+        "ỦY BAN NHÂN DÂN HUYỆN X ỦY BAN NHÂN DÂN XÃ QUẢNG PHÚ"
+    )
+
+
+def test_strengths_and_weaknesses_stored_reach_the_report(tmp_path: Path) -> None:
+    """An answer's strengths and weaknesses, once stored, are printed from the database
+    (Mẫu 1, items 2 and 3); an answer without them has neither line."""
+    source = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    source["answers"]["1.1"] |= {
+        "strengths": "Kế hoạch được toàn cơ quan thảo luận.",
+        "weaknesses": "Chưa có kinh phí riêng.",
+    }
+    document = tmp_path / "hoso.yaml"
+    document.write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    env = {**os.environ, "DVHT_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    target = tmp_path / "bc.pdf"
+    for argv in (
+        [
+            *("unit", "create", "--name", "UBND xã Quảng Phú", "--tier", "huyen", "--type"),
+            *("ubnd_xa", "--province", "Thành phố Huế"),
+        ],
+        ["import", str(document), "--unit", "1"],
+        ["report", "--unit", "1", "--year", "2025", "--pdf", str(target)],
+    ):
+        done = subprocess.run(
+            [str(DVHT), *argv], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    text = _text(target.read_bytes())
+    assert (
+        "2. Điểm mạnh: Kế hoạch được toàn cơ quan thảo luận. "
+        "3. Tồn tại: Chưa có kinh phí riêng. 4. Tự đánh giá: Đạt mức độ 2"
+    ) in text
+    assert text.count("Điểm mạnh") == 1

@@ -188,9 +188,9 @@ async def test_a_report_cut_short_is_rendered_again(database: Database, tmp_path
     again = await service.handle(inbound)
     names = [r.document.file_name for r in again if r.document is not None]
     assert names == [
-        "bao-cao-tu-danh-gia.pdf",
-        "bao-cao-tu-danh-gia.docx",
-        "bang-tong-hop.xlsx",
+        "bao-cao-tu-danh-gia_ubnd-xa-quang-phu_2025_2025-11-20.pdf",
+        "bao-cao-tu-danh-gia_ubnd-xa-quang-phu_2025_2025-11-20.docx",
+        "bang-tong-hop_ubnd-xa-quang-phu_2025_2025-11-20.xlsx",
     ]
     assert [r.text for r in again] == [r.text for r in first]
     assert say.REPORT_CAPTION in [r.text for r in again]

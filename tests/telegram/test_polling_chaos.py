@@ -243,7 +243,8 @@ class Chaos:
                 for c in self.api.calls_of("sendDocument", since=since, chat_id=user)
                 if c.ok
             ]
-            return "bang-tong-hop.xlsx" in files and self.text(user, VALUE_2_2)(since)
+            summary = any(f.startswith("bang-tong-hop_") and f.endswith(".xlsx") for f in files)
+            return summary and self.text(user, VALUE_2_2)(since)
 
         return sent
 

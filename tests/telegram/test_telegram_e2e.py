@@ -33,6 +33,7 @@ import pytest
 from pypdf import PdfWriter
 
 from conversations import catalogue as say
+from dvht_core import vietnam_time
 from tests import evidence_samples
 from tests.telegram.fake_bot_api import (
     MAX_CALLBACK_BYTES,
@@ -725,7 +726,10 @@ async def test_baocao_sends_the_pdf_docx_and_xlsx(
     sent = await api.wait_for("sendDocument", lambda c: c.chat_id == chat.user_id, since=since)
     document = sent.params["document"]
     assert isinstance(document, Upload)
-    assert document.filename == "bao-cao-tu-danh-gia.pdf"
+    # Named after the unit, the assessment year and the day in Vietnam (the bot's clock).
+    day = vietnam_time.today()
+    stem = f"ubnd-xa-quang-phu_{vietnam_time.assessment_year(day)}_{day.isoformat()}"
+    assert document.filename == f"bao-cao-tu-danh-gia_{stem}.pdf"
     assert document.data.startswith(b"%PDF")
     await api.wait_for(
         "sendDocument",
@@ -734,9 +738,9 @@ async def test_baocao_sends_the_pdf_docx_and_xlsx(
     )
     documents = api.calls_of("sendDocument", since=since, chat_id=chat.user_id)
     assert [c.params["document"].filename for c in documents] == [
-        "bao-cao-tu-danh-gia.pdf",
-        "bao-cao-tu-danh-gia.docx",
-        "bang-tong-hop.xlsx",
+        f"bao-cao-tu-danh-gia_{stem}.pdf",
+        f"bao-cao-tu-danh-gia_{stem}.docx",
+        f"bang-tong-hop_{stem}.xlsx",
     ]
     actions = api.calls_of("sendChatAction", since=since, chat_id=chat.user_id)
     assert [c.params["action"] for c in actions] == ["upload_document"]  # while rendering
