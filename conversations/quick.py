@@ -19,7 +19,8 @@ def answer(ctx: Context, intent: Intent) -> list[Outbound]:
     if kind == "help":
         return [Outbound(say.HELP, kind="answer")]
     if kind == "deadline":
-        return [Outbound(say.deadline(_rulebook(ctx), _year(ctx)), kind="answer")]
+        text = say.deadline(_rulebook(ctx), _year(ctx), _unit_type_or_none(ctx))
+        return [Outbound(text, kind="answer")]
     if kind == "criterion_info":
         return [Outbound(_criterion(ctx, intent.criterion), kind="answer")]
     if kind == "indicator_info":
@@ -87,6 +88,10 @@ def _year(ctx: Context) -> int:
     return ctx.assessment.year if ctx.assessment else vietnam_time.assessment_year(ctx.today)
 
 
+def _unit_type_or_none(ctx: Context) -> str | None:
+    return ctx.unit.unit_type if ctx.unit else None
+
+
 def _unit_type(ctx: Context) -> str:
     return ctx.unit.unit_type if ctx.unit else "ubnd_xa"
 
@@ -128,7 +133,7 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
             current = evaluation.indicators[indicator.id].reason
     bars = (say.bar_text(indicator, 1, unit_type), say.bar_text(indicator, 2, unit_type))
     return say.indicator_info(
-        indicator, unit_type, indicator.applies(unit_type), bars, current, rulebook.legal_source
+        indicator, unit_type, indicator.applies(unit_type), bars, current, indicator.source
     )
 
 
