@@ -111,7 +111,7 @@ def test_rulebook_header() -> None:
     assert RULEBOOK.superseded_by is not None
     assert RULEBOOK.superseded_by.rulebook == "tt24"
     assert RULEBOOK.superseded_by.from_assessment_year == 2024
-    assert RULEBOOK.superseded_by.certainty == "highly_probable"
+    assert RULEBOOK.superseded_by.certainty == "confirmed"  # TT24 Điều 22 repeals TT22
 
 
 def test_maxima_add_up_to_100() -> None:
