@@ -498,7 +498,12 @@ def progress(answered: int, total: int, remaining: list[str], missing: int) -> s
     return text
 
 
-# --- quick answer “hạn nộp hồ sơ khi nào” (issue 12, item 8): only what concerns this unit --
+# --- quick answers (issue 12, item 8): only what concerns this unit ---------------------------
+NO_ANSWERS_YET = (
+    "Đơn vị chưa trả lời chỉ tiêu nào nên chưa có kết quả. Gõ /danhgia để bắt đầu đánh giá."
+)
+
+
 def deadline(rulebook: Rulebook, year: int, unit_type: str | None) -> str:
     """When and where the dossier of assessment year `year` goes, for this unit type.
 

@@ -7,6 +7,7 @@ from conversations.buttons import REPORT
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
 from conversations.messages import Outbound
+from conversations.questions import UNIT_CHOICES
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence, requirements
@@ -42,7 +43,8 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
     """The unit's level now, each criterion, what is unmet and the way to the next level."""
     evaluation = _evaluate(ctx)
     if evaluation is None:
-        return [Outbound(say.NO_UNIT_YET, kind="hint")]
+        text = say.NO_UNIT_YET if ctx.unit is None else say.NO_ANSWERS_YET
+        return [Outbound(text, kind="hint")]
     rulebook = _rulebook(ctx)
     assessment = ctx.as_assessment()
     assert assessment is not None
@@ -108,7 +110,16 @@ def _need(ctx: Context, level: Level) -> str:
     grouped = requirements(rulebook, unit_type, level)
     items = [(r.indicator_id, r.short, r.bar) for _, reqs in grouped for r in reqs]
     example = ctx.unit is None
-    return say.need_from_rulebook(level, unit_type_name(unit_type), items, example=example)
+    return say.need_from_rulebook(level, _type_name(rulebook, unit_type), items, example=example)
+
+
+def _type_name(rulebook: Rulebook, unit_type: str) -> str:
+    """The unit type as the onboarding named it for this tier (“Trường tiểu học, THCS” for a
+    district-tier school), not the catalogue's name for every tier (which adds THPT)."""
+    for _, label, tier, code in UNIT_CHOICES:
+        if tier == rulebook.tier and code == unit_type:
+            return label
+    return unit_type_name(unit_type)
 
 
 def _criterion(ctx: Context, criterion_id: str | None) -> str:
@@ -139,7 +150,8 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
 
 def _missing(ctx: Context) -> str:
     assessment = ctx.as_assessment()
-    assert assessment is not None
+    if assessment is None:  # a unit created on the command line, not yet assessed
+        return say.NO_ANSWERS_YET
     missing = missing_evidence(_rulebook(ctx), assessment)
     if not missing:
         return say.NO_MISSING_EVIDENCE
