@@ -102,7 +102,9 @@ def test_a_note_is_shown_only_to_the_unit_types_it_concerns() -> None:
     assert [n.split(":")[0] for n in notices] == ["Chỉ tiêu 3.3"], notices
 
 
-@pytest.mark.parametrize(("choice", "tier", "unit_type"), [(c, t, u) for c, _, t, u in UNIT_CHOICES])
+@pytest.mark.parametrize(
+    ("choice", "tier", "unit_type"), [(c, t, u) for c, _, t, u in UNIT_CHOICES]
+)
 async def test_a_whole_walk_shows_no_research_labels(
     make_client: Callable[..., BotClient], choice: str, tier: str, unit_type: str
 ) -> None:
