@@ -165,6 +165,11 @@ class Criterion(_Frozen):
     basis: str = Field(min_length=1)
     indicators: tuple[Indicator, ...] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _check(self) -> Criterion:
+        _check_legal_form(self.source, f"criterion {self.id}")
+        return self
+
 
 _MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
