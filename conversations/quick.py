@@ -11,6 +11,7 @@ from conversations.questions import UNIT_CHOICES
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence, requirements
+from dvht_core.loader import load_unit_types
 from dvht_core.model import Level, Rulebook
 from dvht_core.report import targets_above
 
@@ -114,8 +115,12 @@ def _need(ctx: Context, level: Level) -> str:
 
 
 def _type_name(rulebook: Rulebook, unit_type: str) -> str:
-    """The unit type as the onboarding named it for this tier (“Trường tiểu học, THCS” for a
-    district-tier school), not the catalogue's name for every tier (which adds THPT)."""
+    """The unit type's name; for a type assessed at both tiers, as the onboarding named it for
+    this tier (“Trường tiểu học, THCS” for a district-tier school), not the catalogue's name for
+    every tier (which adds THPT)."""
+    found = load_unit_types().get(unit_type)
+    if found is not None and len(found.tiers) == 1:
+        return found.plain
     for _, label, tier, code in UNIT_CHOICES:
         if tier == rulebook.tier and code == unit_type:
             return label
