@@ -212,7 +212,8 @@ def submission_lines(rulebook: Rulebook, unit_type: str) -> list[str]:
     if rulebook.tier == "huyen":
         lines.append(
             "“Cấp huyện” là tên mức công nhận trong Thông tư 24. Chính quyền cấp huyện không còn "
-            "từ 1/7/2025, nhưng chưa có văn bản nào đổi các mốc thời gian trên."
+            "từ 1/7/2025: nơi nhận hồ sơ và người quyết định công nhận do kế hoạch của tỉnh quy "
+            "định; chưa có văn bản nào đổi các mốc thời gian trên."
         )
     lines += [entry.text for entry in rulebook.calendar if entry.applies(unit_type)]
     return lines

@@ -533,7 +533,8 @@ def deadline(rulebook: Rulebook, year: int, unit_type: str | None) -> str:
     if rulebook.tier == "huyen" and reformed:
         lines.append(
             "“Cấp huyện” là tên mức công nhận trong Thông tư 24. Chính quyền cấp huyện không còn "
-            "từ 1/7/2025, nhưng chưa có văn bản nào đổi các mốc thời gian trên."
+            "từ 1/7/2025: nơi nhận hồ sơ và người quyết định công nhận do kế hoạch của tỉnh quy "
+            "định; chưa có văn bản nào đổi các mốc thời gian trên."
         )
     for entry in rulebook.calendar:
         if unit_type is None or entry.applies(unit_type):
