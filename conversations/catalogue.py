@@ -504,6 +504,13 @@ NO_ANSWERS_YET = (
 )
 
 
+def quick_no_such_indicator(indicator_id: str, groups: list[tuple[str, list[str]]]) -> str:
+    """“chỉ tiêu 9.9 là gì”: the indicators that exist for this unit, by criterion."""
+    named = f"chỉ tiêu {indicator_id}" if indicator_id else "chỉ tiêu đó"
+    listed = "; ".join(f"tiêu chí {c}: {', '.join(ids)}" for c, ids in groups if ids)
+    return f"Không có {named} cho đơn vị này. Các chỉ tiêu của đơn vị: {listed}."
+
+
 def deadline(rulebook: Rulebook, year: int, unit_type: str | None) -> str:
     """When and where the dossier of assessment year `year` goes, for this unit type.
 

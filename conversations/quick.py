@@ -141,7 +141,7 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
     rulebook, unit_type = _rulebook(ctx), _unit_type(ctx)
     indicator = rulebook.indicator(indicator_id) if indicator_id else None
     if indicator is None:
-        return say.no_such_indicator(indicator_id or "")
+        return _no_such_indicator(rulebook, unit_type, indicator_id or "")
     current = None
     if ctx.assessment is not None and indicator.id in ctx.assessment.answers:
         evaluation = _evaluate(ctx)
@@ -151,6 +151,16 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
     return say.indicator_info(
         indicator, unit_type, indicator.applies(unit_type), bars, current, indicator.source
     )
+
+
+def _no_such_indicator(rulebook: Rulebook, unit_type: str, indicator_id: str) -> str:
+    """Lists the indicators that do exist for this unit, criterion by criterion.
+
+    The intent keeps only ids that exist (`Intent.indicator` is None for “chỉ tiêu 3.7”), so
+    the answer cannot guess the criterion meant: it names all of them, each once.
+    """
+    groups = [(c.id, [i.id for i in inds]) for c, inds in rulebook.plan(unit_type).criteria]
+    return say.quick_no_such_indicator(indicator_id, groups)
 
 
 def _missing(ctx: Context) -> str:

@@ -146,3 +146,23 @@ def test_dvht_ask_for_a_commune_names_no_district_office(tmp_path: Path) -> None
         asked = _dvht("ask", question, "--unit", unit, data_dir=tmp_path)
         assert asked.returncode == 0, asked.stderr
         assert asked.stdout.strip() == say.NO_ANSWERS_YET, asked.stdout
+
+
+@pytest.mark.parametrize(
+    ("choice", "asked", "listed"),
+    [
+        ("xa", "chỉ tiêu 3.7 là gì", "tiêu chí 3: 3.1, 3.2, 3.3."),
+        ("th", "chỉ tiêu 3.6 là gì", "tiêu chí 3: 3.1, 3.2, 3.3, 3.4."),
+    ],
+)
+async def test_an_unknown_indicator_lists_the_units_own_indicators(
+    make_client: Callable[..., BotClient], choice: str, asked: str, listed: str
+) -> None:
+    """Not “gõ tiêu chí 2 gồm những gì” whatever was asked: every criterion, each once."""
+    client = make_client()
+    await onboard(client, unit_type=f"ut:{choice}")
+    await client.send(asked)
+    answer = client.text.splitlines()[0]
+    assert answer.startswith("Không có chỉ tiêu"), client.text
+    assert "tiêu chí 1: 1.1, 1.2, 1.3, 1.4, 1.5; tiêu chí 2: 2.1, 2.2, 2.3, 2.4, 2.5;" in answer
+    assert answer.endswith(listed), answer
