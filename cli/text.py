@@ -183,18 +183,43 @@ def requirements_text(
             lines.append(f"       Minh chứng: {'; '.join(item.evidence)}.")
             if item.note:
                 lines.append(f"       Lưu ý: {item.note}")
-    deadline = rulebook.submission.deadline.split("-")
-    lines += [
-        "",
-        f"Hồ sơ (tờ trình, báo cáo tự đánh giá, bản tổng hợp) gửi {rulebook.submission.office} "
-        f"trước ngày {deadline[1]}/{deadline[0]} của năm sau năm đánh giá.",
+    lines += ["", *submission_lines(rulebook, unit.id)]
+    return "\n".join(lines) + "\n"
+
+
+# --- `dvht rules`: where the dossier goes, for this unit type (issue 12, items 5 and 8) -------
+def submission_lines(rulebook: Rulebook, unit_type: str) -> list[str]:
+    """The dossier's deadline and receiving office as of today's assessment year.
+
+    TT24's own office (Phòng GDĐT) is never named for a dossier due from 1/7/2025, when district
+    government ended; “cấp huyện” is explained as the name of the level it still is.
+    """
+    from dvht_core import vietnam_time
+
+    submission = rulebook.submission
+    year = vietnam_time.assessment_year(vietnam_time.today())
+    month, day = submission.deadline.split("-")
+    office = f"Nơi nhận: {submission.office_for(year)}."
+    hint = submission.office_hint(year, unit_type)
+    lines = [
+        "Hồ sơ (tờ trình, báo cáo tự đánh giá, bản tổng hợp kết quả) gửi trước ngày "
+        f"{day}/{month} của năm sau năm đánh giá ({submission.source}).",
+        f"{office} {hint}" if hint else office,
     ]
+    if submission.completion:
+        c_month, c_day = submission.completion.split("-")
+        lines.append(f"Việc đánh giá, công nhận hoàn thành trước ngày {c_day}/{c_month}.")
     if rulebook.tier == "huyen":
         lines.append(
-            "Lưu ý: từ 1/7/2025 không còn cấp huyện; hãy theo kế hoạch hiện hành của tỉnh về "
-            "cơ quan tiếp nhận và công nhận."
+            "“Cấp huyện” là tên mức công nhận trong Thông tư 24. Chính quyền cấp huyện không còn "
+            "từ 1/7/2025: nơi nhận hồ sơ và người quyết định công nhận do kế hoạch của tỉnh quy "
+            "định; chưa có văn bản nào đổi các mốc thời gian trên."
         )
-    return "\n".join(lines) + "\n"
+    lines += [entry.text for entry in rulebook.calendar if entry.applies(unit_type)]
+    return lines
+
+
+# --- end of `dvht rules` submission lines -------------------------------------------------------
 
 
 def tt22_table(document: dict[str, Any], rulebook: Tt22Rulebook) -> str:

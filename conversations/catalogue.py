@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.records import AnswerRecord
 from dvht_core import vietnam_time
-from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
+from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
 
 MEMBERS = "thành viên"
@@ -157,8 +157,9 @@ def indicator_question(
         _bars(indicator, unit_type),
         f"Minh chứng thường dùng: {'; '.join(indicator.evidence[:2])}.",
     ]
-    if indicator.uncertain and indicator.note:
-        lines.append(f"Lưu ý: {indicator.note}")
+    note = indicator.uncertainty_for(unit_type)
+    if note:
+        lines.append(f"Lưu ý: {note}")
     if last is not None:
         who = last.answered_by_name or "một thành viên"
         lines.append(f"Đã trả lời: {answer_text(last.value)} — {who}, {_when(last.answered_at)}.")
@@ -463,15 +464,17 @@ def indicator_info(
     current: str | None,
     legal_source: str,
 ) -> str:
-    """What an indicator asks. It cites the law (the rulebook's legal source), never the
-    research notes behind the data (`indicator.source` names our reference files)."""
+    """What an indicator asks. It cites the law (the indicator's `source`, a legal citation),
+    never the research trail behind the data (`basis` in the rulebook, not loaded at runtime);
+    the uncertainty note only when it concerns this unit type."""
     lines = [f"Chỉ tiêu {indicator.id}. {indicator.short}", indicator.text_for(1, unit_type)]
     if not applies:
         lines.append("Chỉ tiêu này không áp dụng cho loại đơn vị của bạn.")
     lines.append(f"Mức độ 1: {bars[0]} · Mức độ 2: {bars[1]}")
     lines.append("Minh chứng thường dùng: " + "; ".join(indicator.evidence) + ".")
-    if indicator.uncertain and indicator.note:
-        lines.append(f"Lưu ý: {indicator.note}")
+    note = indicator.uncertainty_for(unit_type)
+    if note:
+        lines.append(f"Lưu ý: {note}")
     if current:
         lines.append(f"Đơn vị hiện tại: {current}")
     lines.append(f"Căn cứ: {legal_source}.")
@@ -495,22 +498,62 @@ def progress(answered: int, total: int, remaining: list[str], missing: int) -> s
     return text
 
 
-def deadline(rulebook: Rulebook, year: int) -> str:
-    month, day = rulebook.submission.deadline.split("-")
+# --- quick answers (issue 12, item 8): only what concerns this unit ---------------------------
+NO_ANSWERS_YET = (
+    "Đơn vị chưa trả lời chỉ tiêu nào nên chưa có kết quả. Gõ /danhgia để bắt đầu đánh giá."
+)
+
+
+def quick_no_such_indicator(indicator_id: str, groups: list[tuple[str, list[str]]]) -> str:
+    """“chỉ tiêu 9.9 là gì”: the indicators that exist for this unit, by criterion."""
+    named = f"chỉ tiêu {indicator_id}" if indicator_id else "chỉ tiêu đó"
+    listed = "; ".join(f"tiêu chí {c}: {', '.join(ids)}" for c, ids in groups if ids)
+    return f"Không có {named} cho đơn vị này. Các chỉ tiêu của đơn vị: {listed}."
+
+
+def deadline(rulebook: Rulebook, year: int, unit_type: str | None) -> str:
+    """When and where the dossier of assessment year `year` goes, for this unit type.
+
+    After 1/7/2025 there is no district government: the office TT24 names (Phòng GDĐT) is shown
+    only for dossiers due before that date; later ones go where the province's plan says
+    (`Submission.office_for`). “Cấp huyện” stays the name of the recognition level, which the
+    answer says in so many words rather than contradicting itself. A date that binds only some
+    unit types (schools' QĐ 4725 self-assessment) is shown to those types only; `unit_type`
+    None (no unit yet) shows every one.
+    """
+    submission = rulebook.submission
+    month, day = submission.deadline.split("-")
     lines = [
-        f"Hồ sơ năm đánh giá {year} (tờ trình, báo cáo tự đánh giá, bản tổng hợp) gửi "
-        f"{rulebook.submission.office} trước ngày {day}/{month}/{year + 1}. Số liệu tính từ "
-        f"01/01 đến 31/12/{year} (TT24 Điều 10, Điều 16).",
-        f"Đánh giá {TIER_NAMES[rulebook.tier]} hoàn thành trước 15/02/{year + 1} (cấp huyện).",
-        "Trường phổ thông: tự đánh giá chuyển đổi số (QĐ 4725) trước 31/5 hằng năm.",
-        "Mức độ 1 được đề nghị nâng lên mức độ 2 sau ít nhất 12 tháng kể từ quyết định công nhận.",
+        f"Hồ sơ năm đánh giá {year} (tờ trình, báo cáo tự đánh giá, bản tổng hợp kết quả) gửi "
+        f"trước ngày {day}/{month}/{year + 1}; số liệu tính từ 01/01 đến 31/12/{year}. "
+        f"Căn cứ: {submission.source}.",
+        f"Nơi nhận: {submission.office_for(year)}.",
     ]
-    if rulebook.tier == "huyen":
+    hint = submission.office_hint(year, unit_type or "")
+    if hint:
+        lines[-1] += f" {hint}"
+    if submission.completion:
+        c_month, c_day = submission.completion.split("-")
+        completed = f"{c_day}/{c_month}/{year + 1}"
+        lines.append(f"Việc đánh giá, công nhận hoàn thành trước ngày {completed}.")
+    reformed = submission.deadline_for(year) >= submission.reform_date
+    if rulebook.tier == "huyen" and reformed:
         lines.append(
-            "Lưu ý: từ 1/7/2025 không còn cấp huyện; cơ quan tiếp nhận theo kế hoạch hiện hành "
-            "của tỉnh."
+            "“Cấp huyện” là tên mức công nhận trong Thông tư 24. Chính quyền cấp huyện không còn "
+            "từ 1/7/2025: nơi nhận hồ sơ và người quyết định công nhận do kế hoạch của tỉnh quy "
+            "định; chưa có văn bản nào đổi các mốc thời gian trên."
         )
+    for entry in rulebook.calendar:
+        if unit_type is None or entry.applies(unit_type):
+            lines.append(entry.text)
+    lines.append(
+        f"Đơn vị đã được công nhận mức độ 1 được đề nghị nâng lên mức độ 2 sau ít nhất "
+        f"{rulebook.upgrade_wait_months} tháng kể từ ngày có quyết định công nhận."
+    )
     return "\n".join(lines)
+
+
+# --- end of the quick answer on deadlines ------------------------------------------------------
 
 
 HELP = (

@@ -7,9 +7,11 @@ from conversations.buttons import REPORT
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
 from conversations.messages import Outbound
+from conversations.questions import UNIT_CHOICES
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import gaps, missing_evidence, requirements
+from dvht_core.loader import load_unit_types
 from dvht_core.model import Level, Rulebook
 from dvht_core.report import targets_above
 
@@ -19,7 +21,8 @@ def answer(ctx: Context, intent: Intent) -> list[Outbound]:
     if kind == "help":
         return [Outbound(say.HELP, kind="answer")]
     if kind == "deadline":
-        return [Outbound(say.deadline(_rulebook(ctx), _year(ctx)), kind="answer")]
+        text = say.deadline(_rulebook(ctx), _year(ctx), _unit_type_or_none(ctx))
+        return [Outbound(text, kind="answer")]
     if kind == "criterion_info":
         return [Outbound(_criterion(ctx, intent.criterion), kind="answer")]
     if kind == "indicator_info":
@@ -41,7 +44,8 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
     """The unit's level now, each criterion, what is unmet and the way to the next level."""
     evaluation = _evaluate(ctx)
     if evaluation is None:
-        return [Outbound(say.NO_UNIT_YET, kind="hint")]
+        text = say.NO_UNIT_YET if ctx.unit is None else say.NO_ANSWERS_YET
+        return [Outbound(text, kind="hint")]
     rulebook = _rulebook(ctx)
     assessment = ctx.as_assessment()
     assert assessment is not None
@@ -87,6 +91,10 @@ def _year(ctx: Context) -> int:
     return ctx.assessment.year if ctx.assessment else vietnam_time.assessment_year(ctx.today)
 
 
+def _unit_type_or_none(ctx: Context) -> str | None:
+    return ctx.unit.unit_type if ctx.unit else None
+
+
 def _unit_type(ctx: Context) -> str:
     return ctx.unit.unit_type if ctx.unit else "ubnd_xa"
 
@@ -103,7 +111,20 @@ def _need(ctx: Context, level: Level) -> str:
     grouped = requirements(rulebook, unit_type, level)
     items = [(r.indicator_id, r.short, r.bar) for _, reqs in grouped for r in reqs]
     example = ctx.unit is None
-    return say.need_from_rulebook(level, unit_type_name(unit_type), items, example=example)
+    return say.need_from_rulebook(level, _type_name(rulebook, unit_type), items, example=example)
+
+
+def _type_name(rulebook: Rulebook, unit_type: str) -> str:
+    """The unit type's name; for a type assessed at both tiers, as the onboarding named it for
+    this tier (“Trường tiểu học, THCS” for a district-tier school), not the catalogue's name for
+    every tier (which adds THPT)."""
+    found = load_unit_types().get(unit_type)
+    if found is not None and len(found.tiers) == 1:
+        return found.plain
+    for _, label, tier, code in UNIT_CHOICES:
+        if tier == rulebook.tier and code == unit_type:
+            return label
+    return unit_type_name(unit_type)
 
 
 def _criterion(ctx: Context, criterion_id: str | None) -> str:
@@ -120,7 +141,7 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
     rulebook, unit_type = _rulebook(ctx), _unit_type(ctx)
     indicator = rulebook.indicator(indicator_id) if indicator_id else None
     if indicator is None:
-        return say.no_such_indicator(indicator_id or "")
+        return _no_such_indicator(rulebook, unit_type, indicator_id or "")
     current = None
     if ctx.assessment is not None and indicator.id in ctx.assessment.answers:
         evaluation = _evaluate(ctx)
@@ -128,13 +149,24 @@ def _indicator(ctx: Context, indicator_id: str | None) -> str:
             current = evaluation.indicators[indicator.id].reason
     bars = (say.bar_text(indicator, 1, unit_type), say.bar_text(indicator, 2, unit_type))
     return say.indicator_info(
-        indicator, unit_type, indicator.applies(unit_type), bars, current, rulebook.legal_source
+        indicator, unit_type, indicator.applies(unit_type), bars, current, indicator.source
     )
+
+
+def _no_such_indicator(rulebook: Rulebook, unit_type: str, indicator_id: str) -> str:
+    """Lists the indicators that do exist for this unit, criterion by criterion.
+
+    The intent keeps only ids that exist (`Intent.indicator` is None for “chỉ tiêu 3.7”), so
+    the answer cannot guess the criterion meant: it names all of them, each once.
+    """
+    groups = [(c.id, [i.id for i in inds]) for c, inds in rulebook.plan(unit_type).criteria]
+    return say.quick_no_such_indicator(indicator_id, groups)
 
 
 def _missing(ctx: Context) -> str:
     assessment = ctx.as_assessment()
-    assert assessment is not None
+    if assessment is None:  # a unit created on the command line, not yet assessed
+        return say.NO_ANSWERS_YET
     missing = missing_evidence(_rulebook(ctx), assessment)
     if not missing:
         return say.NO_MISSING_EVIDENCE

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from dvht_core.model import (
+    CalendarEntry,
     Criterion,
     ExtraText,
     Indicator,
@@ -35,7 +36,7 @@ from dvht_core.model import (
     UnitTypeCatalogue,
 )
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the layout of a compiled file changes; an older file then counts as stale."""
 
 COMPILED_DIR = "compiled"
@@ -109,6 +110,7 @@ def unit_types_from_data(data: Mapping[str, Any]) -> UnitTypeCatalogue:
         id=data["id"],
         version=data["version"],
         source=data["source"],
+        basis=data["basis"],
         unit_types=tuple(
             UnitType(
                 id=u["id"],
@@ -118,6 +120,7 @@ def unit_types_from_data(data: Mapping[str, Any]) -> UnitTypeCatalogue:
                 public=u["public"],
                 educational=u["educational"],
                 source=u["source"],
+                basis=u["basis"],
                 uncertain=u["uncertain"],
                 note=u["note"],
             )
@@ -141,13 +144,25 @@ def rulebook_from_data(data: Mapping[str, Any]) -> Rulebook:
             deadline=submission["deadline"],
             office=submission["office"],
             source=submission["source"],
+            basis=submission["basis"],
+            completion=submission["completion"],
+            office_before_reform=submission["office_before_reform"],
+            reform_date=date.fromisoformat(submission["reform_date"]),
+            office_hints=tuple(
+                ExtraText(tuple(h["applies_to"]), h["text"]) for h in submission["office_hints"]
+            ),
         ),
         upgrade_wait_months=data["upgrade_wait_months"],
+        calendar=tuple(
+            CalendarEntry(e["date"], e["text"], tuple(e["applies_to"]), e["source"], e["basis"])
+            for e in data["calendar"]
+        ),
         criteria=tuple(
             Criterion(
                 id=c["id"],
                 title=c["title"],
                 source=c["source"],
+                basis=c["basis"],
                 indicators=tuple(_indicator(i) for i in c["indicators"]),
             )
             for c in data["criteria"]
@@ -166,6 +181,7 @@ def _indicator(data: Mapping[str, Any]) -> Indicator:
         applies_to=tuple(data["applies_to"]),
         evidence=tuple(data["evidence"]),
         source=data["source"],
+        basis=data["basis"],
         wording=data["wording"],
         measure=data["measure"],
         learner_measure=data["learner_measure"],
@@ -176,6 +192,7 @@ def _indicator(data: Mapping[str, Any]) -> Indicator:
         extra_text=None if extra is None else ExtraText(tuple(extra["applies_to"]), extra["text"]),
         uncertain=data["uncertain"],
         note=data["note"],
+        note_for=tuple(data["note_for"]),
     )
 
 

@@ -1,6 +1,7 @@
 """The pure TT24 evaluation: answers in, levels and Vietnamese reasons out.
 
-The rules (TT24 Điều 8–9 / 14–15 as reproduced by seed 000, and seed 003 mục IV.3):
+The rules (TT24 Điều 8–9 / 14–15 as reproduced by HN-248, and QP-PLAN mục IV.3; the ids are
+those of docs/sources.md):
 - each applicable indicator is đạt or không đạt at each level; an indicator that reaches the
   level-2 bar reaches the level-1 bar, so it gets level 2, 1 or 0;
 - “Các tiêu chí, chỉ tiêu không có minh chứng phù hợp được đánh giá là không đạt”: no evidence

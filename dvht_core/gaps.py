@@ -233,7 +233,7 @@ def requirements(
                         text=i.text_for(level, unit_type),
                         bar=_bar(i, level, unit_type),
                         evidence=i.evidence,
-                        note=i.note if i.uncertain else None,
+                        note=i.uncertainty_for(unit_type),
                     )
                     for i in applicable
                 ),

@@ -71,6 +71,8 @@ class UnitType(Record):
     public: bool
     educational: bool
     source: str
+    basis: str
+    """Where the research found it (ids of docs/sources.md); never shown to users."""
     uncertain: bool = False
     note: str | None = None
 
@@ -81,6 +83,7 @@ class UnitTypeCatalogue(Record):
     id: str
     version: str
     source: str
+    basis: str
     unit_types: tuple[UnitType, ...]
 
     def __post_init__(self) -> None:
@@ -130,6 +133,9 @@ class Indicator(Record):
     applies_to: tuple[str, ...]
     evidence: tuple[str, ...]
     source: str
+    """The legal citation users read after “Căn cứ:” (“Thông tư 24/2023/TT-BGDĐT, Điều 6…”)."""
+    basis: str
+    """Where the research found the text (ids of docs/sources.md); never shown to users."""
     wording: Wording
     measure: str | None = None
     learner_measure: str | None = None
@@ -138,9 +144,22 @@ class Indicator(Record):
     extra_text: ExtraText | None = None
     uncertain: bool = False
     note: str | None = None
+    note_for: tuple[str, ...] = (ALL,)
 
     def applies(self, unit_type: str) -> bool:
         return ALL in self.applies_to or unit_type in self.applies_to
+
+    def uncertainty_for(self, unit_type: str) -> str | None:
+        """The uncertainty note a unit of this type should read, or None.
+
+        Only an uncertain indicator's note is shown, and only to the unit types it concerns
+        (`note_for`): a UBND xã is not told how private schools read indicator 1.3.
+        """
+        if not self.uncertain or not self.note:
+            return None
+        if ALL in self.note_for or unit_type in self.note_for:
+            return self.note
+        return None
 
     def learners_apply(self, unit_type: str) -> bool:
         return self.kind == "member_learner_ratio" and unit_type in self.learners_apply_to
@@ -157,16 +176,58 @@ class Criterion(Record):
     id: str
     title: str
     source: str
+    basis: str
     indicators: tuple[Indicator, ...]
 
 
+class CalendarEntry(Record):
+    """A yearly date that only some unit types meet (schools' QĐ 4725 self-assessment)."""
+
+    date: str
+    """“MM-DD”."""
+    text: str
+    applies_to: tuple[str, ...]
+    source: str
+    basis: str
+
+    def applies(self, unit_type: str) -> bool:
+        return ALL in self.applies_to or unit_type in self.applies_to
+
+
 class Submission(Record):
-    """Where and by when the dossier goes (TT24 Điều 10 / Điều 16)."""
+    """Where and by when the dossier goes (TT24 Điều 10 / Điều 16).
+
+    TT24 names the receiving office (Phòng GDĐT for the district tier), but district
+    government ended on 1/7/2025 and no text found amends TT24 (docs/sources.md): a dossier due
+    from `reform_date` goes to the office the province's plan names, so `office` is that plain
+    description and `office_before_reform` TT24's own wording, used only for earlier dossiers.
+    """
 
     deadline: str
     """“MM-DD”, validated by the schema."""
     office: str
     source: str
+    basis: str
+    completion: str | None = None
+    """“MM-DD” of the next year by which the recognition is completed, when TT24 sets it."""
+    office_before_reform: str = ""
+    reform_date: dt.date = dt.date(2025, 7, 1)
+    office_hints: tuple[ExtraText, ...] = ()
+
+    def office_for(self, year: int) -> str:
+        """Who receives the dossier of assessment year `year`."""
+        if self.office_before_reform and self.deadline_for(year) < self.reform_date:
+            return self.office_before_reform
+        return self.office
+
+    def office_hint(self, year: int, unit_type: str) -> str | None:
+        """A plain sentence on who that is likely to be now, for this unit type."""
+        if self.deadline_for(year) < self.reform_date:
+            return None
+        for hint in self.office_hints:
+            if ALL in hint.applies_to or unit_type in hint.applies_to:
+                return hint.text
+        return None
 
     def deadline_for(self, year: int) -> dt.date:
         """The dossier deadline for assessment year `year`: the next year, “trước ngày …”."""
@@ -180,14 +241,19 @@ class Plan:
 
     __slots__ = ("criteria", "indicator_ids", "not_applicable", "uncertain_notes")
 
-    def __init__(self, criteria: tuple[tuple[Criterion, tuple[Indicator, ...]], ...]) -> None:
+    def __init__(
+        self, criteria: tuple[tuple[Criterion, tuple[Indicator, ...]], ...], unit_type: str
+    ) -> None:
         self.criteria = criteria
         self.indicator_ids = frozenset(i.id for _, inds in criteria for i in inds)
         self.not_applicable = tuple(
             i.id for c, _ in criteria for i in c.indicators if i.id not in self.indicator_ids
         )
         self.uncertain_notes = tuple(
-            f"Chỉ tiêu {i.id}: {i.note}" for _, inds in criteria for i in inds if i.uncertain
+            f"Chỉ tiêu {i.id}: {note}"
+            for _, inds in criteria
+            for i in inds
+            if (note := i.uncertainty_for(unit_type)) is not None
         )
 
 
@@ -206,6 +272,7 @@ class Rulebook(Record):
     submission: Submission
     upgrade_wait_months: int
     criteria: tuple[Criterion, ...]
+    calendar: tuple[CalendarEntry, ...] = ()
 
     def __post_init__(self) -> None:
         self._by_id: dict[str, Indicator] = {i.id: i for c in self.criteria for i in c.indicators}
@@ -227,7 +294,8 @@ class Rulebook(Record):
                 tuple(
                     (c, tuple(i for i in c.indicators if i.applies(unit_type)))
                     for c in self.criteria
-                )
+                ),
+                unit_type,
             )
             self._plans[unit_type] = plan
         return plan

@@ -34,7 +34,10 @@ def evaluation_document(
             "status": result.status,
             "reason": result.reason,
             "uncertain": indicator.uncertain and result.level is not None,
-            "note": indicator.note if indicator.uncertain and result.level is not None else None,
+            # The note a unit of this type should read (`note_for`), never the research trail.
+            "note": indicator.uncertainty_for(assessment.unit_type)
+            if result.level is not None
+            else None,
         }
     gate = evaluation.upgrade_gate
     return {

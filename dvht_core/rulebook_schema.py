@@ -37,6 +37,7 @@ class UnitType(_Frozen):
     public: bool
     educational: bool
     source: str
+    basis: str = Field(min_length=1)
     uncertain: bool = False
     note: str | None = None
 
@@ -45,6 +46,7 @@ class UnitTypeCatalogue(_Frozen):
     id: str
     version: str
     source: str
+    basis: str = Field(min_length=1)
     unit_types: tuple[UnitType, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -95,6 +97,7 @@ class Indicator(_Frozen):
     applies_to: tuple[str, ...] = Field(min_length=1)
     evidence: tuple[str, ...] = Field(min_length=1)
     source: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
     wording: Literal["verbatim", "reconstructed", "english_only"]
     measure: str | None = None
     learner_measure: str | None = None
@@ -103,6 +106,7 @@ class Indicator(_Frozen):
     extra_text: ExtraText | None = None
     uncertain: bool = False
     note: str | None = None
+    note_for: tuple[str, ...] = Field(default=(ALL,), min_length=1)
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> Indicator:
@@ -124,6 +128,8 @@ class Indicator(_Frozen):
         known = _known_codes(info)
         _check_codes(self.applies_to, known, f"{self.id}.applies_to")
         _check_codes(self.learners_apply_to, known, f"{self.id}.learners_apply_to")
+        _check_codes(self.note_for, known, f"{self.id}.note_for")
+        _check_legal_form(self.source, self.id)
         if self.extra_text is not None:
             _check_codes(self.extra_text.applies_to, known, f"{self.id}.extra_text")
         return self
@@ -156,13 +162,40 @@ class Criterion(_Frozen):
     id: str
     title: str
     source: str
+    basis: str = Field(min_length=1)
     indicators: tuple[Indicator, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Criterion:
+        _check_legal_form(self.source, f"criterion {self.id}")
+        return self
+
+
+_MONTH_DAY = r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+class CalendarEntry(_Frozen):
+    date: str = Field(pattern=_MONTH_DAY)
+    text: str = Field(min_length=1)
+    applies_to: tuple[str, ...] = Field(min_length=1)
+    source: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
 
 
 class Submission(_Frozen):
-    deadline: str = Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-    office: str
-    source: str
+    deadline: str = Field(pattern=_MONTH_DAY)
+    office: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
+    completion: str | None = Field(default=None, pattern=_MONTH_DAY)
+    office_before_reform: str = Field(min_length=1)
+    reform_date: dt.date
+    office_hints: tuple[ExtraText, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Submission:
+        _check_legal_form(self.source, "submission")
+        return self
 
 
 class Rulebook(_Frozen):
@@ -176,9 +209,16 @@ class Rulebook(_Frozen):
     submission: Submission
     upgrade_wait_months: int = Field(ge=0)
     criteria: tuple[Criterion, ...] = Field(min_length=1)
+    calendar: tuple[CalendarEntry, ...] = ()
 
     @model_validator(mode="after")
-    def _check(self) -> Rulebook:
+    def _check(self, info: ValidationInfo) -> Rulebook:
+        known = _known_codes(info)
+        for hint in self.submission.office_hints:
+            _check_codes(hint.applies_to, known, "submission.office_hints")
+        for entry in self.calendar:
+            _check_codes(entry.applies_to, known, f"calendar {entry.date}")
+            _check_legal_form(entry.source, f"calendar {entry.date}")
         seen: set[str] = set()
         for criterion in self.criteria:
             if criterion.id in seen:
@@ -191,6 +231,19 @@ class Rulebook(_Frozen):
                     raise ValueError(f"indicator {indicator.id} is filed under {criterion.id}")
                 seen.add(indicator.id)
         return self
+
+
+# A `source` is what users read after “Căn cứ:”: a legal citation, never our research notes.
+# Those go to `basis` and cite docs/sources.md by id (HN-248, QP-PLAN…).
+_LEGAL_FORM = re.compile(r"^(Thông tư|Nghị định|Quyết định|Luật) ")
+
+
+def _check_legal_form(source: str, where: str) -> None:
+    if not _LEGAL_FORM.match(source) or "seed" in source or ".md" in source:
+        raise ValueError(
+            f"{where}: `source` must be a legal citation (“Thông tư 24/2023/TT-BGDĐT, Điều 6 "
+            f"khoản 1”); research notes belong in `basis`, got {source!r}"
+        )
 
 
 def validated_unit_types(data: Any) -> dict[str, Any]:

@@ -165,6 +165,12 @@ def _tamper(change: Any) -> dict[str, Any]:
         (lambda d: _first(d, "1.1").update(thresholds={"level1": True, "level2": False}), "1.1"),
         (lambda d: d.update(effective_date="26/01/2024"), "effective_date"),
         (lambda d: _first(d, "2.1").update(surprise=1), "surprise"),
+        # Users read `source` after “Căn cứ:”: the research trail belongs in `basis`.
+        (lambda d: _first(d, "2.1").update(source="seed 000 mục III"), "legal citation"),
+        (lambda d: d["criteria"][0].update(source="tt24-rules.md §5"), "legal citation"),
+        (lambda d: d["submission"].update(source="TT24 (LN-ART10)"), "legal citation"),
+        (lambda d: _first(d, "1.3").update(note_for=["ubnd_phuong"]), "ubnd_phuong"),
+        (lambda d: _first(d, "2.1").pop("basis"), "basis"),
     ],
 )
 def test_tampered_rulebook_is_rejected(change: Any, fragment: str) -> None:

@@ -1,4 +1,4 @@
-"""TT22 rulebook (Hà Nội annex, seed 001) and its 100-point scorer.
+"""TT22 rulebook (Hà Nội annex, HN-103 in docs/sources.md) and its 100-point scorer.
 
 The annex's own quirks are asserted as they are, so a “fix” in the data or the scorer fails here.
 """
@@ -111,7 +111,7 @@ def test_rulebook_header() -> None:
     assert RULEBOOK.superseded_by is not None
     assert RULEBOOK.superseded_by.rulebook == "tt24"
     assert RULEBOOK.superseded_by.from_assessment_year == 2024
-    assert RULEBOOK.superseded_by.certainty == "highly_probable"
+    assert RULEBOOK.superseded_by.certainty == "confirmed"  # TT24 Điều 22 repeals TT22
 
 
 def test_maxima_add_up_to_100() -> None:
@@ -147,7 +147,7 @@ def test_indicator_kinds_and_permanent_option_ids() -> None:
     ]
     for indicator in RULEBOOK.indicators.values():
         assert indicator.evidence, indicator.id
-        assert indicator.source.startswith("seed 001, Phụ lục, mục"), indicator.id
+        assert indicator.source.startswith("HN-103, Phụ lục, mục"), indicator.id
 
 
 def test_quirks_are_recorded_not_fixed() -> None:
