@@ -165,6 +165,10 @@ async def chat(
     if interactive:
         sink.write("dvht — gõ tin nhắn như trên Telegram (/start để bắt đầu, Ctrl+D để thoát).\n")
         sink.write("Gửi tệp minh chứng: /file đường/dẫn/tệp.pdf\n\n")
+    offer = await service.resume_offer(channel="console", user_id=user)
+    if offer:
+        sink.write(render(offer, save_dir))
+        sink.flush()
     update = 0
     while True:
         if interactive:

@@ -110,10 +110,10 @@ async def test_bad_count(client: BotClient, database: Database, typed: str, expe
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("có lẽ vậy", say.YES_NO_EXPECTED),
-        ("27", say.YES_NO_EXPECTED),
-        ("😀", say.YES_NO_EXPECTED),
-        (LONG, say.YES_NO_EXPECTED),
+        ("có lẽ vậy", say.yes_no_expected(True)),
+        ("27", say.out_of_range(27, 2, True)),
+        ("😀", say.yes_no_expected(True)),
+        (LONG, say.yes_no_expected(True)),
         ("", say.EMPTY_MESSAGE),
     ],
     ids=lambda value: value[:20] if isinstance(value, str) else value,
@@ -251,7 +251,7 @@ async def test_sticker(client: BotClient, database: Database, where: str) -> Non
             await client.click("ev:later")
     question, before = client.where, await _counts(database)
     await client.sticker()
-    assert client.errors == [say.STICKER]
+    assert client.errors == [say.sticker(True)]
     assert client.where == question
     assert await _counts(database) == before
 
