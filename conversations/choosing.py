@@ -46,7 +46,7 @@ def typed_choice(
         press = buttons.parse(proposed[0]) if agreed and len(proposed) == 1 else None
         if press is not None:
             return pressed(ctx, plain, press)
-    said = matching.match(text, _options(offered))
+    said = matching.match(text, options_of(offered))
     if isinstance(said, str):
         press = buttons.parse(said)
         return None if press is None else pressed(ctx, plain, press)
@@ -55,7 +55,9 @@ def typed_choice(
     return None
 
 
-def _options(offered: tuple[Button, ...]) -> tuple[matching.Option, ...]:
+def options_of(offered: tuple[Button, ...]) -> tuple[matching.Option, ...]:
+    """The options a question offers, with the words that name each: its label and its
+    phrases (`conversations.vocabulary`); navigation is not a choice."""
     listed: list[tuple[str, tuple[str, ...]]] = []
     for button in offered:
         press = buttons.parse(button.id)

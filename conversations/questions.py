@@ -114,9 +114,11 @@ def learners_value(ctx: Context, state: State, indicator: Indicator) -> Outbound
 
 def evidence(ctx: Context, state: State, indicator: Indicator) -> Outbound:
     titles = evidence_titles(ctx, indicator.id, state)
+    # “Xong” joins once there is evidence, after “Bổ sung sau”: option 1 stays “Bổ sung sau”
+    # from one asking to the next (with evidence on file it means “Xong” as well).
     offered: tuple[Button, ...] = (buttons.EVIDENCE_LATER,)
     if titles:
-        offered = (buttons.EVIDENCE_DONE, *offered)
+        offered = (*offered, buttons.EVIDENCE_DONE)
     text = say.evidence_question(indicator, titles)
     return Outbound(text, (*offered, buttons.BACK), kind="question")
 
