@@ -12,6 +12,7 @@ import os
 import stat
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -124,10 +125,16 @@ def to_inbound(line: str, *, user: str, update: int) -> Inbound:
 
 
 def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
-    """Texts with numbered options; documents (the PDF report) are saved next to the data."""
+    """Texts with numbered options; documents (the PDF report) are saved next to the data.
+
+    Only the last message with options is numbered: a typed number answers the last question
+    (the dialogue keeps its options), so a “1. Báo cáo” under a result followed by a question
+    would be a number that means something else."""
+    last = max((i for i, m in enumerate(messages) if m.buttons), default=-1)
     parts = []
-    for message in messages:
-        parts.append(numbered(message).text)
+    for index, message in enumerate(messages):
+        shown = message if index == last else replace(message, buttons=())
+        parts.append(numbered(shown).text)
         if message.document is not None and save_dir is not None:
             save_dir.mkdir(parents=True, exist_ok=True)
             target = save_dir / message.document.file_name

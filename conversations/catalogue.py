@@ -571,13 +571,12 @@ def yes_no_expected(buttons: bool) -> str:
 def confirm_or_retype(buttons: bool) -> str:
     if buttons:
         return "Hãy bấm “Đúng” để ghi số này, hoặc “Nhập lại”."
-    return "Hãy trả lời “đúng” để ghi số này, hoặc “nhập lại”."
+    return "Hãy gõ 1 (hoặc “đúng”) để ghi số này, hoặc 2 (“nhập lại”)."
 
 
 def sticker(buttons: bool) -> str:
-    return "Tôi chưa đọc được nhãn dán; hãy trả lời bằng chữ" + (
-        " hoặc bấm nút." if buttons else "."
-    )
+    how = "trả lời bằng chữ hoặc bấm nút" if buttons else "gõ câu trả lời bằng chữ hoặc số thứ tự"
+    return f"Tôi chưa đọc được nhãn dán; hãy {how}."
 
 
 def out_of_range(number: int, count: int, buttons: bool) -> str:

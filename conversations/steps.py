@@ -316,13 +316,15 @@ def _ask(ctx: Context, state: State, step: str) -> tuple[State, Outbound]:
 
 
 def _resting(state: State, target: str, replies: tuple[Outbound, ...]) -> State:
-    """The state at `target` when no question follows. Arriving at a resting step (a pause,
-    the result), the options on screen are those of the replies (the result's “Báo cáo”), or
-    none: a typed number must not pick a button of the question left behind."""
-    if target == state.step or not of(target).rests:
+    """The state at `target` when no question follows. At a resting step (a pause, the
+    result) the options are those the replies show (the result's “Báo cáo”); arriving there
+    without any, none: a typed number must not pick a button of the question left behind."""
+    if not of(target).rests:
         return state.at(target)
-    shown = next((r.buttons for r in reversed(replies) if r.buttons), ())
-    return state.at(target, shown)
+    shown = next((r.buttons for r in reversed(replies) if r.buttons), None)
+    if shown is None and target == state.step:
+        return state.at(target)  # a quick answer at rest: what was on screen stays
+    return state.at(target, shown or ())
 
 
 def finish(ctx: Context, outcome: Outcome) -> Transition:
