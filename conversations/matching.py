@@ -9,7 +9,8 @@ as spaces), with each option's label and its phrases (`conversations.vocabulary`
    “tiểu học và mầm non”, a phrase shared on purpose such as “cơ quan”), or a few other words
    beside it (“UBND xã Hòa Bình”): unsure, the bot asks.
 2. Otherwise typos: the whole message against each phrase (rapidfuzz's normalised Indel
-   similarity, 0–100). At least `SURE` with no other option within `MARGIN`: that option; from
+   similarity, 0–100) of a length a slip explains (within two letters, or a fifth of the
+   phrase). At least `SURE` with no other option within `MARGIN`: that option; from
    `UNSURE` up: unsure, with every option within `MARGIN` of the best (at most three). A phrase
    matched only by part of a longer message is never sure.
 
@@ -135,14 +136,15 @@ def _close(said: tuple[str, ...], choices: Sequence[Option]) -> str | Unsure | N
     for option in choices:
         best, only_part = 0.0, False
         for phrase in option.phrases:
-            score = fuzz.ratio(whole, " ".join(phrase))
+            written = " ".join(phrase)
+            score = fuzz.ratio(whole, written) if _alike(whole, written) else 0.0
             if score > best:
                 best, only_part = score, False
             size = len(phrase)
             if size < len(said):  # a phrase among other words: never sure
                 for start in range(len(said) - size + 1):
                     window = " ".join(said[start : start + size])
-                    part = fuzz.ratio(window, " ".join(phrase))
+                    part = fuzz.ratio(window, written) if _alike(window, written) else 0.0
                     if part > best:
                         best, only_part = part, True
         if best >= UNSURE:
@@ -157,3 +159,9 @@ def _close(said: tuple[str, ...], choices: Sequence[Option]) -> str | Unsure | N
     if top >= SURE and len(near) == 1 and ranked[0] not in partial:
         return ranked[0]
     return Unsure(tuple(near[:MAX_CANDIDATES]))
+
+
+def _alike(typed: str, phrase: str) -> bool:
+    """Of a length a slip can explain: a typo changes a letter or two, while a shorter message
+    is a different, vaguer answer (“trường” is every school, not “trường TH”)."""
+    return abs(len(typed) - len(phrase)) <= max(2, len(phrase) // 5)

@@ -88,6 +88,7 @@ UNIT_TYPES = [
     ("dai hox", ("ut:dh",)),
     # Nothing.
     ("xs", None),
+    ("trường", None),  # every school: the list is asked again with examples, not two guesses
     ("không biết", None),
     ("có lẽ là xã", None),
     ("Báo cáo kết quả học tập của đơn vị năm nay rất tốt và đầy đủ", None),
@@ -145,6 +146,7 @@ TITLE_WORDS = [
     ("cờ thi đua", ("v:co_thi_dua_bo_nganh_tinh", "v:co_thi_dua_chinh_phu")),
     ("chưa đạt lao động xuất sắc", ("v:tap_the_lao_dong_xuat_sac", "v:khong_co")),
     ("có", None),  # “có” is not “cờ”
+    ("không có kế hoạch", ("v:khong_co",)),
     ("xs", None),
     ("xã", None),
 ]
