@@ -18,10 +18,11 @@ Words of doubt (“có lẽ”, “không biết”, “chắc là”) are no an
 know yet, and the bot says what it expects instead of proposing an option.
 
 Thresholds, measured on the tables' real variants (tests/conversations/test_plain_words.py):
-a one-letter slip in a word of five letters or more scores 89–94 (“truong mam nom” 93, “tieu
-hocc” 94), while two different options' phrases of similar shape score 50–75 (“thcs” against
-“thpt” 50; “lao dong tien tien” against “lao dong xuat sac” 63), so 88 is sure and 75 is worth
-a question.
+a one-letter slip in a phrase of eight letters or more scores 89–94 (“truong mam nom” 93, “tieu
+hocc” 94) and is taken; in a shorter one it scores 83–86 (“dai hox” 86, “co bna” 83) and is
+asked; different options' phrases of similar shape score 50–63 (“thcs” against “thpt” 50, “lao
+dong tien tien” against “lao dong xuat sac” 63) and are never proposed. Hence 88 is sure and
+75 is worth a question.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ _YES = (
 )
 _NO = (
     "chưa đạt | không đạt | ko đạt | k đạt | chưa | không | ko | k | kg | hông | chưa có "
-    "| không có | chưa đáp ứng | không đáp ứng | chưa đủ | không phải | no | n"
+    "| không có | chưa đáp ứng | không đáp ứng | chưa đủ | không phải | no | n "
+    "| chưa đạt yêu cầu | không đạt yêu cầu"
 )
 
 _TABLE: dict[Key, str] = {

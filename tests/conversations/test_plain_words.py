@@ -119,6 +119,7 @@ YES_NO_WORDS = [
     ("không", "v:n"),
     ("chưa có", "v:n"),  # holds “có”
     ("chưa đạt được", "v:n"),
+    ("chưa đạt yêu cầu", "v:n"),  # holds “đạt yêu cầu”
     ("đạt chưa", ("v:y", "v:n")),  # both said: asked
     ("không biết", None),  # “không” beside a word of doubt is no answer
     ("có lẽ vậy", None),
@@ -330,6 +331,8 @@ async def test_yes_no_in_plain_words(client: BotClient, database: Database) -> N
         ("dat roi", True),
         ("chua dat", False),
         ("đã đạt ạ", True),
+        ("không đạt yêu cầu", False),
+        ("đạt yêu cầu", True),  # an answer here, not “what is needed to reach a level”
     ]:
         await client.send("sửa 1.1")
         assert client.indicator == "1.1", client.text
