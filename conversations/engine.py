@@ -162,6 +162,8 @@ def _while_paused(state: State) -> Outcome:
 def _upload(ctx: Context, state: State, message: Inbound) -> Outcome:
     here = steps.of(state.step)
     done = here.upload(ctx, state, message) if here.upload is not None else None
+    if done is None and _paused(state):
+        return _while_paused(state)
     return done or again(state, say.FILE_NOT_NOW)
 
 

@@ -150,7 +150,7 @@ def fit(messages: list[Outbound], limit: int = MAX_TEXT) -> list[Outbound]:
 
 def numbering(buttons: tuple[Button, ...]) -> list[tuple[int | None, Button]]:
     """Each button with the number a channel without buttons shows for it: the options in
-    order from 1 (or their own `number`), navigation none. `conversations.buttons.numbered`
+    order from 1 (or their own `number`), navigation none. `conversations.buttons.option_numbers`
     reads a typed number back by the same rule."""
     out: list[tuple[int | None, Button]] = []
     place = 0

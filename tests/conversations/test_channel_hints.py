@@ -11,7 +11,15 @@ import pytest
 
 from conversations import catalogue as say
 from storage.db import Database
-from tests.conversations.driver import BotClient, onboard, saved_state, stored, values, walk
+from tests.conversations.driver import (
+    PDF,
+    BotClient,
+    onboard,
+    saved_state,
+    stored,
+    values,
+    walk,
+)
 
 CHANNELS = [("telegram", True), ("console", False), ("zalo", False)]
 
@@ -89,6 +97,8 @@ async def test_an_answer_while_paused_says_how_to_go_on(
         if channel == "telegram":
             await client.click("v:y", stale=True)  # the paused question's button
             assert client.text == expected
+        await client.upload(PDF, name="ke-hoach.pdf")
+        assert client.text == expected
         record = await stored(database, (await _unit_of(client, database)))
         assert "1.5" not in values(record)
         await client.send("tiếp tục")
