@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from conversations import catalogue as say
+from conversations.service import ConversationService
 from storage.db import Database
 from tests.conversations.driver import (
     PDF,
@@ -124,3 +125,23 @@ async def test_a_paused_quick_question_is_still_answered(client: BotClient) -> N
     assert "KẾT QUẢ" in client.text
     await client.send("1")  # the result's “Báo cáo”: the option on screen now
     assert client.last[0].text == say.REPORT_TEXT_ONLY  # the report (no renderer wired here)
+
+
+async def test_the_resume_offer_says_where_the_walk_stopped(
+    client: BotClient, service: ConversationService
+) -> None:
+    assert await service.resume_offer(channel="telegram", user_id="nobody") == []
+    await client.send("/start")
+    assert await service.resume_offer(channel="telegram", user_id="lan") == []  # onboarding
+    await client.click("ob:new")
+    await client.send("UBND xã Hòa Bình")
+    await client.send("Quảng Trị")
+    await client.click("ut:xa")
+    await client.send("42")
+    await walk(client, "huyen", "ubnd_xa", 42, stop_before="1.5")
+    offer = await service.resume_offer(channel="telegram", user_id="lan")
+    assert [o.text for o in offer] == [say.resume_offer("1.5")]
+    await client.send("tạm dừng")
+    offer = await service.resume_offer(channel="telegram", user_id="lan")
+    assert [o.text for o in offer] == [say.resume_offer("1.5")]
+    assert await service.resume_offer(channel="console", user_id="lan") == []  # per channel
