@@ -12,6 +12,7 @@ import os
 import stat
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -125,10 +126,16 @@ def to_inbound(line: str, *, user: str, update: int) -> Inbound:
 
 
 def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
-    """Texts with numbered options; documents (the PDF report) are saved next to the data."""
+    """Texts with numbered options; documents (the PDF report) are saved next to the data.
+
+    Only the last message with options is numbered: a typed number answers the last question
+    (the dialogue keeps its options), so a “1. Báo cáo” under a result followed by a question
+    would be a number that means something else."""
+    last = max((i for i, m in enumerate(messages) if m.buttons), default=-1)
     parts = []
-    for message in messages:
-        parts.append(numbered(message).text)
+    for index, message in enumerate(messages):
+        shown = message if index == last else replace(message, buttons=())
+        parts.append(numbered(shown).text)
         if message.document is not None and save_dir is not None:
             save_dir.mkdir(parents=True, exist_ok=True)
             target = unique_path(save_dir, message.document.file_name)  # never overwrite
@@ -166,6 +173,10 @@ async def chat(
     if interactive:
         sink.write("dvht — gõ tin nhắn như trên Telegram (/start để bắt đầu, Ctrl+D để thoát).\n")
         sink.write("Gửi tệp minh chứng: /file đường/dẫn/tệp.pdf\n\n")
+    offer = await service.resume_offer(channel="console", user_id=user)
+    if offer:
+        sink.write(render(offer, save_dir))
+        sink.flush()
     update = 0
     while True:
         if interactive:

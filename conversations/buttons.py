@@ -88,6 +88,17 @@ EVIDENCE_DONE = _fixed("evidence_done", say.BTN_DONE)
 NO_DESCRIPTION = _fixed("no_description", say.BTN_NO_DESCRIPTION)
 
 
+NAVIGATION_IDS = frozenset({SKIP.id, BACK.id})
+"""The buttons a channel without buttons names as words, never as numbers."""
+
+
+def option_numbers(options: tuple[tuple[str, str], ...]) -> dict[int, str]:
+    """The button id each number picks in a stored question's options (`State.options`), by
+    the rule `conversations.messages.numbering` shows them: options from 1, navigation none."""
+    picks = [button_id for button_id, _ in options if button_id not in NAVIGATION_IDS]
+    return dict(enumerate(picks, start=1))
+
+
 def confirm(count: int) -> Button:
     """“Đúng, 28 người”: record the nearest whole count proposed for a percentage."""
     return _fixed("confirm", say.confirm_button(count))

@@ -43,7 +43,6 @@ ASK_MEMBERS = (
     "Gõ một số, ví dụ 30. Số này dùng để tính mọi tỷ lệ."
 )
 ASK_LEARNERS = "Cơ sở giáo dục có tổng cộng bao nhiêu người học? Gõ một số, ví dụ 1200."
-PICK_A_TYPE = "Hãy chọn một loại đơn vị trong danh sách (bấm nút hoặc gõ số thứ tự)."
 ONBOARDING_CANCELLED = "Đã hủy. Gõ /start khi bạn muốn bắt đầu lại."
 
 
@@ -93,12 +92,8 @@ UNKNOWN_TEXT = (
     "Tôi chưa hiểu. Bạn có thể hỏi: “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
     "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”, hoặc gõ /huongdan."
 )
-STICKER = "Tôi chưa đọc được nhãn dán; hãy trả lời bằng chữ hoặc bấm nút."
 EMPTY_MESSAGE = "Tin nhắn trống; hãy trả lời câu hỏi bên dưới."
 STALE_BUTTON = "Nút này thuộc câu hỏi cũ; hãy trả lời câu hỏi hiện tại."
-YES_NO_EXPECTED = "Hãy trả lời “đạt” hoặc “chưa đạt” (hoặc bấm nút)."
-PICK_AN_OPTION = "Hãy chọn một mục trong danh sách (bấm nút hoặc gõ số thứ tự)."
-CONFIRM_OR_RETYPE = "Hãy bấm “Đúng” để ghi số này, hoặc “Nhập lại”."
 ANSWER_FIRST = "Hãy trả lời chỉ tiêu trước; phần minh chứng sẽ hỏi ngay sau đó."
 FILE_NOT_NOW = "Chưa cần tệp lúc này: hãy trả lời câu hỏi trước, phần minh chứng sẽ hỏi sau."
 FILE_NOT_RECEIVED = "Không nhận được tệp; hãy gửi lại."
@@ -572,3 +567,90 @@ GROUP_HELP = HELP
 GROUP_PRIVATE = (
     "Để tự đánh giá, hãy nhắn riêng cho bot; trong nhóm bot không hiện câu trả lời của ai."
 )
+
+
+# --- words officials type, option numbers, channel hints, pause (issue 12, item 2) -----------
+# `buttons`: the channel shows buttons (Telegram); otherwise options are a numbered list
+# (the console, Zalo), so a hint says “bấm nút” only where there is a button to press.
+
+
+def _pick(buttons: bool) -> str:
+    return "bấm nút hoặc gõ tên mục" if buttons else "gõ số thứ tự hoặc tên mục"
+
+
+def how_to_answer(numbered: bool, navigation: list[str]) -> str:
+    """The last line of a numbered list: how to answer, and the navigation words to type
+    (“bỏ qua”, “quay lại”): they get no number, so a number always means an option (or, on a
+    count question, the count)."""
+    words = ", ".join(f"“{word}” để {word}" for word in navigation)
+    if numbered and navigation:
+        return f"Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn; gõ {words}."
+    if numbered:
+        return "Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn."
+    return f"Gõ {words}."
+
+
+def pick_a_type(buttons: bool) -> str:
+    return (
+        f"Hãy chọn một loại đơn vị trong danh sách ({_pick(buttons)}), "
+        "ví dụ “UBND xã” hoặc “trường THCS”."
+    )
+
+
+def pick_an_option(buttons: bool) -> str:
+    return f"Hãy chọn một mục trong danh sách ({_pick(buttons)})."
+
+
+def pick_a_start(buttons: bool) -> str:
+    how = "bấm một nút" if buttons else "gõ 1 hoặc 2"
+    return f"Hãy chọn “{BTN_NEW_UNIT}” hoặc “{BTN_HAVE_CODE}” ({how})."
+
+
+def yes_no_expected(buttons: bool) -> str:
+    how = "bấm nút" if buttons else "gõ 1 hoặc 2"
+    return f"Hãy trả lời “đạt” hoặc “chưa đạt” (hoặc {how})."
+
+
+def confirm_or_retype(buttons: bool) -> str:
+    if buttons:
+        return "Hãy bấm “Đúng” để ghi số này, hoặc “Nhập lại”."
+    return "Hãy gõ 1 (hoặc “đúng”) để ghi số này, hoặc 2 (“nhập lại”)."
+
+
+def sticker(buttons: bool) -> str:
+    how = "trả lời bằng chữ hoặc bấm nút" if buttons else "gõ câu trả lời bằng chữ hoặc số thứ tự"
+    return f"Tôi chưa đọc được nhãn dán; hãy {how}."
+
+
+def out_of_range(number: int, count: int, buttons: bool) -> str:
+    """A typed number that names no option of the question on screen."""
+    listed = "chỉ có lựa chọn số 1" if count == 1 else f"hãy gõ số từ 1 đến {count}"
+    if buttons:
+        listed += ", hoặc bấm nút"
+    return f"Không có lựa chọn số {number}; {listed}."
+
+
+def guess(labels: list[str], buttons: bool) -> str:
+    """“Ý bạn là …?”: typed words close to one or a few options, asked rather than guessed."""
+    if len(labels) == 1:
+        return f"Ý bạn là “{labels[0]}”? Trả lời “có” để chọn, hoặc “không” để xem lại danh sách."
+    named = " hay ".join(f"“{label}”" for label in labels)
+    how = "bấm nút" if buttons else "gõ số thứ tự"
+    return f"Ý bạn là {named}? Hãy {how} để chọn, hoặc trả lời “không” để xem lại danh sách."
+
+
+def paused_answer(indicator_id: str | None) -> str:
+    """An answer sent while the walk is paused: nothing is stored, and how to go on."""
+    where = f" {indicator_id}" if indicator_id else ""
+    return f"Đang tạm dừng; gõ “tiếp tục” để làm tiếp{where}."
+
+
+def resume_offer(indicator_id: str) -> str:
+    """The console, started again over a dialogue left in the middle of an indicator."""
+    return (
+        f"Bạn đang dừng ở chỉ tiêu {indicator_id}. Gõ “tiếp tục” để làm tiếp, hoặc /huongdan "
+        "để xem các lệnh."
+    )
+
+
+# --- end of words officials type, option numbers, channel hints, pause ------------------------

@@ -19,6 +19,9 @@ class Context:
     unit: UnitRecord | None
     assessment: AssessmentRecord | None
     today: dt.date
+    has_buttons: bool = False
+    """The message's channel shows buttons (`Inbound.has_buttons`): hints say “bấm nút” only
+    then."""
 
     @property
     def rulebook(self) -> Rulebook | None:

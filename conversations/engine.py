@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from conversations import buttons, onboarding, parsing, quick, steps
 from conversations import catalogue as say
+from conversations.choosing import forget_guess
 from conversations.context import Context
 from conversations.effects import Transition
 from conversations.intents import PUBLIC_KINDS, Intent, parse_intent
@@ -38,14 +39,19 @@ def ask(ctx: Context, state: State) -> Transition:
 def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
     if message.is_group:
         return _in_group(ctx, state, message)
+    # A “Ý bạn là …?” is answered by the next message or forgotten: only the step's own typed
+    # handler reads it (`conversations.choosing`).
+    guessing, state = state, forget_guess(state)
     if message.sticker:
-        return again(state, say.STICKER)
+        return again(state, say.sticker(ctx.has_buttons))
     text = (message.text or "").strip()
     if text.startswith("/start"):
         return _start(ctx, state, text.removeprefix("/start").strip())
     if message.file is not None or message.stored is not None or message.file_error:
         return _upload(ctx, state, message)  # a caption (“1”, “2”…) is not an option number
     picked = _picked(ctx, state, message, text)
+    if isinstance(picked, Outcome):
+        return picked
     if picked is not None:
         return _pressed(ctx, state, picked)
     if not text:
@@ -57,7 +63,9 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
             named = _INDICATOR_ID.search(text)  # “sửa 9.9”: say that 9.9 does not exist
             said = replace(said, indicator=named.group()) if named else said
         return intent(ctx, state, said)
-    typed = here.typed(ctx, state, text) if here.typed is not None else None
+    if _paused(state):
+        return _while_paused(state)
+    typed = here.typed(ctx, guessing, text) if here.typed is not None else None
     return typed or Outcome(state, (Outbound(say.UNKNOWN_TEXT, kind="hint"),))
 
 
@@ -104,15 +112,22 @@ def _start(ctx: Context, state: State, code: str) -> Outcome:
     return resume(ctx, state, greeting=True)
 
 
-def _picked(ctx: Context, state: State, message: Inbound, text: str) -> str | None:
-    """The button pressed, or the one a typed number or label picks."""
+def _picked(ctx: Context, state: State, message: Inbound, text: str) -> str | Outcome | None:
+    """The button pressed, or the one a typed number or label picks; a number that names no
+    option of the question on screen is refused with one sentence (Outcome)."""
     if message.button:
         return message.button
     if not text or not state.options:
         return None
-    if steps.of(state.step).counts(ctx, state) and parsing.fold(text).strip(" .").isdigit():
+    number = parsing.option_number(text)
+    if number is not None and steps.of(state.step).counts(ctx, state):
         return None  # “2” here is two people, not the second button
-    return parsing.choose(text, state.options)
+    picked = parsing.choose(text, state.options)
+    if picked is None and number is not None and not _paused(state):
+        count = len(buttons.option_numbers(state.options))
+        if count:
+            return again(state, say.out_of_range(number, count, ctx.has_buttons))
+    return picked
 
 
 def _pressed(ctx: Context, state: State, button_id: str) -> Outcome:
@@ -129,12 +144,26 @@ def _pressed(ctx: Context, state: State, button_id: str) -> Outcome:
         return edit(ctx, state, press.arg)
     here = steps.of(state.step)
     done = here.pressed(ctx, state, press) if here.pressed is not None else None
+    if done is None and _paused(state):
+        return _while_paused(state)  # a button of the question the pause left on screen
     return done or again(state, say.STALE_BUTTON)
+
+
+def _paused(state: State) -> bool:
+    """Paused with “tạm dừng”: nothing is asked until “tiếp tục”."""
+    return state.paused_step is not None and steps.of(state.step).rests
+
+
+def _while_paused(state: State) -> Outcome:
+    """An answer while paused: nothing is stored; where “tiếp tục” goes on."""
+    return Outcome(state, (Outbound(say.paused_answer(state.indicator), kind="hint"),))
 
 
 def _upload(ctx: Context, state: State, message: Inbound) -> Outcome:
     here = steps.of(state.step)
     done = here.upload(ctx, state, message) if here.upload is not None else None
+    if done is None and _paused(state):
+        return _while_paused(state)
     return done or again(state, say.FILE_NOT_NOW)
 
 

@@ -196,6 +196,7 @@ _ANSWERS = _words(
     "đạt | chưa đạt | không đạt | có | không | có ạ | không ạ | đã có | chưa có | rồi | chưa"
     "| đúng | sai | vâng | dạ | ừ | ừm | ok | oke | okay | xong | đồng ý | đủ | chưa đủ | yes"
     "| no | y | n | true | false"
+    "| đạt yêu cầu | đã đạt yêu cầu | chưa đạt yêu cầu | không đạt yêu cầu"  # not “để đạt”
 )
 
 # --------------------------------------------------------------------------- typo tables

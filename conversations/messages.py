@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from conversations import catalogue as say
 from dvht_core.text_hygiene import visible_text, without_lone_surrogates
 
 MAX_TEXT = 2000
@@ -59,6 +60,9 @@ class Inbound:
     """Set by the service once the file is in the evidence store."""
     file_error: str | None = None
     """Set by the service when the evidence store refused the file (Vietnamese reason)."""
+    has_buttons: bool = False
+    """The channel shows buttons (Telegram sets it); without them (the console, Zalo) options
+    are a numbered list, and the bot's hints say “gõ số thứ tự” instead of “bấm nút”."""
 
     def normalised(self) -> Inbound:
         """User text in NFC, so “ã” typed on any keyboard compares and stores the same, with
@@ -81,7 +85,14 @@ class Button:
     `conversations.buttons`."""
     label: str
     navigation: bool = False
-    """“Bỏ qua” and “Quay lại”: a channel may show them apart (Telegram puts them on one row)."""
+    """“Bỏ qua” and “Quay lại”: a channel may show them apart (Telegram puts them on one row).
+    A channel without buttons names them as words to type, never as numbers: on a count
+    question a typed number is the count, and the other options keep their numbers from one
+    question of a step to the next."""
+    number: int | None = None
+    """The number this option answers to in a numbered list, when it is not its place among
+    the message's options: a “Ý bạn là …?” question lists some options of the question before
+    under the numbers that question gave them (`numbering`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +148,28 @@ def fit(messages: list[Outbound], limit: int = MAX_TEXT) -> list[Outbound]:
     return fitted
 
 
+def numbering(buttons: tuple[Button, ...]) -> list[tuple[int | None, Button]]:
+    """Each button with the number a channel without buttons shows for it: the options in
+    order from 1 (or their own `number`), navigation none. `conversations.buttons.option_numbers`
+    reads a typed number back by the same rule."""
+    out: list[tuple[int | None, Button]] = []
+    place = 0
+    for button in buttons:
+        if button.navigation:
+            out.append((None, button))
+            continue
+        place += 1
+        out.append((button.number or place, button))
+    return out
+
+
 def numbered(message: Outbound) -> Outbound:
-    """The same message for a channel without buttons: options as a numbered list."""
+    """The same message for a channel without buttons: options as a numbered list, then how
+    to answer; navigation (“bỏ qua”, “quay lại”) as words to type, never as numbers."""
     if not message.buttons:
         return message
-    lines = [f"{n}. {b.label}" for n, b in enumerate(message.buttons, start=1)]
-    hint = "Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn."
-    return replace(
-        message, text=f"{message.text}\n\n" + "\n".join(lines) + f"\n{hint}", buttons=()
-    )
+    listed = numbering(message.buttons)
+    lines = [f"{number}. {b.label}" for number, b in listed if number is not None]
+    words = [b.label.lower() for number, b in listed if number is None]
+    lines.append(say.how_to_answer(bool(lines), words))
+    return replace(message, text=f"{message.text}\n\n" + "\n".join(lines), buttons=())

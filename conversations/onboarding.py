@@ -11,11 +11,12 @@ from dataclasses import replace
 from conversations import catalogue as say
 from conversations import parsing
 from conversations.buttons import Press
+from conversations.choosing import forget_guess, typed_choice
 from conversations.context import Context
 from conversations.effects import CreateUnit, JoinUnit, SetTotals
 from conversations.messages import Outbound
 from conversations.outcome import Outcome, again
-from conversations.questions import UNIT_CHOICES
+from conversations.questions import UNIT_BUTTONS, UNIT_CHOICES, WELCOME_BUTTONS
 from conversations.state import EMPTY_DRAFT, Draft, State
 from conversations.walk import next_indicator
 
@@ -69,8 +70,16 @@ def _cleaned(state: State, text: str, limit: int, *, nothing: str) -> str | Outc
     return cleaned
 
 
+def welcome_typed(ctx: Context, state: State, text: str) -> Outcome:
+    """“tạo mới”, “có mã mời”… in words."""
+    chosen = typed_choice(ctx, state, text, WELCOME_BUTTONS, welcome_pressed)
+    return chosen or again(forget_guess(state), say.pick_a_start(ctx.has_buttons))
+
+
 def type_typed(ctx: Context, state: State, text: str) -> Outcome:
-    return again(state, say.PICK_A_TYPE)
+    """The unit type in plain words: “UBND xã”, “phường”, “trường THCS”, “mầm non”."""
+    chosen = typed_choice(ctx, state, text, UNIT_BUTTONS, type_pressed)
+    return chosen or again(forget_guess(state), say.pick_a_type(ctx.has_buttons))
 
 
 def type_pressed(ctx: Context, state: State, press: Press) -> Outcome | None:

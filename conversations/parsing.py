@@ -6,12 +6,12 @@ Pure functions; every refusal is one Vietnamese sentence from the catalogue.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from unidecode import unidecode
 
+from conversations import buttons, matching, vocabulary
 from conversations import catalogue as say
 from dvht_core.text_hygiene import REPLACEMENT, has_lone_surrogate, visible_text
 
@@ -24,17 +24,19 @@ def fold(text: str) -> str:
     return " ".join(unidecode(text).lower().split())
 
 
-_YES = {"dat", "co", "yes", "y", "ok", "da co", "roi", "da dat", "co a", "dung", "d"}
-_NO = {"chua dat", "khong", "khong dat", "chua", "no", "n", "chua co", "khong co", "k"}
+_YES_NO = matching.options(
+    [
+        ("y", vocabulary.phrases(("value", "y"))),
+        ("n", vocabulary.phrases(("value", "n"))),
+    ]
+)
 
 
 def yes_no(text: str) -> bool | None:
-    folded = fold(text).strip(" .!")
-    if folded in _NO:
-        return False
-    if folded in _YES:
-        return True
-    return None
+    """Yes or no in an official's words (“đạt rồi”, “chưa”, “không đạt”, “đúng”), when the
+    words say it for sure; None otherwise (never a guess: the caller asks again)."""
+    said = matching.match(text, _YES_NO)
+    return None if not isinstance(said, str) else said == "y"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +117,22 @@ def positive_total(text: str, *, what: str) -> int | Refused:
     return number
 
 
-def choose(text: str, options: Sequence[tuple[str, str]]) -> str | None:
-    """The option picked by its number (“2”) or its label typed back (with or without marks)."""
+def choose(text: str, options: tuple[tuple[str, str], ...]) -> str | None:
+    """The option picked by its number (“2”, as the numbered list shows it: navigation has no
+    number) or its label typed back (with or without marks)."""
     folded = fold(text).strip(" .")
     if folded.isdigit() and len(folded) <= 3:
-        index = int(folded) - 1
-        return options[index][0] if 0 <= index < len(options) else None
+        return buttons.option_numbers(options).get(int(folded))
     for option_id, label in options:
         if fold(label) == folded:
             return option_id
     return None
+
+
+def option_number(text: str) -> int | None:
+    """A typed option number (“3”, “3.”), whatever the options are."""
+    folded = fold(text).strip(" .")
+    return int(folded) if folded.isdigit() and len(folded) <= 3 else None
 
 
 def free_text(text: str, *, nothing: str | None = None) -> str | Refused:

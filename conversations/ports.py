@@ -42,6 +42,11 @@ class DialogueTx(Protocol):
         save), read together: one call per message, in any order with the other methods."""
         ...
 
+    def saved_state(self, *, channel: str, user_id: str) -> dict[str, Any]:
+        """A user's saved conversation state, `{}` for someone unknown (read only: nobody is
+        created, unlike `sender`)."""
+        ...
+
     def save_state(
         self, *, channel: str, user_id: str, state: dict[str, Any], version: int
     ) -> int:

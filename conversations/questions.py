@@ -7,6 +7,7 @@ only builds the message; the engine records its buttons in the state.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from conversations import buttons
@@ -32,16 +33,18 @@ UNIT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
     ("dnh", "Doanh nghiệp, HTX do UBND xã/huyện quản lý", "huyen", "doanh_nghiep"),
     ("dnt", "Doanh nghiệp do UBND tỉnh quản lý", "tinh", "doanh_nghiep"),
 )
-_UNIT_BUTTONS = tuple(buttons.unit_type(choice, label) for choice, label, _, _ in UNIT_CHOICES)
+UNIT_BUTTONS = tuple(buttons.unit_type(choice, label) for choice, label, _, _ in UNIT_CHOICES)
 _NAV = (buttons.SKIP, buttons.BACK)
 _RATIOS = ("member_ratio", "member_learner_ratio")
 
 # --- onboarding and the resting steps ------------------------------------------------------------
 
 
+WELCOME_BUTTONS = (buttons.NEW_UNIT, buttons.HAVE_CODE)
+
+
 def welcome(ctx: Context, state: State) -> Outbound:
-    choices = (buttons.NEW_UNIT, buttons.HAVE_CODE)
-    return Outbound(say.welcome(ctx.person.display_name), choices, kind="question")
+    return Outbound(say.welcome(ctx.person.display_name), WELCOME_BUTTONS, kind="question")
 
 
 def typed(text: str) -> Callable[[Context, State], Outbound]:
@@ -54,7 +57,7 @@ def typed(text: str) -> Callable[[Context, State], Outbound]:
 
 
 def unit_type(ctx: Context, state: State) -> Outbound:
-    return Outbound(say.ASK_TYPE, _UNIT_BUTTONS, kind="question")
+    return Outbound(say.ASK_TYPE, UNIT_BUTTONS, kind="question")
 
 
 def idle(ctx: Context, state: State) -> Outbound:
@@ -69,25 +72,33 @@ def value(ctx: Context, state: State, indicator: Indicator) -> Outbound | Redire
     members = ctx.assessment.members if ctx.assessment else None
     if indicator.kind in _RATIOS and not members:
         return Redirect("members_unknown")  # a ratio needs the total once
-    kind = indicator.kind
-    offered: tuple[Button, ...]
-    if kind in ("yes_no", "accreditation"):
-        offered = (buttons.MET, buttons.NOT_MET, *_NAV)
-    elif kind == "emulation_title":
-        # The titles a unit usually has first; “no title” last, so “1” is not a slip into it.
-        titles = [*list(EMULATION_TITLES)[1:], next(iter(EMULATION_TITLES))]
-        offered = (*(buttons.value(code, EMULATION_TITLES[code]) for code in titles), *_NAV)
-    elif kind == "digital_level":
-        levels = DIGITAL_LEVELS.items()
-        offered = (*(buttons.value(code, say.digital(name)) for code, name in levels), *_NAV)
-    else:
-        offered = _NAV
+    offered = value_buttons(indicator)
     walk = ctx.walk()
     position = [i.id for i in walk].index(indicator.id) + 1
     last = ctx.assessment.answers.get(indicator.id) if ctx.assessment else None
     unit_type = ctx.unit.unit_type if ctx.unit else ""
     text = say.indicator_question(indicator, unit_type, position, len(walk), members, last)
     return Outbound(text, offered, kind="question")
+
+
+def value_buttons(indicator: Indicator) -> tuple[Button, ...]:
+    """The options of an indicator's value question: the same at every asking, so a number
+    keeps its meaning (navigation last, and unnumbered where options are numbered)."""
+    return _value_buttons(indicator.kind)
+
+
+@functools.cache
+def _value_buttons(kind: str) -> tuple[Button, ...]:
+    if kind in ("yes_no", "accreditation"):
+        return (buttons.MET, buttons.NOT_MET, *_NAV)
+    if kind == "emulation_title":
+        # The titles a unit usually has first; “no title” last, so “1” is not a slip into it.
+        titles = [*list(EMULATION_TITLES)[1:], next(iter(EMULATION_TITLES))]
+        return (*(buttons.value(code, EMULATION_TITLES[code]) for code in titles), *_NAV)
+    if kind == "digital_level":
+        levels = DIGITAL_LEVELS.items()
+        return (*(buttons.value(code, say.digital(name)) for code, name in levels), *_NAV)
+    return _NAV
 
 
 def confirm_percent(ctx: Context, state: State, indicator: Indicator) -> Outbound:
@@ -103,9 +114,11 @@ def learners_value(ctx: Context, state: State, indicator: Indicator) -> Outbound
 
 def evidence(ctx: Context, state: State, indicator: Indicator) -> Outbound:
     titles = evidence_titles(ctx, indicator.id, state)
+    # “Xong” joins once there is evidence, after “Bổ sung sau”: option 1 stays “Bổ sung sau”
+    # from one asking to the next (with evidence on file it means “Xong” as well).
     offered: tuple[Button, ...] = (buttons.EVIDENCE_LATER,)
     if titles:
-        offered = (buttons.EVIDENCE_DONE, *offered)
+        offered = (*offered, buttons.EVIDENCE_DONE)
     text = say.evidence_question(indicator, titles)
     return Outbound(text, (*offered, buttons.BACK), kind="question")
 

@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine, quick
+from conversations import effects, engine, quick, steps
 from conversations.context import Context
 from conversations.errors import (
     AccessDenied,
@@ -33,7 +33,7 @@ from conversations.errors import (
     StorageFull,
     StorageUnavailable,
 )
-from conversations.messages import Attachment, Inbound, Outbound, fit
+from conversations.messages import Attachment, Channel, Inbound, Outbound, fit
 from conversations.ports import (
     DialogueStore,
     DialogueTx,
@@ -66,6 +66,10 @@ REPORT_EXTRAS = (
         say.REPORT_XLSX_CAPTION,
     ),
 )
+
+
+def _saved_state(tx: DialogueTx, *, channel: Channel, user_id: str) -> dict[str, Any]:
+    return tx.saved_state(channel=channel, user_id=user_id)
 
 
 def _utcnow() -> dt.datetime:
@@ -124,6 +128,20 @@ class ConversationService:
             log.exception("failed to handle %s update %s", inbound.channel, inbound.update_id)
             return [Outbound(say.INTERNAL_ERROR, kind="error")]
 
+    async def resume_offer(self, *, channel: Channel, user_id: str) -> list[Outbound]:
+        """What a channel says when it starts again (the console): where the user stopped in
+        the walk and how to go on, or nothing when they stopped nowhere in particular. Read
+        only; a storage failure is not worth an error here (the first message will say it)."""
+        try:
+            raw = await self.store.run(partial(_saved_state, channel=channel, user_id=user_id))
+        except (StorageBusy, StorageFull, StorageUnavailable):
+            return []  # an offer is a courtesy: the first message says what is wrong
+        state = State.from_dict(raw)
+        waiting = state.paused_step is not None or not steps.of(state.step).rests
+        if state.unit_id is None or state.indicator is None or not waiting:
+            return []
+        return [Outbound(say.resume_offer(state.indicator), kind="hint")]
+
     async def _with_file(self, message: Inbound) -> Inbound:
         """Fetch and store an upload before the transaction: the store is content-addressed,
         so a file kept but never linked costs nothing and a retry stores nothing twice."""
@@ -177,7 +195,7 @@ class ConversationService:
             user_id=message.user_id,
             display_name=message.display_name or f"Người dùng {message.user_id}",
         )
-        ctx, state = self._context(tx, person, State.from_dict(raw))
+        ctx, state = self._context(tx, person, State.from_dict(raw), message.has_buttons)
         transition = engine.step(ctx, state, message)
         state, replies = transition.state, list(transition.replies)
         try:
@@ -187,7 +205,7 @@ class ConversationService:
             if transition.reload and not any(
                 isinstance(e, effects.CreateUnit | effects.JoinUnit) for e in transition.effects
             ):
-                ctx, state = self._context(tx, person, state)
+                ctx, state = self._context(tx, person, state, ctx.has_buttons)
                 asked = engine.ask(ctx, state)
                 state, replies = asked.state, replies + list(asked.replies)
         except InputError as exc:
@@ -241,7 +259,7 @@ class ConversationService:
         return replies
 
     def _context(
-        self, tx: DialogueTx, person: PersonRecord, state: State
+        self, tx: DialogueTx, person: PersonRecord, state: State, has_buttons: bool
     ) -> tuple[Context, State]:
         """The context of this message, and the state pointing at its unit and year."""
         today = vietnam_time.today(self.clock())
@@ -252,7 +270,8 @@ class ConversationService:
         unit_id, year_on = (unit.id, year) if unit else (None, None)
         if (state.unit_id, state.year) != (unit_id, year_on):
             state = replace(state, unit_id=unit_id, year=year_on)
-        return Context(person, tuple(memberships), unit, assessment, today), state
+        context = Context(person, tuple(memberships), unit, assessment, today, has_buttons)
+        return context, state
 
     def _apply(
         self,
@@ -269,7 +288,8 @@ class ConversationService:
             except InviteInvalid as invalid:
                 failed = engine.join_failed(ctx, state, invalid.message)
                 return list(failed.replies), ctx, failed.state
-            fresh, state = self._context(tx, person, engine.joining(state, membership.unit_id))
+            joining = engine.joining(state, membership.unit_id)
+            fresh, state = self._context(tx, person, joining, ctx.has_buttons)
             joined = engine.joined(fresh, state)
             return list(joined.replies), fresh, joined.state
         if isinstance(effect, effects.CreateUnit):
@@ -281,12 +301,13 @@ class ConversationService:
                 unit_type=effect.unit_type,
             )
             invite = tx.create_invite(person_id=person.id, unit_id=unit.id)
-            fresh, state = self._context(tx, person, replace(state, unit_id=unit.id, year=None))
+            created_at = replace(state, unit_id=unit.id, year=None)
+            fresh, state = self._context(tx, person, created_at, ctx.has_buttons)
             assert fresh.assessment is not None
             tx.set_totals(
                 person_id=person.id, assessment_id=fresh.assessment.id, members=effect.members
             )
-            fresh, state = self._context(tx, person, state)
+            fresh, state = self._context(tx, person, state, ctx.has_buttons)
             created = engine.created(fresh, state, invite.code)
             return list(created.replies), fresh, created.state
         assessment = ctx.assessment

@@ -93,6 +93,9 @@ class Draft:
     """Files sent at this step, so the same file sent twice is refused."""
     groups: tuple[tuple[str, int], ...] = ()
     """Albums being received (Telegram's media group id → the evidence item their photos join)."""
+    guess: tuple[str, ...] = ()
+    """The options a “Ý bạn là …?” question proposed (button ids): “có” picks the one proposed.
+    Kept for the next message only (`conversations.engine` forgets it after)."""
 
     def album(self, group: str) -> int | None:
         """The evidence item an album's photos join, once its first photo is stored."""
@@ -137,6 +140,8 @@ class Draft:
             out["evidence_hashes"] = list(self.evidence_hashes)
         if self.groups:
             out["groups"] = dict(self.groups)
+        if self.guess:
+            out["guess"] = list(self.guess)
         return out
 
     @classmethod
@@ -154,6 +159,8 @@ class Draft:
             fields["evidence_hashes"] = tuple(data["evidence_hashes"])
         if "groups" in data:
             fields["groups"] = tuple((str(k), int(v)) for k, v in data["groups"].items())
+        if "guess" in data:
+            fields["guess"] = tuple(str(g) for g in data["guess"])
         return cls(**fields)
 
 

@@ -122,6 +122,7 @@ _TABLE: tuple[Step, ...] = (
     Step(
         st.WELCOME,
         questions.welcome,
+        typed=onboarding.welcome_typed,
         pressed=onboarding.welcome_pressed,
         onboarding=always,
         restarts_walk=True,
@@ -314,6 +315,18 @@ def _ask(ctx: Context, state: State, step: str) -> tuple[State, Outbound]:
     return state.at(step, asked.buttons), asked
 
 
+def _resting(state: State, target: str, replies: tuple[Outbound, ...]) -> State:
+    """The state at `target` when no question follows. At a resting step (a pause, the
+    result) the options are those the replies show (the result's “Báo cáo”); arriving there
+    without any, none: a typed number must not pick a button of the question left behind."""
+    if not of(target).rests:
+        return state.at(target)
+    shown = next((r.buttons for r in reversed(replies) if r.buttons), None)
+    if shown is None and target == state.step:
+        return state.at(target)  # a quick answer at rest: what was on screen stays
+    return state.at(target, shown or ())
+
+
 def finish(ctx: Context, outcome: Outcome) -> Transition:
     """Follow the outcome's events, then ask the question where they lead if it wants one."""
     state = outcome.state
@@ -321,6 +334,11 @@ def finish(ctx: Context, outcome: Outcome) -> Transition:
     for event in outcome.go:
         target = edge(target, event)
     if not outcome.ask:
-        return Transition(state.at(target), outcome.replies, outcome.effects, outcome.reload)
+        return Transition(
+            _resting(state, target, outcome.replies),
+            outcome.replies,
+            outcome.effects,
+            outcome.reload,
+        )
     state, question = _ask(ctx, state, target)
     return Transition(state, (*outcome.replies, question), outcome.effects, outcome.reload)

@@ -9,18 +9,19 @@ step table (`conversations.steps`) names; they return an `Outcome` and never cha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from conversations import buttons, parsing, quick
 from conversations import catalogue as say
 from conversations.buttons import Press
+from conversations.choosing import forget_guess, typed_choice
 from conversations.context import Context
 from conversations.effects import AddEvidence, AttachFile, RecordAnswer, SetTotals
 from conversations.messages import Inbound, Outbound
 from conversations.outcome import Outcome, again
-from conversations.questions import has_evidence, known_learners
+from conversations.questions import has_evidence, known_learners, value_buttons
 from conversations.state import EMPTY_DRAFT, Draft, Pending, State
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
 
@@ -31,13 +32,14 @@ _DONE_WORDS = ("xong", "done", "ok", "het", "da xong")
 
 def value_typed(ctx: Context, state: State, indicator: Indicator, text: str) -> Outcome:
     kind = indicator.kind
-    if kind in ("yes_no", "accreditation"):
-        answer = parsing.yes_no(text)
-        if answer is None:
-            return again(state, say.YES_NO_EXPECTED)
-        return record(ctx, state, indicator, {"met": answer})
-    if kind in ("emulation_title", "digital_level"):
-        return again(state, say.PICK_AN_OPTION)
+    if kind in ("yes_no", "accreditation", "emulation_title", "digital_level"):
+        offered = value_buttons(indicator)
+        chosen = typed_choice(ctx, state, text, offered, about_value(indicator))
+        if chosen is not None:
+            return chosen
+        yes_no = kind in ("yes_no", "accreditation")
+        hint = say.yes_no_expected if yes_no else say.pick_an_option
+        return again(forget_guess(state), hint(ctx.has_buttons))
     members = ctx.assessment.members if ctx.assessment else None
     if not members:  # unreachable in practice: the question asks for the total first
         return Outcome(state, go=("members_unknown",), ask=True)
@@ -64,6 +66,15 @@ def value_pressed(
     if kind == "digital_level" and choice in DIGITAL_LEVELS:
         return record(ctx, state, indicator, {"dt_level": choice})
     return None  # another kind's answer: a button of an older question
+
+
+def about_value(indicator: Indicator) -> Callable[[Context, State, Press], Outcome | None]:
+    """`value_pressed` for this indicator, as `choosing.typed_choice` calls a step's buttons."""
+
+    def pressed(ctx: Context, state: State, press: Press) -> Outcome | None:
+        return value_pressed(ctx, state, indicator, press)
+
+    return pressed
 
 
 def counted(ctx: Context, state: State, indicator: Indicator, value: int) -> Outcome:
@@ -106,7 +117,7 @@ def confirm_pressed(
 def confirm_typed(ctx: Context, state: State, indicator: Indicator, text: str) -> Outcome | None:
     agreed = parsing.yes_no(text)
     if agreed is None:
-        return again(state, say.CONFIRM_OR_RETYPE)
+        return again(state, say.confirm_or_retype(ctx.has_buttons))
     return confirm_pressed(ctx, state, indicator, Press("confirm" if agreed else "retype"))
 
 

@@ -84,6 +84,10 @@ class SqlDialogueTx:
             )
         return person_record(found), dict(found["state"] or {}), int(found["version"] or 0)
 
+    def saved_state(self, *, channel: str, user_id: str) -> dict[str, Any]:
+        found = dialogue_sql.person_and_state(self.session, channel=channel, user_id=user_id)
+        return dict(found["state"] or {}) if found is not None else {}
+
     def save_state(
         self, *, channel: str, user_id: str, state: dict[str, Any], version: int
     ) -> int:

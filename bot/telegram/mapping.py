@@ -58,6 +58,7 @@ def from_message(message: Message, update_id: int) -> Inbound | None:
         sticker=message.sticker is not None,
         display_name=user.full_name,
         is_group=message.chat.type != "private",
+        has_buttons=True,
     )
 
 
@@ -73,6 +74,7 @@ def from_callback(callback: CallbackQuery, update_id: int) -> Inbound | None:
         button=callback.data,
         display_name=callback.from_user.full_name,
         is_group=message.chat.type != "private",
+        has_buttons=True,
     )
 
 

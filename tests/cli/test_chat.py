@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.console import ConsoleNotifier, render, to_inbound
+from conversations import catalogue as say
 from conversations.messages import Button, Outbound
 from conversations.ports import Delivery, Notifier
 from tests import evidence_samples
@@ -59,14 +60,63 @@ def test_a_scripted_walk_survives_a_restart(tmp_path: Path) -> None:
     assert "Đã lưu 1.1: đạt." in first
     assert "Đã nhận tệp ke-hoach.pdf" in first
     assert "1. Đạt\n2. Chưa đạt" in first  # options as a numbered list, as on Zalo
-    assert first.rstrip().endswith("Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn.")
+    assert first.rstrip().endswith(
+        "Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn; "
+        "gõ “bỏ qua” để bỏ qua, “quay lại” để quay lại."
+    )
     assert "1.2. Chế độ đào tạo" in first.split("Không mô tả")[-1]
 
     second = chat(tmp_path, ["tiếp tục", "tiến độ"])  # a new process on the same database
+    assert second.startswith(say.resume_offer("1.2") + "\n")  # before anything is typed
     assert "1.2. Chế độ đào tạo" in second
     assert "Tiến độ: đã trả lời 1/13 chỉ tiêu." in second
     stored = list((tmp_path / "evidence").rglob("*"))
     assert any(p.is_file() and p.read_bytes() == PDF for p in stored)
+
+
+def test_an_official_types_plain_words_and_wrong_answers(tmp_path: Path) -> None:
+    """UBND xã Hòa Bình, 42 members, in the terminal: words instead of numbers, slips, a pause,
+    a restart."""
+    out = chat(
+        tmp_path,
+        [
+            "/start",
+            "3",  # the welcome has two options
+            "tạo đơn vị mới",
+            "UBND xã Hòa Bình",
+            "Quảng Trị",
+            "ubnd xa hoa binh",  # the name again: asked, not guessed
+            "có",
+            "42",
+            "dat roi",
+            "bổ sung sau",
+            "không mô tả",
+            "chua",
+            "1",  # Không mô tả
+            "sửa 2.1",
+            "1",  # one member: a count question takes the number as the count
+            "tạm dừng",
+            "đạt",
+        ],
+    )
+    assert say.out_of_range(3, 2, False) in out
+    assert say.guess(["UBND xã, phường"], False) in out
+    assert "Đã tạo đơn vị UBND xã Hòa Bình" in out
+    assert "Đã lưu 1.1: đạt." in out
+    assert "Đã lưu 1.2: chưa đạt." in out
+    assert "Đã lưu 2.1: 1 thành viên." in out
+    assert out.rstrip().endswith(say.paused_answer("2.1"))
+    assert "bấm" not in "".join(
+        line for line in out.splitlines() if line.startswith(("Hãy", "Không có lựa chọn"))
+    )
+    again = chat(tmp_path, ["tiếp tục"])
+    assert again.startswith(say.resume_offer("2.1") + "\n")
+    assert "Minh chứng cho 2.1" in again  # where it stopped: the evidence of 2.1
+
+
+def test_a_new_console_user_gets_no_resume_offer(tmp_path: Path) -> None:
+    out = chat(tmp_path, ["/start"])
+    assert out.startswith("Chào lan!")
 
 
 def test_bad_input_in_the_console_is_refused_and_asked_again(tmp_path: Path) -> None:
@@ -85,6 +135,11 @@ def test_console_lines_become_messages() -> None:
     assert render([Outbound("Đạt chưa?", (Button("v:y", "Đạt"), Button("v:n", "Chưa đạt")))]) == (
         "Đạt chưa?\n\n1. Đạt\n2. Chưa đạt\nTrả lời bằng số thứ tự hoặc gõ nội dung lựa chọn.\n"
     )
+    result = Outbound("KẾT QUẢ: …", (Button("q:report", "Báo cáo"),), kind="result")
+    question = Outbound("Đạt chưa?", (Button("v:y", "Đạt"), Button("v:n", "Chưa đạt")))
+    shown = render([result, question])  # only the last options are numbered: “1” is “Đạt”
+    assert "1. Báo cáo" not in shown
+    assert "1. Đạt" in shown
 
 
 async def test_a_console_push_is_written_like_a_reply() -> None:

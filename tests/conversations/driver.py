@@ -127,6 +127,7 @@ class BotClient:
             chat_id=self.user_id,
             update_id=update,
             display_name=self.display_name,
+            has_buttons=self.channel == "telegram",  # as bot/telegram/mapping.py says
             **fields,
         )
 

@@ -110,10 +110,10 @@ async def test_bad_count(client: BotClient, database: Database, typed: str, expe
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("có lẽ vậy", say.YES_NO_EXPECTED),
-        ("27", say.YES_NO_EXPECTED),
-        ("😀", say.YES_NO_EXPECTED),
-        (LONG, say.YES_NO_EXPECTED),
+        ("có lẽ vậy", say.yes_no_expected(True)),
+        ("27", say.out_of_range(27, 2, True)),
+        ("😀", say.yes_no_expected(True)),
+        (LONG, say.yes_no_expected(True)),
         ("", say.EMPTY_MESSAGE),
     ],
     ids=lambda value: value[:20] if isinstance(value, str) else value,
@@ -251,7 +251,7 @@ async def test_sticker(client: BotClient, database: Database, where: str) -> Non
             await client.click("ev:later")
     question, before = client.where, await _counts(database)
     await client.sticker()
-    assert client.errors == [say.STICKER]
+    assert client.errors == [say.sticker(True)]
     assert client.where == question
     assert await _counts(database) == before
 
@@ -317,7 +317,7 @@ async def test_an_accepted_pdf_is_stored_and_deduplicated(
     await client.upload(PDF, name="Kế hoạch 12.pdf")
     assert client.errors == []
     assert client.last[0].text == say.file_added("Kế hoạch 12.pdf", len(PDF))
-    assert client.buttons == ["ev:done", "ev:later", "nav:back"]
+    assert client.buttons == ["ev:later", "ev:done", "nav:back"]
     await client.upload(PDF, name="Kế hoạch 12 (bản sao).pdf")  # the same bytes again
     assert client.errors == [say.file_already_there("Kế hoạch 12 (bản sao).pdf", "1.1")]
     assert client.step == "evidence"

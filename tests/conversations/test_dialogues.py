@@ -228,7 +228,7 @@ async def test_title_and_digital_level_accept_option_numbers_and_labels(
     await client.click("ds:skip")
     assert client.indicator == "3.4"
     await client.send("mức cao nhất")
-    assert client.errors == [say.PICK_AN_OPTION]
+    assert client.errors == [say.pick_an_option(True)]
     await client.send("3")
     assert client.last[0].text == "Đã lưu 3.4: mức đáp ứng tốt."
     record = await stored(database)
@@ -325,7 +325,7 @@ async def test_confirmation_refuses_other_text_and_goes_back(client: BotClient) 
     await _at_2_4(client, members=31)
     await client.send("95%")
     await client.send("hmm")
-    assert client.errors == [say.CONFIRM_OR_RETYPE]
+    assert client.errors == [say.confirm_or_retype(True)]
     assert client.step == "confirm_pct"
     await client.send("quay lại")
     assert client.step == "value"

@@ -398,7 +398,7 @@ async def test_restart_resumes_at_the_same_question(
     assert before.step == "evidence"
     await before.send("Danh sách tập huấn kỹ năng số")
     question = before.where
-    assert question[:3] == ("evidence", "2.3", ("ev:done", "ev:later", "nav:back"))
+    assert question[:3] == ("evidence", "2.3", ("ev:later", "ev:done", "nav:back"))
 
     after = BotClient(make_service(database), "lan", files=fake_files, display_name="Lan")
     await after.send(first)

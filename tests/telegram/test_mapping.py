@@ -64,6 +64,7 @@ def test_private_text(api: FakeBotApi) -> None:
         sticker=False,
         display_name="Lan Nguyễn",
         is_group=False,
+        has_buttons=True,  # Telegram shows buttons: hints may say “bấm nút”
     )
 
 
@@ -225,6 +226,7 @@ def test_callback(api: FakeBotApi) -> None:
         button="v:y",
         display_name="Lan",
         is_group=False,
+        has_buttons=True,
     )
 
 
