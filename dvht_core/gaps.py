@@ -34,6 +34,16 @@ class Gap(Record):
     """How many more members (or learners) must meet the indicator, for ratio shortfalls."""
 
 
+class IndicatorGaps(Record):
+    """One indicator below a target level with all its shortfalls, for lists that name each
+    indicator once (the report's “Để đạt mức độ …” and the chat's result)."""
+
+    indicator_id: str
+    label: str
+    needs: tuple[str, ...]
+    text: str
+
+
 class MissingEvidence(Record):
     indicator_id: str
     answered: bool
@@ -76,6 +86,35 @@ def gaps(
                 )
             )
     return tuple(found)
+
+
+def gaps_by_indicator(
+    rulebook: Rulebook, assessment: Assessment, evaluation: Evaluation, target: Level
+) -> tuple[IndicatorGaps, ...]:
+    """`gaps` grouped per indicator, in rulebook order: “Chỉ tiêu 1.2 (…): đơn vị chưa đáp
+    ứng; cần bổ sung minh chứng …” rather than one line per shortfall."""
+    grouped: dict[str, list[Gap]] = {}
+    for gap in gaps(rulebook, assessment, evaluation, target):
+        grouped.setdefault(gap.indicator_id, []).append(gap)
+    found = []
+    for indicator_id, shortfalls in grouped.items():
+        indicator = rulebook.indicator(indicator_id)
+        assert indicator is not None  # gaps() walks the rulebook's own indicators
+        label = f"Chỉ tiêu {indicator.id} ({indicator.short})"
+        needs = tuple(g.message.removeprefix(f"{label}: ") for g in shortfalls)
+        text = f"{label}: {'; '.join(n.removesuffix('.') for n in needs)}."
+        found.append(IndicatorGaps(indicator_id, label, needs, text))
+    return tuple(found)
+
+
+def targets_above(level: int) -> tuple[Level, ...]:
+    """The levels still to reach, nearest first: a unit at level 0 is shown the way to 1 and
+    then to 2 (the report and the chat both list level 1's shortfalls first)."""
+    if level == 0:
+        return (1, 2)
+    if level == 1:
+        return (2,)
+    return ()
 
 
 def _indicator_gaps(

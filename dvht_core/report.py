@@ -10,17 +10,10 @@ from typing import Any
 
 from dvht_core.assessment import Assessment
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation
-from dvht_core.gaps import gaps, missing_evidence
-from dvht_core.model import Level, Rulebook
+from dvht_core.gaps import gaps, missing_evidence, targets_above
+from dvht_core.model import Rulebook
 
-
-def targets_above(level: int) -> tuple[Level, ...]:
-    """The levels still to reach: a unit at level 0 is shown the way to 1 and to 2."""
-    if level == 0:
-        return (1, 2)
-    if level == 1:
-        return (2,)
-    return ()
+__all__ = ["evaluation_document", "targets_above"]
 
 
 def evaluation_document(

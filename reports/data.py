@@ -15,10 +15,9 @@ from typing import Any
 from dvht_core import vietnam_time
 from dvht_core.assessment import Answer, Assessment
 from dvht_core.evaluate import Evaluation, evaluate
-from dvht_core.gaps import gaps, missing_evidence
+from dvht_core.gaps import gaps_by_indicator, missing_evidence, targets_above
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
-from dvht_core.report import targets_above
 from reports import heading
 from reports.file_names import STEMS, report_file_name
 
@@ -68,35 +67,16 @@ def gap_sections(
 ) -> list[dict[str, Any]]:
     """“Để đạt mức độ 1” first when the unit is not yet level 1, then “Để đạt mức độ 2”; in
     each, every indicator below the target once, with all its shortfalls."""
-    sections = []
-    for target in targets_above(evaluation.level):
-        grouped: dict[str, list[str]] = {}
-        for gap in gaps(rulebook, assessment, evaluation, target):
-            grouped.setdefault(gap.indicator_id, []).append(gap.message)
-        indicators = []
-        for indicator_id, messages in grouped.items():
-            indicator = rulebook.indicator(indicator_id)
-            assert indicator is not None  # gaps() walks the rulebook's own indicators
-            label = f"Chỉ tiêu {indicator.id} ({indicator.short})"
-            needs = [_without_label(message, label) for message in messages]
-            indicators.append(
-                {
-                    "id": indicator.id,
-                    "label": label,
-                    "needs": needs,
-                    "text": f"{label}: {'; '.join(_without_stop(n) for n in needs)}.",
-                }
-            )
-        sections.append({"target": target, "indicators": indicators})
-    return sections
-
-
-def _without_label(message: str, label: str) -> str:
-    return message.removeprefix(f"{label}: ")
-
-
-def _without_stop(text: str) -> str:
-    return text[:-1] if text.endswith(".") else text
+    return [
+        {
+            "target": target,
+            "indicators": [
+                {"id": g.indicator_id, "label": g.label, "needs": list(g.needs), "text": g.text}
+                for g in gaps_by_indicator(rulebook, assessment, evaluation, target)
+            ],
+        }
+        for target in targets_above(evaluation.level)
+    ]
 
 
 def report_data(
