@@ -61,6 +61,8 @@ class Context:
                 dt_level=_str(value.get("dt_level")),
                 evidence=tuple(e.title for e in record.evidence_for(indicator_id)),
                 description=answer.description,
+                strengths=answer.strengths,
+                weaknesses=answer.weaknesses,
             )
         tier: Tier = "tinh" if unit.tier == "tinh" else "huyen"
         return Assessment(
