@@ -82,6 +82,11 @@ class Button:
     label: str
     navigation: bool = False
     """“Bỏ qua” and “Quay lại”: a channel may show them apart (Telegram puts them on one row)."""
+    per_item: bool = False
+    """A button for one listed item (“Xóa minh chứng 2”): Telegram shows one a row; a channel
+    without buttons leaves it out of its numbered options (the items are listed by number in
+    the text, and typed words such as “xóa minh chứng 2” act on them), so an option number
+    never deletes anything."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +144,10 @@ def fit(messages: list[Outbound], limit: int = MAX_TEXT) -> list[Outbound]:
 
 def numbered(message: Outbound) -> Outbound:
     """The same message for a channel without buttons: options as a numbered list."""
-    if not message.buttons:
-        return message
-    lines = [f"{n}. {b.label}" for n, b in enumerate(message.buttons, start=1)]
+    options = [b for b in message.buttons if not b.per_item]
+    if not options:
+        return replace(message, buttons=()) if message.buttons else message
+    lines = [f"{n}. {b.label}" for n, b in enumerate(options, start=1)]
     hint = "Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn."
     return replace(
         message, text=f"{message.text}\n\n" + "\n".join(lines) + f"\n{hint}", buttons=()

@@ -14,6 +14,7 @@ from conversations import catalogue as say
 from conversations.context import Context
 from conversations.messages import Button, Outbound
 from conversations.outcome import Redirect
+from conversations.records import EvidenceRecord
 from conversations.state import Pending, State
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
 
@@ -86,7 +87,10 @@ def value(ctx: Context, state: State, indicator: Indicator) -> Outbound | Redire
     position = [i.id for i in walk].index(indicator.id) + 1
     last = ctx.assessment.answers.get(indicator.id) if ctx.assessment else None
     unit_type = ctx.unit.unit_type if ctx.unit else ""
-    text = say.indicator_question(indicator, unit_type, position, len(walk), members, last)
+    on_file = len(evidence_items(ctx, indicator.id)) if last is not None else 0
+    text = say.indicator_question(
+        indicator, unit_type, position, len(walk), members, last, on_file
+    )
     return Outbound(text, offered, kind="question")
 
 
@@ -102,12 +106,31 @@ def learners_value(ctx: Context, state: State, indicator: Indicator) -> Outbound
 
 
 def evidence(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    """Without evidence: send or type it, or “Bổ sung sau”. With evidence (a corrected answer,
+    or items just added): the items numbered, “Xong” keeps them all, and each has its own
+    removal button, so an answer corrected with “sửa 2.4” never keeps the old list silently."""
     titles = evidence_titles(ctx, indicator.id, state)
-    offered: tuple[Button, ...] = (buttons.EVIDENCE_LATER,)
-    if titles:
-        offered = (buttons.EVIDENCE_DONE, *offered)
-    text = say.evidence_question(indicator, titles)
-    return Outbound(text, (*offered, buttons.BACK), kind="question")
+    if not titles:
+        text = say.evidence_question(indicator, titles)
+        return Outbound(text, (buttons.EVIDENCE_LATER, buttons.BACK), kind="question")
+    items = evidence_items(ctx, indicator.id)
+    removals = tuple(buttons.remove_evidence(e.id, n) for n, e in enumerate(items[:10], 1))
+    offered = (buttons.EVIDENCE_DONE, *removals, buttons.BACK)
+    return Outbound(say.evidence_listing(indicator, titles), offered, kind="question")
+
+
+def strengths(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    choices = (buttons.NO_STRENGTHS, buttons.BACK)
+    return Outbound(say.strengths_question(indicator.id), choices, kind="question")
+
+
+def done(ctx: Context, state: State) -> Outbound:
+    """The walk is over: the indicators passed over with “bỏ qua” are offered again, else
+    what one can do from here."""
+    waiting = skipped_unanswered(ctx, state)
+    if not waiting:
+        return idle(ctx, state)
+    return Outbound(say.skipped_offer(waiting), (buttons.ANSWER_SKIPPED,), kind="question")
 
 
 def description(ctx: Context, state: State, indicator: Indicator) -> Outbound:
@@ -153,3 +176,14 @@ def evidence_titles(ctx: Context, indicator_id: str, state: State | None = None)
 
 def has_evidence(ctx: Context, state: State, indicator: Indicator) -> bool:
     return bool(evidence_titles(ctx, indicator.id, state))
+
+
+def evidence_items(ctx: Context, indicator_id: str) -> tuple[EvidenceRecord, ...]:
+    """The indicator's evidence on file, in the order the question numbers it."""
+    return () if ctx.assessment is None else ctx.assessment.evidence_for(indicator_id)
+
+
+def skipped_unanswered(ctx: Context, state: State) -> list[str]:
+    """Indicators passed over with “bỏ qua” and still unanswered, in walk order."""
+    skipped = set(state.skipped)
+    return [i.id for i in ctx.walk() if i.id in skipped and not ctx.answered(i.id)]
