@@ -558,8 +558,8 @@ def title_is_a_number(text: str, example: str) -> str:
 
 def title_is_an_answer(text: str) -> str:
     return (
-        f"“{text}” là một câu trả lời, không phải tên văn bản; ở bước này hãy gửi minh chứng "
-        "(tên văn bản, tệp hoặc ảnh), hoặc gõ “xong” nếu đã đủ."
+        f"“{text}” là một câu trả lời, không phải tên văn bản; ở bước này hãy gửi minh chứng: "
+        "tên văn bản, tệp hoặc ảnh."
     )
 
 

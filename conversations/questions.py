@@ -130,7 +130,9 @@ def done(ctx: Context, state: State) -> Outbound:
     waiting = skipped_unanswered(ctx, state)
     if not waiting:
         return idle(ctx, state)
-    return Outbound(say.skipped_offer(waiting), (buttons.ANSWER_SKIPPED,), kind="question")
+    # “Báo cáo” first, as on the result just above: option 1 means the same in both lists.
+    offered = (buttons.REPORT, buttons.ANSWER_SKIPPED)
+    return Outbound(say.skipped_offer(waiting), offered, kind="question")
 
 
 def description(ctx: Context, state: State, indicator: Indicator) -> Outbound:
