@@ -232,14 +232,12 @@ def confirm_button(value: int) -> str:
     return f"Đúng, {value} người"
 
 
-def evidence_question(indicator: Indicator, existing: list[str]) -> str:
-    lines = [
+def evidence_question(indicator: Indicator) -> str:
+    """The evidence question while the indicator has none (`evidence_listing` once it has)."""
+    return (
         f"Minh chứng cho {indicator.id}: gửi tệp hoặc ảnh, hoặc gõ tên văn bản, ví dụ "
         f"“{indicator.evidence[0]}”. Chưa có thì bấm “Bổ sung sau”."
-    ]
-    if existing:
-        lines.append("Đã có: " + "; ".join(existing[:5]) + ("…" if len(existing) > 5 else ""))
-    return "\n".join(lines)
+    )
 
 
 def evidence_added(title: str) -> str:

@@ -109,13 +109,15 @@ def evidence(ctx: Context, state: State, indicator: Indicator) -> Outbound:
     """Without evidence: send or type it, or “Bổ sung sau”. With evidence (a corrected answer,
     or items just added): the items numbered, “Xong” keeps them all, and each has its own
     removal button, so an answer corrected with “sửa 2.4” never keeps the old list silently."""
-    titles = evidence_titles(ctx, indicator.id, state)
-    if not titles:
-        text = say.evidence_question(indicator, titles)
-        return Outbound(text, (buttons.EVIDENCE_LATER, buttons.BACK), kind="question")
+    # What is on file, as stored: every addition is asked about after the reload, so the list
+    # numbers exactly the items that “xóa minh chứng 2” and the buttons act on.
     items = evidence_items(ctx, indicator.id)
+    if not items:
+        text = say.evidence_question(indicator)
+        return Outbound(text, (buttons.EVIDENCE_LATER, buttons.BACK), kind="question")
     removals = tuple(buttons.remove_evidence(e.id, n) for n, e in enumerate(items[:10], 1))
     offered = (buttons.EVIDENCE_DONE, *removals, buttons.BACK)
+    titles = [e.title for e in items]
     return Outbound(say.evidence_listing(indicator, titles), offered, kind="question")
 
 

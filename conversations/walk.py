@@ -1,8 +1,9 @@
 """The walk through the indicators: what typed text, buttons and files do at each of its steps.
 
-One indicator takes up to five steps: its value (VALUE, with CONFIRM_PCT for a percentage that
+One indicator takes up to six steps: its value (VALUE, with CONFIRM_PCT for a percentage that
 is not a whole number of people, ASK_LEARNERS and LEARNERS_VALUE for the learners part of 3.1),
-its evidence (EVIDENCE) and a description (DESCRIPTION). The value is stored as soon as it is
+its evidence (EVIDENCE: added, listed, removed, renamed), a description (DESCRIPTION) and its
+strengths and weaknesses for the report (STRENGTHS). The value is stored as soon as it is
 known, so nothing is lost if the official stops there. The functions here are the handlers the
 step table (`conversations.steps`) names; they return an `Outcome` and never change a state.
 """
