@@ -565,6 +565,20 @@ def title_too_short(text: str, example: str) -> str:
     return f"“{text}” quá ngắn để là tên văn bản; hãy gõ tên đầy đủ, ví dụ “{example}”."
 
 
+def title_is_a_question(text: str) -> str:
+    return (
+        f"“{_short_title(text)}” là một câu hỏi, không phải tên văn bản; hãy gửi minh chứng, "
+        "hỏi lại sau khi xong bước này, hoặc gõ /huongdan."
+    )
+
+
+def title_already_there(title: str, number: int, indicator_id: str) -> str:
+    return (
+        f"“{_short_title(title)}” đã có trong minh chứng của {indicator_id} (minh chứng "
+        f"{number}); không cần gõ lại."
+    )
+
+
 def _short_title(title: str) -> str:
     return title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 1].rstrip() + "…"
 

@@ -199,6 +199,8 @@ def evidence_title(text: str, *, example: str) -> str | Refused:
         return Refused(say.title_is_a_number(title, example))
     if folded in _ANSWER_WORDS:
         return Refused(say.title_is_an_answer(title))
+    if title.rstrip().endswith("?"):  # a question the strict reading left alone
+        return Refused(say.title_is_a_question(title))
     if len(title) < 3 or sum(ch.isalpha() for ch in title) < 2:
         return Refused(say.title_too_short(title, example))
     return title

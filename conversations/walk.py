@@ -190,10 +190,21 @@ def evidence_typed(ctx: Context, state: State, indicator: Indicator, text: str) 
     title = parsing.evidence_title(text, example=indicator.evidence[0])
     if isinstance(title, parsing.Refused):
         return again(state, title.message)
+    same = _same_title(ctx, indicator, title)
+    if same is not None:  # typed twice (a resend, a double tap): one item in the dossier
+        return again(state, say.title_already_there(title, same, indicator.id))
     added = replace(state, draft=_with_title(state.draft, title))
     reply = Outbound(say.evidence_added(title), kind="answer")
     # Asked again after the reload: the new item is then listed with its own removal button.
     return Outcome(added, (reply,), (AddEvidence(indicator.id, title),), reload=True)
+
+
+def _same_title(ctx: Context, indicator: Indicator, title: str) -> int | None:
+    """The number of the listed item with this title (compared without case, marks or
+    spacing), if there is one."""
+    folded = parsing.fold(title)
+    items = evidence_items(ctx, indicator.id)
+    return next((n for n, e in enumerate(items, 1) if parsing.fold(e.title) == folded), None)
 
 
 def _remove(ctx: Context, state: State, indicator: Indicator, number: int) -> Outcome:

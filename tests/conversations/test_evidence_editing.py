@@ -75,6 +75,12 @@ async def _links(database: Database) -> list[tuple[int, str, bool, bool]]:
         ("có", say.title_is_an_answer("có")),
         ("ab", say.title_too_short("ab", EXAMPLE)),
         ("   ", say.EMPTY_MESSAGE),
+        ("Kế hoạch nào thì được?", say.title_is_a_question("Kế hoạch nào thì được?")),
+        (KH, say.title_already_there(KH, 1, "1.1")),
+        (
+            "ke hoach so 12/kh-ubnd  ngay 10/01/2025",
+            say.title_already_there("ke hoach so 12/kh-ubnd ngay 10/01/2025", 1, "1.1"),
+        ),
         ("\u200b", say.INVISIBLE_ONLY),
     ],
 )
