@@ -296,6 +296,9 @@ def description_pressed(
 
 
 def description_typed(ctx: Context, state: State, indicator: Indicator, text: str) -> Outcome:
+    corrected = _evidence_corrected(ctx, state, indicator, text)
+    if corrected is not None:
+        return corrected
     description = parsing.free_text(text)
     if isinstance(description, parsing.Refused):
         return again(state, description.message)
@@ -305,6 +308,22 @@ def description_typed(ctx: Context, state: State, indicator: Indicator, text: st
     saved = Outbound(say.DESCRIPTION_SAVED, kind="answer")
     effect = RecordAnswer(indicator.id, value, description)
     return Outcome(state, (saved,), (effect,), go=("described",), ask=True)
+
+
+def _evidence_corrected(
+    ctx: Context, state: State, indicator: Indicator, text: str
+) -> Outcome | None:
+    """“xóa minh chứng 2” typed just after the evidence step (the official noticed a slip
+    there): done as at that step, then the same question again; never stored as the
+    description."""
+    command = parsing.evidence_command(text)
+    if command is None:
+        return None
+    if isinstance(command, parsing.Refused):
+        return again(state, command.message)
+    if isinstance(command, parsing.RemoveItem):
+        return _remove(ctx, state, indicator, command.number)
+    return _rename(ctx, state, indicator, command)
 
 
 def description_skipped(ctx: Context, state: State, indicator: Indicator) -> Outcome:
@@ -330,6 +349,9 @@ def strengths_pressed(
 
 
 def strengths_typed(ctx: Context, state: State, indicator: Indicator, text: str) -> Outcome:
+    corrected = _evidence_corrected(ctx, state, indicator, text)
+    if corrected is not None:
+        return corrected
     parsed = parsing.strengths_and_weaknesses(text)
     if isinstance(parsed, parsing.Refused):
         return again(state, parsed.message)

@@ -276,3 +276,21 @@ async def test_photos_are_named_by_caption_else_indicator_and_number(
         "Ảnh minh chứng 1.1 (3)",
         "Biên bản họp.pdf",
     ]
+
+
+async def test_a_removal_typed_at_the_description_is_done_not_described(
+    client: BotClient, database: Database
+) -> None:
+    await _at_evidence(client, KH, QD)
+    await client.send("xong")
+    assert client.step == "description"
+    await client.send("xóa minh chứng 2")
+    assert client.last[0].text == say.evidence_removed(2, QD, "1.1")
+    assert client.where[:2] == ("description", "1.1"), "the same question again"
+    await client.send("Ban hành kế hoạch đầu năm")
+    assert client.step == "strengths"
+    await client.send("đổi tên minh chứng 1 thành Kế hoạch số 12/KH-UBND")
+    assert client.step == "strengths"
+    record = await stored(database)
+    assert titles(record, "1.1") == ["Kế hoạch số 12/KH-UBND"]
+    assert record.answers["1.1"].description == "Ban hành kế hoạch đầu năm"
