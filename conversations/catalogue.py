@@ -632,7 +632,7 @@ def photo_name(indicator_id: str, number: int) -> str:
 def strengths_question(indicator_id: str) -> str:
     return (
         f"Điểm mạnh và tồn tại của {indicator_id} cho báo cáo (không bắt buộc): gõ theo mẫu "
-        "“Điểm mạnh: …; Tồn tại: …” (có thể chỉ một phần). Không có thì bấm “Không có”."
+        "“Điểm mạnh: …; Tồn tại: …” (có thể chỉ một phần). Không có thì gõ “không”."
     )
 
 

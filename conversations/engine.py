@@ -50,9 +50,11 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
         return _pressed(ctx, state, picked)
     if not text:
         return again(state, say.EMPTY_MESSAGE)
-    if state.skipped and parsing.asks_for_skipped(text):  # “trả lời các chỉ tiêu đã bỏ qua”
-        return walk.answer_skipped(ctx, state)
     here = steps.of(state.step)
+    if parsing.asks_for_skipped(text):  # “trả lời các chỉ tiêu đã bỏ qua”, never a “bỏ qua”
+        if state.skipped:
+            return walk.answer_skipped(ctx, state)
+        return Outcome(state, (Outbound(say.NO_SKIPPED, kind="hint"),), ask=not here.rests)
     said = parse_intent(text, strict=here.free_text)
     if said is None and text.startswith("/"):  # never a title, a name or an answer
         return again(state, say.unknown_command(text.split()[0]))

@@ -405,8 +405,9 @@ def done_pressed(ctx: Context, state: State, press: Press) -> Outcome | None:
 def answer_skipped(ctx: Context, state: State) -> Outcome:
     """“Trả lời các chỉ tiêu đã bỏ qua”: forget the skips and go to the first unanswered."""
     waiting = skipped_unanswered(ctx, state)
-    if not waiting:
-        return Outcome(replace(state, skipped=()), (Outbound(say.NO_SKIPPED, kind="hint"),))
+    if not waiting:  # all answered meanwhile (by a colleague): nothing to go back to
+        forgotten = replace(state, skipped=())
+        return Outcome(forgotten, (Outbound(say.NO_SKIPPED, kind="hint"),), ask=True)
     first = waiting[0]
     return Outcome(
         replace(state, skipped=(), indicator=first, draft=EMPTY_DRAFT, paused_step=None),

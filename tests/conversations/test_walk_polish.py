@@ -188,3 +188,14 @@ async def test_a_wrong_indicator_to_edit_names_the_criterion(
     await client.send(typed)
     assert client.errors == [refusal]
     assert client.where == question
+
+
+async def test_asking_for_the_skipped_when_none_were_skipped_skips_nothing(
+    client: BotClient, database: Database
+) -> None:
+    await onboard(client)
+    question = client.where
+    await client.send("trả lời các chỉ tiêu đã bỏ qua")
+    assert client.last[0].text == say.NO_SKIPPED
+    assert client.where == question, "1.1 is not passed over"
+    assert (await stored(database)).answers == {}
