@@ -29,6 +29,9 @@ PressKind = Literal[
     "evidence_later",
     "evidence_done",
     "no_description",
+    "remove_evidence",
+    "no_strengths",
+    "answer_skipped",
 ]
 
 
@@ -53,9 +56,16 @@ _FIXED: dict[str, Press] = {
     "ev:later": Press("evidence_later"),
     "ev:done": Press("evidence_done"),
     "ds:skip": Press("no_description"),
+    "sw:skip": Press("no_strengths"),
+    "nav:skipped": Press("answer_skipped"),
 }
 _ID_OF: dict[PressKind, str] = {press.kind: button_id for button_id, press in _FIXED.items()}
-_PREFIXES: dict[str, PressKind] = {"ut": "unit_type", "e": "edit", "v": "value"}
+_PREFIXES: dict[str, PressKind] = {
+    "ut": "unit_type",
+    "e": "edit",
+    "v": "value",
+    "evx": "remove_evidence",
+}
 _PREFIX_OF: dict[PressKind, str] = {kind: prefix for prefix, kind in _PREFIXES.items()}
 
 
@@ -86,6 +96,8 @@ RETYPE = _fixed("retype", say.BTN_RETYPE)
 EVIDENCE_LATER = _fixed("evidence_later", say.BTN_LATER)
 EVIDENCE_DONE = _fixed("evidence_done", say.BTN_DONE)
 NO_DESCRIPTION = _fixed("no_description", say.BTN_NO_DESCRIPTION)
+NO_STRENGTHS = _fixed("no_strengths", say.BTN_NO_STRENGTHS)
+ANSWER_SKIPPED = _fixed("answer_skipped", say.BTN_ANSWER_SKIPPED)
 
 
 NAVIGATION_IDS = frozenset({SKIP.id, BACK.id})
@@ -110,6 +122,12 @@ def unit_type(choice: str, label: str) -> Button:
 
 def edit(indicator_id: str, label: str) -> Button:
     return _carrying("edit", indicator_id, label)
+
+
+def remove_evidence(evidence_id: int, number: int) -> Button:
+    """“Xóa minh chứng 2”: carries the item's id, so a press on an older list still removes
+    the item it showed (or says it is gone), whatever the numbering has become."""
+    return Button(f"evx:{evidence_id}", say.remove_button(number), per_item=True)
 
 
 def value(code: str, label: str) -> Button:

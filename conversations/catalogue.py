@@ -144,9 +144,12 @@ def indicator_question(
     total: int,
     members: int | None,
     last: AnswerRecord | None,
+    evidence_count: int = 0,
 ) -> str:
+    # One indicator number in the header (“2.1 · Tiêu chí 2 · 6/13”): “Chỉ tiêu 6/13 — 2.1”
+    # read as two indicator numbers (issue 12).
     lines = [
-        f"Chỉ tiêu {position}/{total} · Tiêu chí {indicator.id.split('.')[0]} — {indicator.id}. "
+        f"{indicator.id} · Tiêu chí {indicator.id.split('.')[0]} · {position}/{total} — "
         f"{indicator.short}",
         indicator.text_for(1, unit_type),
         _bars(indicator, unit_type),
@@ -158,6 +161,8 @@ def indicator_question(
     if last is not None:
         who = last.answered_by_name or "một thành viên"
         lines.append(f"Đã trả lời: {answer_text(last.value)} — {who}, {_when(last.answered_at)}.")
+        if evidence_count:
+            lines.append(evidence_on_file(evidence_count))
     kind = indicator.kind
     if kind in ("yes_no", "accreditation"):
         lines.append("Đơn vị đã đạt chỉ tiêu này chưa?")
@@ -223,14 +228,12 @@ def confirm_button(value: int) -> str:
     return f"Đúng, {value} người"
 
 
-def evidence_question(indicator: Indicator, existing: list[str]) -> str:
-    lines = [
+def evidence_question(indicator: Indicator) -> str:
+    """The evidence question while the indicator has none (`evidence_listing` once it has)."""
+    return (
         f"Minh chứng cho {indicator.id}: gửi tệp hoặc ảnh, hoặc gõ tên văn bản, ví dụ "
         f"“{indicator.evidence[0]}”. Chưa có thì bấm “Bổ sung sau”."
-    ]
-    if existing:
-        lines.append("Đã có: " + "; ".join(existing[:5]) + ("…" if len(existing) > 5 else ""))
-    return "\n".join(lines)
+    )
 
 
 def evidence_added(title: str) -> str:
@@ -247,10 +250,6 @@ def file_attached(name: str, size: int) -> str:
 
 def file_already_there(name: str, indicator_id: str) -> str:
     return f"Tệp {name} đã có trong minh chứng của {indicator_id}; không cần gửi lại."
-
-
-def photo_title(indicator_id: str) -> str:
-    return f"Ảnh minh chứng chỉ tiêu {indicator_id}"
 
 
 def _size(size: int) -> str:
@@ -654,3 +653,151 @@ def resume_offer(indicator_id: str) -> str:
 
 
 # --- end of words officials type, option numbers, channel hints, pause ------------------------
+
+
+# --- issue 12 (evidence you can correct, strengths and weaknesses, skipped indicators, edits) --
+BTN_NO_STRENGTHS = "Không có"
+BTN_ANSWER_SKIPPED = "Trả lời các chỉ tiêu đã bỏ qua"
+NO_SKIPPED = "Không còn chỉ tiêu nào đã bỏ qua mà chưa trả lời."
+EVIDENCE_ITEM_GONE = "Minh chứng này đã được xóa hoặc không thuộc chỉ tiêu đang làm."
+EVIDENCE_NUMBER_NEEDED = "Hãy ghi số thứ tự của minh chứng, ví dụ “xóa minh chứng 2”."
+RENAME_FORMAT = "Hãy gõ theo mẫu “đổi tên minh chứng 2 thành Kế hoạch số 12/KH-UBND”."
+STRENGTHS_FORMAT = (
+    "Hãy ghi rõ “Điểm mạnh: …” và/hoặc “Tồn tại: …”, ví dụ “Tồn tại: còn 3 thành viên chưa "
+    "tham gia học tập”, hoặc gõ “không”."
+)
+_TITLE_CHARS = 80
+"""How much of an evidence title a list line or a confirmation shows (titles run to 500)."""
+
+
+def unknown_command(command: str) -> str:
+    shown = command if len(command) <= 30 else command[:29] + "…"
+    return f"Lệnh không rõ: {shown}; gõ /huongdan để xem các lệnh."
+
+
+def title_is_a_number(text: str, example: str) -> str:
+    return f"“{text}” chưa phải tên văn bản; hãy gõ tên đầy đủ, ví dụ “{example}”."
+
+
+def title_is_an_answer(text: str) -> str:
+    return (
+        f"“{text}” là một câu trả lời, không phải tên văn bản; ở bước này hãy gửi minh chứng: "
+        "tên văn bản, tệp hoặc ảnh."
+    )
+
+
+def title_too_short(text: str, example: str) -> str:
+    return f"“{text}” quá ngắn để là tên văn bản; hãy gõ tên đầy đủ, ví dụ “{example}”."
+
+
+def title_is_a_question(text: str) -> str:
+    return (
+        f"“{_short_title(text)}” là một câu hỏi, không phải tên văn bản; hãy gửi minh chứng, "
+        "hỏi lại sau khi xong bước này, hoặc gõ /huongdan."
+    )
+
+
+def title_already_there(title: str, number: int, indicator_id: str) -> str:
+    return (
+        f"“{_short_title(title)}” đã có trong minh chứng của {indicator_id} (minh chứng "
+        f"{number}); không cần gõ lại."
+    )
+
+
+def _short_title(title: str) -> str:
+    return title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 1].rstrip() + "…"
+
+
+def evidence_listing(indicator: Indicator, titles: list[str]) -> str:
+    """The evidence question once the indicator has evidence: each item numbered, so a
+    corrected answer never keeps the old list silently, with the words to keep or remove it."""
+    lines = [f"Minh chứng cho {indicator.id}: đã có {len(titles)} mục."]
+    lines += [f"Minh chứng {n}: {_short_title(t)}" for n, t in enumerate(titles[:10], start=1)]
+    if len(titles) > 10:
+        lines.append(f"… và {len(titles) - 10} mục nữa.")
+    lines.append(
+        "Giữ tất cả: “xong”. Bỏ một mục: “xóa minh chứng 1”. Đổi tên: “đổi tên minh chứng 1 "
+        "thành …”. Gửi thêm tệp, ảnh hoặc tên văn bản nếu cần."
+    )
+    return "\n".join(lines)
+
+
+def remove_button(number: int) -> str:
+    return f"Xóa minh chứng {number}"
+
+
+def evidence_removed(number: int, title: str, indicator_id: str) -> str:
+    return (
+        f"Đã xóa minh chứng {number} “{_short_title(title)}” khỏi {indicator_id} "
+        "(vẫn lưu trong lịch sử)."
+    )
+
+
+def evidence_renamed(number: int, old: str, new: str) -> str:
+    return f"Đã đổi tên minh chứng {number}: “{_short_title(old)}” → “{_short_title(new)}”."
+
+
+def no_such_evidence(number: int, indicator_id: str, count: int) -> str:
+    if count == 0:
+        return f"Chỉ tiêu {indicator_id} chưa có minh chứng nào để xóa hay đổi tên."
+    listed = "1" if count == 1 else f"1–{count}"
+    return f"Chỉ tiêu {indicator_id} không có minh chứng {number}; hiện có {count} mục ({listed})."
+
+
+def evidence_on_file(count: int) -> str:
+    """A line of the value question of an indicator being corrected (“sửa 2.4”)."""
+    return f"Minh chứng hiện có: {count} mục; sau khi trả lời, bạn chọn giữ hay xóa từng mục."
+
+
+def photo_name(indicator_id: str, number: int) -> str:
+    """An uncaptioned photo: the indicator and a number, so the report's list tells them apart."""
+    return f"Ảnh minh chứng {indicator_id} ({number})"
+
+
+def strengths_question(indicator_id: str) -> str:
+    return (
+        f"Điểm mạnh và tồn tại của {indicator_id} cho báo cáo (không bắt buộc): gõ theo mẫu "
+        "“Điểm mạnh: …; Tồn tại: …” (có thể chỉ một phần). Không có thì gõ “không”."
+    )
+
+
+def strengths_saved(strengths: str | None, weaknesses: str | None) -> str:
+    parts = [
+        f"{label}: {text}"
+        for label, text in (("điểm mạnh", strengths), ("tồn tại", weaknesses))
+        if text
+    ]
+    return "Đã lưu " + "; ".join(parts) + "."
+
+
+def skipped_offer(indicator_ids: list[str]) -> str:
+    return (
+        f"Còn {len(indicator_ids)} chỉ tiêu đã bỏ qua, chưa trả lời: {', '.join(indicator_ids)}."
+    )
+
+
+def id_range(indicator_ids: list[str]) -> str:
+    """“3.1–3.4” for consecutive indicators of one criterion, else “3.1, 3.2, 3.4”."""
+    numbers = [int(i.split(".")[1]) for i in indicator_ids]
+    consecutive = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    if len(indicator_ids) > 2 and consecutive:
+        return f"{indicator_ids[0]}–{indicator_ids[-1]}"
+    return ", ".join(indicator_ids)
+
+
+def edit_not_applicable(indicator_id: str, unit_type: str, criterion: str, ids: str) -> str:
+    return (
+        f"Chỉ tiêu {indicator_id} không áp dụng cho {unit_type}; tiêu chí {criterion} gồm {ids}."
+    )
+
+
+def edit_no_such_indicator(indicator_id: str, criterion: str, ids: str) -> str:
+    return f"Không có chỉ tiêu {indicator_id}; tiêu chí {criterion} gồm {ids}."
+
+
+def edit_no_such_criterion(indicator_id: str, criteria: list[tuple[str, str]]) -> str:
+    listed = ", ".join(f"tiêu chí {c} ({ids})" for c, ids in criteria)
+    return f"Không có chỉ tiêu {indicator_id}; đơn vị có {listed}."
+
+
+# --- end of issue 12 --------------------------------------------------------------------------

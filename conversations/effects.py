@@ -14,6 +14,8 @@ class RecordAnswer:
     indicator_id: str
     value: dict[str, Any]
     description: str | None = None
+    strengths: str | None = None
+    weaknesses: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,23 @@ class AttachFile:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoveEvidence:
+    """“xóa minh chứng 2”: the item is taken off the indicator (recorded, never deleted)."""
+
+    indicator_id: str
+    evidence_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenameEvidence:
+    """“đổi tên minh chứng 2 thành …”."""
+
+    indicator_id: str
+    evidence_id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class CreateUnit:
     name: str
     province: str
@@ -54,7 +73,16 @@ class JoinUnit:
     code: str
 
 
-Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
+Effect = (
+    RecordAnswer
+    | SetTotals
+    | AddEvidence
+    | AttachFile
+    | RemoveEvidence
+    | RenameEvidence
+    | CreateUnit
+    | JoinUnit
+)
 
 
 @dataclass(slots=True)

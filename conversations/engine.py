@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from conversations import buttons, onboarding, parsing, quick, steps
+from conversations import buttons, onboarding, parsing, quick, steps, walk
 from conversations import catalogue as say
 from conversations.choosing import forget_guess
 from conversations.context import Context
@@ -57,7 +57,13 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
     if not text:
         return again(state, say.EMPTY_MESSAGE)
     here = steps.of(state.step)
+    if parsing.asks_for_skipped(text):  # “trả lời các chỉ tiêu đã bỏ qua”, never a “bỏ qua”
+        if state.skipped:
+            return walk.answer_skipped(ctx, state)
+        return Outcome(state, (Outbound(say.NO_SKIPPED, kind="hint"),), ask=not here.rests)
     said = parse_intent(text, strict=here.free_text)
+    if said is None and text.startswith("/"):  # never a title, a name or an answer
+        return again(state, say.unknown_command(text.split()[0]))
     if said is not None:
         if said.kind in ("edit", "indicator_info") and said.indicator is None:
             named = _INDICATOR_ID.search(text)  # “sửa 9.9”: say that 9.9 does not exist

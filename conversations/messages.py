@@ -93,6 +93,11 @@ class Button:
     """The number this option answers to in a numbered list, when it is not its place among
     the message's options: a “Ý bạn là …?” question lists some options of the question before
     under the numbers that question gave them (`numbering`)."""
+    per_item: bool = False
+    """A button for one listed item (“Xóa minh chứng 2”): Telegram shows one a row; a channel
+    without buttons leaves it out of its numbered options (the items are listed by number in
+    the text, and typed words such as “xóa minh chứng 2” act on them), so an option number
+    never deletes anything."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +155,12 @@ def fit(messages: list[Outbound], limit: int = MAX_TEXT) -> list[Outbound]:
 
 def numbering(buttons: tuple[Button, ...]) -> list[tuple[int | None, Button]]:
     """Each button with the number a channel without buttons shows for it: the options in
-    order from 1 (or their own `number`), navigation none. `conversations.buttons.option_numbers`
-    reads a typed number back by the same rule."""
+    order from 1 (or their own `number`), navigation and per-item buttons none.
+    `conversations.buttons.option_numbers` reads a typed number back by the same rule."""
     out: list[tuple[int | None, Button]] = []
     place = 0
     for button in buttons:
-        if button.navigation:
+        if button.navigation or button.per_item:
             out.append((None, button))
             continue
         place += 1
@@ -165,10 +170,12 @@ def numbering(buttons: tuple[Button, ...]) -> list[tuple[int | None, Button]]:
 
 def numbered(message: Outbound) -> Outbound:
     """The same message for a channel without buttons: options as a numbered list, then how
-    to answer; navigation (“bỏ qua”, “quay lại”) as words to type, never as numbers."""
-    if not message.buttons:
-        return message
-    listed = numbering(message.buttons)
+    to answer; navigation (“bỏ qua”, “quay lại”) as words to type, never as numbers; per-item
+    buttons left out (the items are numbered in the text itself)."""
+    shown = tuple(b for b in message.buttons if not b.per_item)
+    if not shown:
+        return replace(message, buttons=()) if message.buttons else message
+    listed = numbering(shown)
     lines = [f"{number}. {b.label}" for number, b in listed if number is not None]
     words = [b.label.lower() for number, b in listed if number is None]
     lines.append(say.how_to_answer(bool(lines), words))

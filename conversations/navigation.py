@@ -11,11 +11,11 @@ from dataclasses import replace
 from conversations import catalogue as say
 from conversations import quick, steps
 from conversations import state as st
-from conversations.context import Context
+from conversations.context import Context, unit_type_name
 from conversations.intents import QUESTION_KINDS, Intent
 from conversations.messages import Outbound
 from conversations.outcome import Outcome, again
-from conversations.questions import current_indicator, pick_to_edit
+from conversations.questions import current_indicator, pick_to_edit, skipped_unanswered
 from conversations.state import EMPTY_DRAFT, State
 from conversations.walk import next_indicator
 from dvht_core.model import Indicator
@@ -70,7 +70,8 @@ def resume(ctx: Context, state: State, *, greeting: bool = False) -> Outcome:
         if first is None:
             done = replace(state, indicator=None)
             result = tuple(quick.result(ctx))
-            return Outcome(done, (*replies, *result), go=("resume_all_answered",))
+            offer = bool(skipped_unanswered(ctx, done))
+            return Outcome(done, (*replies, *result), go=("resume_all_answered",), ask=offer)
         return Outcome(replace(state, indicator=first.id), replies, go=("resume",), ask=True)
     return Outcome(state, replies, ask=True)
 
@@ -85,7 +86,7 @@ def edit(ctx: Context, state: State, indicator_id: str | None) -> Outcome:
             return Outcome(state, (Outbound(say.NOTHING_TO_EDIT, kind="hint"),), ask=True)
         return Outcome(state.at(state.step, listing.buttons), (listing,))  # the step stays
     if indicator_id not in {i.id for i in ctx.walk()}:
-        return again(state, say.no_such_indicator(indicator_id))
+        return again(state, not_in_walk(ctx, indicator_id))
     editing = replace(state, indicator=indicator_id, paused_step=None, draft=EMPTY_DRAFT)
     return Outcome(editing, go=("edit",), ask=True)
 
@@ -115,7 +116,9 @@ def skip(ctx: Context, state: State, indicator: Indicator, *, later: bool) -> Ou
     note = Outbound(say.skipped(indicator.id), kind="answer")
     if following is None:
         result = tuple(quick.result(ctx))
-        return Outcome(replace(passed, indicator=None), (note, *result), go=("skip_last",))
+        ended = replace(passed, indicator=None)
+        offer = bool(skipped_unanswered(ctx, ended))  # the result, then “answer the skipped”
+        return Outcome(ended, (note, *result), go=("skip_last",), ask=offer)
     return Outcome(replace(passed, indicator=following.id), (note,), go=("skip",), ask=True)
 
 
@@ -133,3 +136,21 @@ def back(ctx: Context, state: State, indicator: Indicator) -> Outcome:
     previous, visited = (visited[-1], visited[:-1]) if visited else (ids[position - 1], visited)
     returned = replace(state, indicator=previous, visited=visited, draft=EMPTY_DRAFT)
     return Outcome(returned, go=("previous",), ask=True)
+
+
+def not_in_walk(ctx: Context, indicator_id: str) -> str:
+    """Why “sửa 3.5” cannot be done, pointing at the right criterion: the indicator does not
+    apply to this unit type, or does not exist; either way the criterion's own indicators."""
+    by_criterion: dict[str, list[str]] = {}
+    for indicator in ctx.walk():
+        by_criterion.setdefault(indicator.id.split(".")[0], []).append(indicator.id)
+    criterion = indicator_id.split(".")[0]
+    if criterion not in by_criterion:
+        listed = [(c, say.id_range(ids)) for c, ids in by_criterion.items()]
+        return say.edit_no_such_criterion(indicator_id, listed)
+    ids = say.id_range(by_criterion[criterion])
+    rulebook = ctx.rulebook
+    if rulebook is not None and rulebook.indicator(indicator_id) is not None and ctx.unit:
+        plain = unit_type_name(ctx.unit.unit_type)
+        return say.edit_not_applicable(indicator_id, plain, criterion, ids)
+    return say.edit_no_such_indicator(indicator_id, criterion, ids)

@@ -156,3 +156,162 @@ def free_text(text: str, *, nothing: str | None = None) -> str | Refused:
     if not any(ch.isalnum() for ch in cleaned):
         return Refused(say.NO_LETTERS)
     return cleaned
+
+
+# --- issue 12: evidence titles and commands, strengths and weaknesses, skipped indicators ----
+
+MAX_TITLE = 500
+"""An evidence title's limit (`dvht_core.limits`, the `evidence.title` column)."""
+
+_ANSWER_WORDS = (
+    {fold(p) for code in ("y", "n") for p in vocabulary.phrases(("value", code))}
+    | {"dat", "co", "yes", "y", "ok", "da co", "roi", "da dat", "co a", "dung", "d"}
+    | {"chua dat", "khong", "khong dat", "chua", "no", "n", "chua co", "khong co", "k"}
+    | {
+        "xong",
+        "bo qua",
+        "bo sung sau",
+        "sau",
+        "tiep tuc",
+        "quay lai",
+        "huy",
+        "dat roi",
+        "sai",
+        "vang",
+        "da",
+        "u",
+        "khong a",
+        "co a",
+        "done",
+        "skip",
+        "next",
+    }
+)
+"""What an official types when answering, never the name of a document: refused as a title."""
+_NUMBER_LIKE = re.compile(r"[\d\s.,/%:+\-–()#]*")
+
+
+def evidence_title(text: str, *, example: str) -> str | Refused:
+    """An evidence title that looks like a document's name: not a command, not a number, not a
+    word that answers a question (“đạt”, “bỏ qua”, “xong”), at least a few letters. These are
+    what a slip of the thumb sends at the evidence step, and each would otherwise be printed
+    in the signed report as a document's name."""
+    if text.lstrip().startswith("/"):
+        return Refused(say.unknown_command(text.split()[0]))
+    title = free_text(text)
+    if isinstance(title, Refused):
+        return title
+    if len(title) > MAX_TITLE:
+        return Refused(say.too_long(len(title), MAX_TITLE))
+    folded = fold(title).strip(" .!?")
+    if _NUMBER_LIKE.fullmatch(folded):
+        return Refused(say.title_is_a_number(title, example))
+    if folded in _ANSWER_WORDS:
+        return Refused(say.title_is_an_answer(title))
+    if title.rstrip().endswith("?"):  # a question the strict reading left alone
+        return Refused(say.title_is_a_question(title))
+    if len(title) < 3 or sum(ch.isalpha() for ch in title) < 2:
+        return Refused(say.title_too_short(title, example))
+    return title
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveItem:
+    """“xóa minh chứng 2”: the second item listed."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class RenameItem:
+    """“đổi tên minh chứng 2 thành …”: the new title as typed (checked as any title)."""
+
+    number: int
+    title: str
+
+
+_REMOVE = re.compile(
+    r"^(?:xoa|bo|xoa bo|go bo|loai bo|remove|delete)(?: (?:minh chung|mc))?"
+    r"(?: so)? ?(\d{1,4})?$"
+)
+_ITEM = r"(?:minh chứng|minh chung|mc)"
+_RENAME = re.compile(
+    rf"^\s*(?:đổi tên|doi ten|sửa tên|sua ten|đặt tên|dat ten|rename)\s+{_ITEM}?\s*"
+    r"(?:số|so)?\s*(\d{1,4})?\s*(?:(?:thành|thanh|là|la|:|=|→|->)\s*(.*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def evidence_command(text: str) -> RemoveItem | RenameItem | Refused | None:
+    """Removing or renaming one of the evidence items listed (None: not such a command). The
+    whole message must be the command, so a title such as “Kế hoạch xóa mù chữ” stays a title."""
+    folded = fold(text).strip(" .!?")
+    removal = _REMOVE.match(folded)
+    if removal is not None:  # “xóa” alone too: never a document's name
+        if removal.group(1) is None:
+            return Refused(say.EVIDENCE_NUMBER_NEEDED)
+        return RemoveItem(int(removal.group(1)))
+    rename = _RENAME.match(text)
+    if rename is None:
+        return None
+    number, title = rename.group(1), (rename.group(2) or "").strip()
+    if number is None or not title:
+        return Refused(say.RENAME_FORMAT)
+    return RenameItem(int(number), title)
+
+
+_STRENGTH_LABELS = r"điểm mạnh|diem manh|ưu điểm|uu diem|mặt mạnh|mat manh|mạnh|manh"
+_WEAKNESS_LABELS = (
+    r"tồn tại|ton tai|hạn chế|han che|điểm yếu|diem yeu|nhược điểm|nhuoc diem|"
+    r"khuyết điểm|khuyet diem|yếu|yeu"
+)
+_LABEL = re.compile(
+    rf"(?:^|(?<=[\s;,.]))(?:(?P<strong>{_STRENGTH_LABELS})|(?P<weak>{_WEAKNESS_LABELS}))"
+    r"\s*[:：\-–]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthsAndWeaknesses:
+    strengths: str | None
+    weaknesses: str | None
+
+
+def strengths_and_weaknesses(text: str) -> StrengthsAndWeaknesses | Refused | None:
+    """“Điểm mạnh: …; Tồn tại: …” (either part alone, labels with or without diacritics);
+    None for “không” (nothing to add). Text without a label is refused rather than guessed:
+    a weakness printed as a strength in the signed report is worse than a retype."""
+    if yes_no(text) is False:
+        return None
+    cleaned = free_text(text)
+    if isinstance(cleaned, Refused):
+        return cleaned
+    labels = list(_LABEL.finditer(cleaned))
+    if not labels or cleaned[: labels[0].start()].strip(" ;,.-"):
+        return Refused(say.STRENGTHS_FORMAT)
+    parts: dict[str, list[str]] = {"strong": [], "weak": []}
+    for index, label in enumerate(labels):
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(cleaned)
+        part = cleaned[label.end() : end].strip(" ;,.-–\n")
+        if part:
+            parts["strong" if label.group("strong") else "weak"].append(part)
+    strengths, weaknesses = ("; ".join(parts[k]) or None for k in ("strong", "weak"))
+    if strengths is None and weaknesses is None:
+        return Refused(say.STRENGTHS_FORMAT)
+    for given in (strengths, weaknesses):
+        if given is not None and len(given) > MAX_FREE_TEXT:
+            return Refused(say.too_long(len(given), MAX_FREE_TEXT))
+    return StrengthsAndWeaknesses(strengths, weaknesses)
+
+
+_SKIPPED = re.compile(
+    r"^(?:(?:tra loi|lam|lam tiep|quay lai|tiep tuc|danh gia)(?: lai)? )?(?:nhung |cac )?"
+    r"(?:chi tieu )?(?:da )?bo qua$"
+)
+
+
+def asks_for_skipped(text: str) -> bool:
+    """“trả lời các chỉ tiêu đã bỏ qua” (and close variants), but not a bare “bỏ qua”."""
+    folded = fold(text).strip(" .!?")
+    return folded != "bo qua" and _SKIPPED.match(folded) is not None

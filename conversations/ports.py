@@ -79,6 +79,8 @@ class DialogueTx(Protocol):
         indicator_id: str,
         value: dict[str, Any],
         description: str | None = None,
+        strengths: str | None = None,
+        weaknesses: str | None = None,
     ) -> None: ...
 
     def add_evidence(
@@ -94,6 +96,18 @@ class DialogueTx(Protocol):
 
     def attach_file(self, *, person_id: int, evidence_id: int, stored: StoredEvidence) -> int:
         """Add a file to an evidence item (an album's further photos); the item's file count."""
+        ...
+
+    def remove_evidence(self, *, person_id: int, evidence_id: int, indicator_id: str) -> str:
+        """Take an evidence item off an indicator, recorded (who, when, the title), never
+        deleted; return its title."""
+        ...
+
+    def rename_evidence(
+        self, *, person_id: int, evidence_id: int, indicator_id: str, title: str
+    ) -> str:
+        """Give an indicator's evidence item a new title (the old one stays in the audit log);
+        return the old title."""
         ...
 
     def create_unit(

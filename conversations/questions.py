@@ -15,6 +15,7 @@ from conversations import catalogue as say
 from conversations.context import Context
 from conversations.messages import Button, Outbound
 from conversations.outcome import Redirect
+from conversations.records import EvidenceRecord
 from conversations.state import Pending, State
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator
 
@@ -77,7 +78,10 @@ def value(ctx: Context, state: State, indicator: Indicator) -> Outbound | Redire
     position = [i.id for i in walk].index(indicator.id) + 1
     last = ctx.assessment.answers.get(indicator.id) if ctx.assessment else None
     unit_type = ctx.unit.unit_type if ctx.unit else ""
-    text = say.indicator_question(indicator, unit_type, position, len(walk), members, last)
+    on_file = len(evidence_items(ctx, indicator.id)) if last is not None else 0
+    text = say.indicator_question(
+        indicator, unit_type, position, len(walk), members, last, on_file
+    )
     return Outbound(text, offered, kind="question")
 
 
@@ -113,14 +117,37 @@ def learners_value(ctx: Context, state: State, indicator: Indicator) -> Outbound
 
 
 def evidence(ctx: Context, state: State, indicator: Indicator) -> Outbound:
-    titles = evidence_titles(ctx, indicator.id, state)
-    # “Xong” joins once there is evidence, after “Bổ sung sau”: option 1 stays “Bổ sung sau”
-    # from one asking to the next (with evidence on file it means “Xong” as well).
-    offered: tuple[Button, ...] = (buttons.EVIDENCE_LATER,)
-    if titles:
-        offered = (*offered, buttons.EVIDENCE_DONE)
-    text = say.evidence_question(indicator, titles)
-    return Outbound(text, (*offered, buttons.BACK), kind="question")
+    """Without evidence: send or type it, or “Bổ sung sau”. With evidence (a corrected answer,
+    or items just added): the items numbered, “Xong” keeps them all, and each has its own
+    removal button, so an answer corrected with “sửa 2.4” never keeps the old list silently."""
+    # What is on file, as stored: every addition is asked about after the reload, so the list
+    # numbers exactly the items that “xóa minh chứng 2” and the buttons act on.
+    items = evidence_items(ctx, indicator.id)
+    if not items:
+        text = say.evidence_question(indicator)
+        return Outbound(text, (buttons.EVIDENCE_LATER, buttons.BACK), kind="question")
+    removals = tuple(buttons.remove_evidence(e.id, n) for n, e in enumerate(items[:10], 1))
+    # “Xong” joins after “Bổ sung sau”, so option 1 keeps its meaning from one asking of the
+    # step to the next (with evidence on file, “Bổ sung sau” keeps it as “Xong” does).
+    offered = (buttons.EVIDENCE_LATER, buttons.EVIDENCE_DONE, *removals, buttons.BACK)
+    titles = [e.title for e in items]
+    return Outbound(say.evidence_listing(indicator, titles), offered, kind="question")
+
+
+def strengths(ctx: Context, state: State, indicator: Indicator) -> Outbound:
+    choices = (buttons.NO_STRENGTHS, buttons.BACK)
+    return Outbound(say.strengths_question(indicator.id), choices, kind="question")
+
+
+def done(ctx: Context, state: State) -> Outbound:
+    """The walk is over: the indicators passed over with “bỏ qua” are offered again, else
+    what one can do from here."""
+    waiting = skipped_unanswered(ctx, state)
+    if not waiting:
+        return idle(ctx, state)
+    # “Báo cáo” first, as on the result just above: option 1 means the same in both lists.
+    offered = (buttons.REPORT, buttons.ANSWER_SKIPPED)
+    return Outbound(say.skipped_offer(waiting), offered, kind="question")
 
 
 def description(ctx: Context, state: State, indicator: Indicator) -> Outbound:
@@ -166,3 +193,14 @@ def evidence_titles(ctx: Context, indicator_id: str, state: State | None = None)
 
 def has_evidence(ctx: Context, state: State, indicator: Indicator) -> bool:
     return bool(evidence_titles(ctx, indicator.id, state))
+
+
+def evidence_items(ctx: Context, indicator_id: str) -> tuple[EvidenceRecord, ...]:
+    """The indicator's evidence on file, in the order the question numbers it."""
+    return () if ctx.assessment is None else ctx.assessment.evidence_for(indicator_id)
+
+
+def skipped_unanswered(ctx: Context, state: State) -> list[str]:
+    """Indicators passed over with “bỏ qua” and still unanswered, in walk order."""
+    skipped = set(state.skipped)
+    return [i.id for i in ctx.walk() if i.id in skipped and not ctx.answered(i.id)]

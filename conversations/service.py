@@ -327,6 +327,21 @@ class ConversationService:
                 indicator_id=effect.indicator_id,
                 value=effect.value,
                 description=effect.description,
+                strengths=effect.strengths,
+                weaknesses=effect.weaknesses,
+            )
+        elif isinstance(effect, effects.RemoveEvidence):
+            tx.remove_evidence(
+                person_id=person.id,
+                evidence_id=effect.evidence_id,
+                indicator_id=effect.indicator_id,
+            )
+        elif isinstance(effect, effects.RenameEvidence):
+            tx.rename_evidence(
+                person_id=person.id,
+                evidence_id=effect.evidence_id,
+                indicator_id=effect.indicator_id,
+                title=effect.title,
             )
         elif isinstance(effect, effects.AttachFile):
             evidence_id = state.draft.album(effect.group)

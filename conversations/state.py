@@ -28,6 +28,7 @@ ASK_LEARNERS = "ask_learners"
 LEARNERS_VALUE = "learners_value"
 EVIDENCE = "evidence"
 DESCRIPTION = "description"
+STRENGTHS = "strengths"
 DONE = "done"
 
 
@@ -231,7 +232,11 @@ class State:
         """The state at `step`, with `buttons` on screen when given (the very same state when
         neither changes). Written out rather than dataclasses.replace: it runs for every
         message, and replace costs twice as much."""
-        options = self.options if buttons is None else tuple([(b.id, b.label) for b in buttons])
+        options = (
+            self.options
+            if buttons is None
+            else tuple([(b.id, b.label) for b in buttons if not b.per_item])
+        )  # per-item buttons are pressed by id only: a typed number never picks one
         if step == self.step and options == self.options:
             return self
         return State(

@@ -251,13 +251,32 @@ _TABLE: tuple[Step, ...] = (
         back=walk.description_back,
         free_text=True,
         edges=(
-            Edge("next", st.VALUE, "description or Bỏ qua → next indicator"),
-            Edge("all_answered", st.DONE, "last indicator → result"),
+            Edge("described", st.STRENGTHS, "description or Không mô tả"),
             Edge("back", st.EVIDENCE, "quay lại"),
             Edge("back_not_met", st.VALUE, "quay lại after “chưa đạt”"),
         ),
     ),
-    Step(st.DONE, questions.idle, rests=True, restarts_walk=True),
+    Step(
+        st.STRENGTHS,
+        asking_about_indicator(questions.strengths),
+        typed=about_indicator(walk.strengths_typed),
+        pressed=about_indicator(walk.strengths_pressed),
+        skip=walk.strengths_skipped,
+        back="back",
+        free_text=True,
+        edges=(
+            Edge("next", st.VALUE, "Điểm mạnh/Tồn tại or Không có → next indicator"),
+            Edge("all_answered", st.DONE, "last indicator → result"),
+            Edge("back", st.DESCRIPTION, "quay lại"),
+        ),
+    ),
+    Step(
+        st.DONE,
+        questions.done,
+        pressed=walk.done_pressed,
+        rests=True,
+        restarts_walk=True,
+    ),
 )
 STEPS: dict[str, Step] = {entry.id: entry for entry in _TABLE}
 
@@ -269,7 +288,8 @@ ANYWHERE: tuple[Edge, ...] = (
     Edge("resume_all_answered", st.DONE, "all answered: result"),
     Edge("edit", st.VALUE, "sửa 2.4"),
     Edge("skip", st.VALUE, "bỏ qua (unanswered)"),
-    Edge("skip_last", st.DONE, "bỏ qua the last one → result"),
+    Edge("skip_last", st.DONE, "bỏ qua the last one → result (and the skipped offered)"),
+    Edge("answer_skipped", st.VALUE, "trả lời các chỉ tiêu đã bỏ qua"),
     Edge("previous", st.VALUE, "quay lại: the previous indicator"),
     Edge("pause", st.IDLE, "tạm dừng (resumes where it stopped)"),
     Edge("cancel", st.IDLE, "hủy"),

@@ -64,9 +64,10 @@ def _nulls(columns: str) -> str:
 
 
 # Current answers and evidence in one round trip. Rows are tagged `a` (an answer) or `e` (an
-# evidence item and one of the indicators it is linked to); both have `indicator_id`, and each
-# half has its own named columns, NULL in the other half's rows. A bare NULL takes its type
-# from the other half's column on PostgreSQL, so the two halves stay portable without casts.
+# evidence item and one of the indicators it is linked to and not removed from); both have
+# `indicator_id`, and each half has its own named columns, NULL in the other half's rows. A bare
+# NULL takes its type from the other half's column on PostgreSQL, so the two halves stay
+# portable without casts.
 _ANSWERS_AND_EVIDENCE = text(
     f"SELECT 'a' AS tag, r.indicator_id, {_ANSWER_COLUMNS}, {_nulls(_EVIDENCE_COLUMNS)} "
     "FROM answer_revisions r LEFT JOIN people p ON p.id = r.answered_by "
@@ -75,7 +76,7 @@ _ANSWERS_AND_EVIDENCE = text(
     "UNION ALL "
     f"SELECT 'e', l.indicator_id, {_nulls(_ANSWER_COLUMNS)}, {_EVIDENCE_COLUMNS} "
     "FROM evidence e JOIN evidence_indicators l ON l.evidence_id = e.id "
-    "WHERE e.assessment_id = :assessment_id "
+    "WHERE e.assessment_id = :assessment_id AND l.removed_at IS NULL "
     "ORDER BY tag, revision_id, evidence_id, indicator_id"
 ).columns(value=JSON, answered_at=UTCDateTime, uploaded_at=UTCDateTime)
 

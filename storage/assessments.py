@@ -9,6 +9,8 @@ share one implementation of each.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -180,6 +182,63 @@ class AssessmentRepository:
             .where(EvidenceFile.evidence_id == evidence_id)
         ).one()
         return 1 + int(extra)
+
+    def remove_evidence(
+        self, session: Session, *, actor: Actor, evidence_id: int, indicator_id: str
+    ) -> str:
+        """Take an evidence item off one indicator (“xóa minh chứng 2”) and return its title.
+
+        The link is marked with who removed it and when rather than deleted, and the audit log
+        keeps the title: the item, its file and its history stay, so nothing entered is lost
+        and an operator can read back what was removed.
+        """
+        evidence, link, row = self._current_link(session, actor, evidence_id, indicator_id)
+        link.removed_at = utcnow()
+        link.removed_by = actor.person_id
+        session.add(link)
+        audit.record(
+            session,
+            actor=actor,
+            action="evidence.remove",
+            unit_id=row["unit_id"],
+            details={
+                "assessment_id": evidence.assessment_id,
+                "evidence_id": evidence_id,
+                "indicator": indicator_id,
+                "title": evidence.title,
+            },
+        )
+        return evidence.title
+
+    def rename_evidence(
+        self, session: Session, *, actor: Actor, evidence_id: int, indicator_id: str, title: str
+    ) -> str:
+        """Give an evidence item of an indicator a new title; return the old one, which the
+        audit log keeps beside the new one."""
+        evidence, _, row = self._current_link(session, actor, evidence_id, indicator_id)
+        old = evidence.title
+        evidence.title = title[:500]
+        session.add(evidence)
+        audit.record(
+            session,
+            actor=actor,
+            action="evidence.rename",
+            unit_id=row["unit_id"],
+            details={"evidence_id": evidence_id, "from": old, "to": evidence.title},
+        )
+        return old
+
+    def _current_link(
+        self, session: Session, actor: Actor, evidence_id: int, indicator_id: str
+    ) -> tuple[Evidence, EvidenceIndicator, Mapping[str, Any]]:
+        """The item, its link to the indicator (not removed) and its editable assessment row;
+        NotFound when the item is not (or no longer) evidence of that indicator."""
+        evidence = session.get(Evidence, evidence_id)
+        link = session.get(EvidenceIndicator, (evidence_id, indicator_id))
+        if evidence is None or link is None or link.removed_at is not None:
+            raise NotFound(f"evidence {evidence_id} of {indicator_id}")
+        row = assessment_sql.editable(session, actor=actor, assessment_id=evidence.assessment_id)
+        return evidence, link, row
 
     def set_status(
         self,

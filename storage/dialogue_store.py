@@ -138,6 +138,8 @@ class SqlDialogueTx:
         indicator_id: str,
         value: dict[str, Any],
         description: str | None = None,
+        strengths: str | None = None,
+        weaknesses: str | None = None,
     ) -> None:
         assessment_sql.record_answer(
             self.session,
@@ -146,6 +148,8 @@ class SqlDialogueTx:
             indicator_id=indicator_id,
             value=value,
             description=description,
+            strengths=strengths,
+            weaknesses=weaknesses,
             known=self._rows.get(assessment_id),
         )
 
@@ -189,6 +193,25 @@ class SqlDialogueTx:
         )
         return self.assessments.attach_file(
             self.session, actor=Actor.person(person_id), evidence_id=evidence_id, file=file
+        )
+
+    def remove_evidence(self, *, person_id: int, evidence_id: int, indicator_id: str) -> str:
+        return self.assessments.remove_evidence(
+            self.session,
+            actor=Actor.person(person_id),
+            evidence_id=evidence_id,
+            indicator_id=indicator_id,
+        )
+
+    def rename_evidence(
+        self, *, person_id: int, evidence_id: int, indicator_id: str, title: str
+    ) -> str:
+        return self.assessments.rename_evidence(
+            self.session,
+            actor=Actor.person(person_id),
+            evidence_id=evidence_id,
+            indicator_id=indicator_id,
+            title=title,
         )
 
     def create_unit(

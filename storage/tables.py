@@ -238,6 +238,10 @@ class EvidenceIndicator(SQLModel, table=True):
 
     evidence_id: int = Field(foreign_key="evidence.id", primary_key=True)
     indicator_id: str = Field(max_length=8, primary_key=True)
+    removed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the item was taken off this indicator (“xóa minh chứng 2”); the row, the item and its
+    file stay, and the audit log names who removed it: nothing entered is lost."""
+    removed_by: int | None = Field(default=None, foreign_key="people.id")
 
 
 class ConversationState(SQLModel, table=True):

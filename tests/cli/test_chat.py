@@ -53,7 +53,8 @@ def test_a_scripted_walk_survives_a_restart(tmp_path: Path) -> None:
             "đạt",
             f"/file {evidence}",
             "xong",
-            "1",
+            "1",  # Không mô tả
+            "1",  # Không có (điểm mạnh, tồn tại)
         ],
     )
     assert "Mã mời đồng nghiệp:" in first
@@ -64,11 +65,11 @@ def test_a_scripted_walk_survives_a_restart(tmp_path: Path) -> None:
         "Trả lời bằng số thứ tự hoặc gõ nội dung lựa chọn; "
         "gõ “bỏ qua” để bỏ qua, “quay lại” để quay lại."
     )
-    assert "1.2. Chế độ đào tạo" in first.split("Không mô tả")[-1]
+    assert "1.2 · Tiêu chí 1 · 2/13 — Chế độ đào tạo" in first.split("Không có")[-1]
 
     second = chat(tmp_path, ["tiếp tục", "tiến độ"])  # a new process on the same database
     assert second.startswith(say.resume_offer("1.2") + "\n")  # before anything is typed
-    assert "1.2. Chế độ đào tạo" in second
+    assert "1.2 · Tiêu chí 1 · 2/13 — Chế độ đào tạo" in second
     assert "Tiến độ: đã trả lời 1/13 chỉ tiêu." in second
     stored = list((tmp_path / "evidence").rglob("*"))
     assert any(p.is_file() and p.read_bytes() == PDF for p in stored)
@@ -91,8 +92,10 @@ def test_an_official_types_plain_words_and_wrong_answers(tmp_path: Path) -> None
             "dat roi",
             "bổ sung sau",
             "không mô tả",
+            "không",  # no strengths or weaknesses
             "chua",
             "1",  # Không mô tả
+            "1",  # Không có (strengths)
             "sửa 2.1",
             "1",  # one member: a count question takes the number as the count
             "tạm dừng",
@@ -117,6 +120,43 @@ def test_an_official_types_plain_words_and_wrong_answers(tmp_path: Path) -> None
 def test_a_new_console_user_gets_no_resume_offer(tmp_path: Path) -> None:
     out = chat(tmp_path, ["/start"])
     assert out.startswith("Chào lan!")
+
+
+def test_evidence_is_listed_by_number_and_corrected_in_words(tmp_path: Path) -> None:
+    """In the terminal the items are numbered in the text and the options stay “Bổ sung
+    sau” and “Xong”: a typed number never removes an item, “xóa minh chứng 1” does."""
+    out = chat(
+        tmp_path,
+        [
+            "/start",
+            "1",
+            "UBND xã Hòa Bình",
+            "Tỉnh Ninh Bình",
+            "1",
+            "42",
+            "đạt",
+            "/abc",
+            "đạt",
+            "Kế hoạch số 12/KH-UBND",
+            "Quyết định số 7/QĐ-UBND",
+            "3",
+            "xóa minh chứng 1",
+            "đổi tên minh chứng 1 thành Quyết định số 7/QĐ-UBND ngày 02/01/2025",
+            "xong",
+        ],
+    )
+    assert "Lệnh không rõ: /abc; gõ /huongdan để xem các lệnh." in out
+    assert "“đạt” là một câu trả lời, không phải tên văn bản" in out
+    listing = out.split("Đã ghi minh chứng: Quyết định số 7/QĐ-UBND.")[1]
+    assert "Minh chứng 1: Kế hoạch số 12/KH-UBND\nMinh chứng 2: Quyết định số 7/QĐ-UBND" in listing
+    assert "1. Bổ sung sau\n2. Xong\nTrả lời" in listing  # no numbered removal option
+    assert say.out_of_range(3, 2, False) in out  # “3” names no option and is no title
+    assert "Đã xóa minh chứng 1 “Kế hoạch số 12/KH-UBND” khỏi 1.1" in out
+    assert (
+        "Đã đổi tên minh chứng 1: “Quyết định số 7/QĐ-UBND” → “Quyết định số 7/QĐ-UBND ngày "
+        "02/01/2025”." in out
+    )
+    assert "Mô tả ngắn hiện trạng của 1.1" in out.split("Đã đổi tên minh chứng 1")[1]
 
 
 def test_bad_input_in_the_console_is_refused_and_asked_again(tmp_path: Path) -> None:

@@ -51,11 +51,12 @@ PDF = evidence_samples.pdf()
 JPEG = evidence_samples.jpeg()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48) + b"PE\x00\x00"
 
-# Text of the value question: "Chỉ tiêu 3/13 · Tiêu chí 1 — 1.3. Kinh phí…".
-_VALUE_HEAD = re.compile(r"^Chỉ tiêu (\d+)/(\d+) · Tiêu chí \d+ — (\d+\.\d+)\. ", re.M)
+# Text of the value question: "1.3 · Tiêu chí 1 · 3/13 — Kinh phí…".
+_VALUE_HEAD = re.compile(r"^(\d+\.\d+) · Tiêu chí \d+ · (\d+)/(\d+) — ", re.M)
 _EVIDENCE_HEAD = re.compile(r"^Minh chứng cho (\d+\.\d+):", re.M)
 _DESCRIPTION_HEAD = re.compile(r"^Mô tả ngắn hiện trạng của (\d+\.\d+) ", re.M)
 _LEARNERS_HEAD = re.compile(r"^(\d+\.\d+): bao nhiêu người học", re.M)
+_STRENGTHS_HEAD = re.compile(r"^Điểm mạnh và tồn tại của (\d+\.\d+) ", re.M)
 INVITE_CODE = re.compile(r"Mã mời đồng nghiệp: (\S+) \(")
 
 _UPDATES = itertools.count(1)
@@ -226,6 +227,8 @@ class BotClient:
             return "description"
         if _LEARNERS_HEAD.search(text):
             return "learners_value"
+        if _STRENGTHS_HEAD.search(text):
+            return "strengths"
         named = {
             say.ASK_LEARNERS: "ask_learners",
             say.ASK_MEMBERS: "ask_members",
@@ -247,10 +250,13 @@ class BotClient:
         question = self.asked_now()
         if question is None:
             return None
-        for pattern in (_VALUE_HEAD, _EVIDENCE_HEAD, _DESCRIPTION_HEAD, _LEARNERS_HEAD):
+        for pattern in (_EVIDENCE_HEAD, _DESCRIPTION_HEAD, _LEARNERS_HEAD, _STRENGTHS_HEAD):
             found = pattern.search(question.text)
             if found:
-                return found.group(found.lastindex or 1)
+                return found.group(1)
+        found = _VALUE_HEAD.search(question.text)
+        if found:
+            return found.group(1)
         return None
 
     @property
@@ -267,7 +273,7 @@ class BotClient:
     def position(self) -> tuple[int, int] | None:
         question = self.asked_now()
         found = _VALUE_HEAD.search(question.text) if question else None
-        return (int(found.group(1)), int(found.group(2))) if found else None
+        return (int(found.group(2)), int(found.group(3))) if found else None
 
     @property
     def result_text(self) -> str:
@@ -319,6 +325,8 @@ class Reply:
     """Typed references; None presses “Bổ sung sau”."""
     files: tuple[tuple[str, bytes], ...] = ()
     description: str | None = None
+    strengths: str | None = None
+    """Typed at the strengths-and-weaknesses question (“Điểm mạnh: …”); None presses “Không có”."""
     learners_total: str | None = None
     learners: str | None = None
     confirm: bool = False
@@ -362,6 +370,11 @@ async def answer(client: BotClient, reply: Reply | str) -> None:
         await client.click("ds:skip")
     else:
         await client.send(reply.description)
+    assert client.step == "strengths", f"{indicator}: expected strengths\n{client.text}"
+    if reply.strengths is None:
+        await client.click("sw:skip")
+    else:
+        await client.send(reply.strengths)
 
 
 def default_reply(indicator: Indicator, members: int) -> Reply:

@@ -101,6 +101,8 @@ async def test_one_yes_no_not_met_is_not_achieved_and_skips_evidence(
     assert client.step == "description"  # no evidence for something not met
     await client.send("Chưa bố trí được kinh phí năm 2025")
     assert client.last[0].text == say.DESCRIPTION_SAVED
+    assert client.step == "strengths"
+    await client.send("Tồn tại: chưa có nguồn kinh phí riêng")
     assert client.indicator == "1.4"
     await walk(client, "huyen", "ubnd_xa", 30)
 
@@ -108,6 +110,8 @@ async def test_one_yes_no_not_met_is_not_achieved_and_skips_evidence(
     record = await stored(database)
     assert values(record)["1.3"] == {"met": False}
     assert record.answers["1.3"].description == "Chưa bố trí được kinh phí năm 2025"
+    assert record.answers["1.3"].weaknesses == "chưa có nguồn kinh phí riêng"
+    assert record.answers["1.3"].strengths is None
     assert titles(record, "1.3") == []
 
 
@@ -226,6 +230,7 @@ async def test_title_and_digital_level_accept_option_numbers_and_labels(
     assert client.last[0].text == "Đã lưu 3.3: Tập thể lao động xuất sắc."
     await client.click("ev:later")
     await client.click("ds:skip")
+    await client.click("sw:skip")
     assert client.indicator == "3.4"
     await client.send("mức cao nhất")
     assert client.errors == [say.pick_an_option(True)]
@@ -244,6 +249,7 @@ async def test_no_title_is_not_met_and_asks_no_evidence(
     await client.click("v:khong_co")
     assert client.step == "description"
     await client.click("ds:skip")
+    await client.click("sw:skip")
     assert "KẾT QUẢ: KHÔNG ĐẠT" in client.result_text
     assert values(await stored(database))["3.3"] == {"title": "khong_co"}
 
@@ -266,6 +272,8 @@ async def test_answers_typed_on_a_channel_without_buttons(
     await zalo.send("xong")  # the “Xong” option typed back
     assert zalo.step == "description"
     await zalo.send("1")  # Không mô tả
+    assert zalo.step == "strengths"
+    await zalo.send("1")  # Không có (điểm mạnh, tồn tại)
     assert zalo.indicator == "1.2"
     await zalo.send("chua dat")
     assert zalo.step == "description"

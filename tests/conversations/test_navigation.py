@@ -51,7 +51,7 @@ async def test_back_typed_from_evidence_and_from_description(client: BotClient) 
     await client.send("quay lại")
     assert client.step == "evidence"
     assert client.indicator == "1.1"
-    assert "Đã có: Kế hoạch số 12" in client.question_text
+    assert "Minh chứng 1: Kế hoạch số 12" in client.question_text
     await client.send("quay lại")
     assert client.step == "value"
     assert client.indicator == "1.1"
@@ -150,6 +150,8 @@ async def test_skip_at_the_evidence_step_is_evidence_later(
     assert client.last[0].text == say.EVIDENCE_LATER
     assert client.step == "description"
     await client.send("bỏ qua")
+    assert client.step == "strengths"
+    await client.send("bỏ qua")
     assert client.indicator == "1.2"
     record = await stored(database)
     assert values(record) == {"1.1": {"met": True}}
@@ -212,8 +214,15 @@ async def test_edit_an_indicator_that_does_not_apply_is_refused(
     await onboard(client)  # UBND xã: no 3.4
     await answer(client, "v:y")
     await client.send(command)
-    indicator_id = command.split()[-1]
-    assert client.errors == [say.no_such_indicator(indicator_id)]
+    assert client.errors == [
+        {
+            "/sua 3.4": "Chỉ tiêu 3.4 không áp dụng cho UBND xã/phường; tiêu chí 3 gồm 3.1–3.3.",
+            "sửa 9.9": (
+                "Không có chỉ tiêu 9.9; đơn vị có tiêu chí 1 (1.1–1.5), tiêu chí 2 (2.1–2.5), "
+                "tiêu chí 3 (3.1–3.3)."
+            ),
+        }[command]
+    ]
     assert client.step == "value"
     assert client.indicator == "1.2"
 
@@ -237,7 +246,7 @@ async def test_pause_then_resume_at_exactly_the_same_question(
     assert client.asked_now() is None
     await client.send("tiếp tục")
     assert client.where == question
-    assert "Đã có: Dự toán 2025" in client.question_text
+    assert "Minh chứng 1: Dự toán 2025" in client.question_text
     await client.click("ev:done")
     assert client.step == "description"
     assert titles(await stored(database), "1.3") == ["Dự toán 2025"]
@@ -398,19 +407,22 @@ async def test_restart_resumes_at_the_same_question(
     assert before.step == "evidence"
     await before.send("Danh sách tập huấn kỹ năng số")
     question = before.where
-    assert question[:3] == ("evidence", "2.3", ("ev:later", "ev:done", "nav:back"))
+    assert question[:2] == ("evidence", "2.3")
+    assert question[2][:2] == ("ev:later", "ev:done")
+    assert question[2][2].startswith("evx:")  # “Xóa minh chứng 1”
 
     after = BotClient(make_service(database), "lan", files=fake_files, display_name="Lan")
     await after.send(first)
 
     assert after.where == question
-    assert "Đã có: Danh sách tập huấn kỹ năng số" in after.question_text
+    assert "Minh chứng 1: Danh sách tập huấn kỹ năng số" in after.question_text
     record = await stored(database)
     assert sorted(record.answers) == ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "2.3"]
     assert values(record)["2.3"] == {"count": 29}
     assert titles(record, "2.3") == ["Danh sách tập huấn kỹ năng số"]
     await after.click("ev:done")
     await after.click("ds:skip")
+    await after.click("sw:skip")
     assert after.indicator == "2.4"
 
 

@@ -367,6 +367,7 @@ async def test_title_and_digital_level_in_plain_words(
     await client.send("900")  # learners who are “Công dân học tập”
     await client.click("ev:later")
     await client.click("ds:skip")
+    await client.click(buttons.NO_STRENGTHS.id)
     await walk(client, "tinh", "pho_thong", 40, stop_before="3.3")
     assert client.indicator == "3.3"
     await client.send("lao động xuất sắc")
@@ -380,6 +381,7 @@ async def test_title_and_digital_level_in_plain_words(
     assert values(await stored(database))["3.3"] == {"title": "co_thi_dua_bo_nganh_tinh"}
     await client.click("ev:later")
     await client.click("ds:skip")
+    await client.click(buttons.NO_STRENGTHS.id)
     assert client.indicator == "3.4"
     await client.send("đạt")
     assert client.text == say.guess(["Mức đáp ứng cơ bản", "Mức đáp ứng tốt"], True)

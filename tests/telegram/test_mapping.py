@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.telegram.mapping import MAX_CALLBACK_BYTES, from_callback, from_message, keyboard
 from conversations import buttons
-from conversations.messages import Button, FileInfo, Inbound
+from conversations.messages import Button, FileInfo, Inbound, Outbound, numbered
 from tests.telegram.fake_bot_api import FakeBotApi
 
 LAN = 1001
@@ -278,6 +278,32 @@ def test_keyboard_one_button_a_row_and_navigation_together() -> None:
 def test_navigation_row_comes_last_wherever_it_is_listed() -> None:
     markup = keyboard((buttons.BACK, Button("ds:skip", "Không mô tả")))
     assert rows(markup) == [["ds:skip"], ["nav:back"]]
+
+
+def test_evidence_items_get_a_removal_button_each_on_its_own_row() -> None:
+    """The evidence question with two items: “Bổ sung sau” and “Xong”, one “Xóa minh
+    chứng N” per item (each carrying the item's id), then navigation; the console numbers
+    only the first two."""
+    question = Outbound(
+        "Minh chứng cho 1.1: đã có 2 mục.",
+        (
+            buttons.EVIDENCE_LATER,
+            buttons.EVIDENCE_DONE,
+            buttons.remove_evidence(41, 1),
+            buttons.remove_evidence(57, 2),
+            buttons.BACK,
+        ),
+    )
+    markup = keyboard(question.buttons)
+    assert rows(markup) == [["ev:later"], ["ev:done"], ["evx:41"], ["evx:57"], ["nav:back"]]
+    assert markup is not None
+    assert [row[0].text for row in markup.inline_keyboard[2:4]] == [
+        "Xóa minh chứng 1",
+        "Xóa minh chứng 2",
+    ]
+    assert buttons.parse("evx:57") == buttons.Press("remove_evidence", "57")
+    console = numbered(question).text.splitlines()
+    assert console[-3:-1] == ["1. Bổ sung sau", "2. Xong"]  # a number never removes one
 
 
 def test_no_buttons_no_keyboard() -> None:

@@ -55,11 +55,11 @@ ONBOARDING = [
     ("UBND xã Thử Lửa", re.escape(say.ASK_PROVINCE)),
     ("Thành phố Huế", re.escape(say.ASK_TYPE)),
     ("1", re.escape(say.ASK_MEMBERS)),
-    ("30", r"^Chỉ tiêu 1/13 "),
+    ("30", r"^1\.1 · Tiêu chí 1 · 1/13 "),
 ]
 """Typed numbers pick the buttons (the first: a new unit, then a UBND xã)."""
-VALUE_2_1 = r"— 2\.1\. "
-VALUE_2_2 = r"— 2\.2\. "
+VALUE_2_1 = r"^2\.1 · Tiêu chí 2 · "
+VALUE_2_2 = r"^2\.2 · Tiêu chí 2 · "
 
 
 def pdf(title: str) -> bytes:
@@ -229,7 +229,8 @@ class Chaos:
             counts["files"] += 1
             tap = self.api.callback_update(user, "ev:done")
             await self.step(user, "tap", tap, self.text(user, r"^Mô tả ngắn hiện trạng của 2\.1"))
-            await self.say(user, "không mô tả", VALUE_2_2)
+            await self.say(user, "không mô tả", r"^Điểm mạnh và tồn tại của 2\.1 ")
+            await self.say(user, "không", VALUE_2_2)
             if cycle % 2:
                 report = self.api.text_update(user, "/baocao")
                 await self.step(user, "report", report, self.report_sent(user))

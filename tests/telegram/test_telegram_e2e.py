@@ -50,7 +50,7 @@ STARTUP_S = 60.0
 WEBHOOK_URL = "https://example.test/telegram/webhook"
 SECRET = "s3cret_ABC"
 COMMANDS = ["start", "danhgia", "ketqua", "baocao", "sua", "hoi", "huongdan", "huy"]
-VALUE_HEAD = re.compile(r"^Chỉ tiêu (\d+)/(\d+) · Tiêu chí \d+ — (\d+\.\d+)\. ", re.M)
+VALUE_HEAD = re.compile(r"^(\d+\.\d+) · Tiêu chí \d+ · (\d+)/(\d+) — ", re.M)
 XA_WALK = [
     "1.1",
     "1.2",
@@ -325,6 +325,10 @@ def description_question(indicator: str) -> str:
     return rf"^Mô tả ngắn hiện trạng của {re.escape(indicator)} "
 
 
+def strengths_question(indicator: str) -> str:
+    return rf"^Điểm mạnh và tồn tại của {re.escape(indicator)} "
+
+
 def next_question_or_result(text: str) -> bool:
     return bool(VALUE_HEAD.search(text)) or "KẾT QUẢ" in text
 
@@ -404,7 +408,7 @@ async def test_onboarding_and_full_assessment(api: FakeBotApi, polling_bot: BotP
         head = VALUE_HEAD.search(question.text)
         if head is None:
             break
-        position, total, indicator = int(head[1]), int(head[2]), head[3]
+        indicator, position, total = head[1], int(head[2]), int(head[3])
         asked.append(indicator)
         assert (position, total) == (len(asked), 13), question.text
         buttons = question.buttons
@@ -420,12 +424,13 @@ async def test_onboarding_and_full_assessment(api: FakeBotApi, polling_bot: BotP
             pattern = re.compile(evidence_question(indicator), re.M)
             await chat.say(
                 "Kế hoạch số 12/KH-UBND",
-                until=lambda text, p=pattern: p.search(text) and "Đã có:" in text,
+                until=lambda text, p=pattern: p.search(text) and "Minh chứng 1:" in text,
             )
             await chat.press("ev:done", until=description_question(indicator))
         else:
             await chat.press("ev:later", until=description_question(indicator))
-        _, replies = await chat.press("ds:skip", until=next_question_or_result)
+        await chat.press("ds:skip", until=strengths_question(indicator))
+        _, replies = await chat.press("sw:skip", until=next_question_or_result)
         question = replies[-1]
         assert len(asked) <= 13, asked
 
@@ -502,7 +507,7 @@ async def test_uploads_at_an_evidence_step(api: FakeBotApi, polling_bot: BotProc
     since = api.mark()
     replies = await chat.send(
         api.photo_update(chat.user_id, sizes, first_name="Minh"),
-        until=r"^Đã nhận tệp Ảnh minh chứng chỉ tiêu 1\.1",
+        until=r"^Đã nhận tệp Ảnh minh chứng 1\.1 \(1\)",
     )
     fetched = [c.params["file_id"] for c in api.calls_of("getFile", since=since)]
     assert fetched == ["AgACAgIAAxkBAAIBZ2ke-x"], "the largest size is the one fetched"
@@ -685,7 +690,7 @@ async def test_photo_with_a_numbered_caption_is_kept(
     polling_bot.healthy()
     texts = "\n".join(c.text for c in chat.sent(since))
     assert [c.params["file_id"] for c in api.calls_of("getFile", since=since)] == [file_id]
-    assert "Đã nhận tệp Ảnh minh chứng chỉ tiêu 1.1" in texts, texts
+    assert "Đã nhận tệp Ảnh minh chứng 1.1 (1)" in texts, texts
     assert replies
 
 
@@ -713,6 +718,36 @@ async def test_an_album_is_one_evidence_item(api: FakeBotApi, polling_bot: BotPr
         "WHERE l.indicator_id = '1.1' AND e.kind = 'photo' ORDER BY e.id DESC LIMIT 1",
     )
     assert [count for _, count in items] == [2]  # one item: the first photo and two more
+
+
+async def test_an_evidence_item_is_removed_with_its_own_button(
+    api: FakeBotApi, polling_bot: BotProcess
+) -> None:
+    """Two references typed, the first taken off with its “Xóa minh chứng 1” button: the list
+    then has only the second, and the database keeps the removed link with who and when."""
+    chat = Chat(api, polling_bot, 2_000_014, "Thu")
+    await onboard(chat)
+    await chat.press("v:y", until=evidence_question("1.1"))
+    await chat.say("Kế hoạch số 12/KH-UBND", until="^Minh chứng 1: Kế hoạch số 12")
+    replies = await chat.say("Quyết định số 7/QĐ-UBND", until="^Minh chứng 2: Quyết định")
+    removals = [b for b in replies[-1].buttons if b.startswith("evx:")]
+    assert len(removals) == 2, replies[-1].buttons
+    _, replies = await chat.press(removals[0], until=evidence_question("1.1"))
+    texts = "\n".join(c.text for c in replies)
+    assert "Đã xóa minh chứng 1 “Kế hoạch số 12/KH-UBND” khỏi 1.1" in texts, texts
+    listing = replies[-1].text.split("Minh chứng cho 1.1:", 1)[1]  # after the confirmation
+    assert "Minh chứng 1: Quyết định số 7/QĐ-UBND" in listing
+    assert "Kế hoạch số 12" not in listing
+    assert [b for b in replies[-1].buttons if b.startswith("evx:")] == removals[1:]
+    polling_bot.healthy()
+    removed = db_rows(
+        polling_bot.database,
+        "SELECT e.title, l.removed_by IS NOT NULL FROM evidence e "
+        "JOIN evidence_indicators l ON l.evidence_id = e.id WHERE l.removed_at IS NOT NULL "
+        "AND e.id = ?",
+        int(removals[0].removeprefix("evx:")),
+    )
+    assert removed == [("Kế hoạch số 12/KH-UBND", 1)]
 
 
 async def test_baocao_sends_the_pdf_docx_and_xlsx(
