@@ -54,7 +54,24 @@ class JoinUnit:
     code: str
 
 
-Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit
+@dataclass(frozen=True, slots=True)
+class UpdateUnit:
+    """A unit admin's correction of the unit's details (None: unchanged); the totals are the
+    current assessment's (conversations/unit_details.py)."""
+
+    name: str | None = None
+    province: str | None = None
+    tier: str | None = None
+    unit_type: str | None = None
+    members: int | None = None
+    learners: int | None = None
+
+    def changes(self) -> dict[str, object]:
+        fields = ("name", "province", "tier", "unit_type", "members", "learners")
+        return {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
+
+
+Effect = RecordAnswer | SetTotals | AddEvidence | AttachFile | CreateUnit | JoinUnit | UpdateUnit
 
 
 @dataclass(slots=True)

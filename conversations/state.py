@@ -29,6 +29,10 @@ LEARNERS_VALUE = "learners_value"
 EVIDENCE = "evidence"
 DESCRIPTION = "description"
 DONE = "done"
+# Unit details (issue 12, item 3; conversations/unit_details.py).
+UNIT_DETAILS = "unit_details"
+UNIT_FIELD = "unit_field"
+CONFIRM_TOTAL = "confirm_total"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,11 @@ class Draft:
     """Files sent at this step, so the same file sent twice is refused."""
     groups: tuple[tuple[str, int], ...] = ()
     """Albums being received (Telegram's media group id → the evidence item their photos join)."""
+    # Unit details (conversations/unit_details.py).
+    unit_field: str | None = None
+    """The detail of the unit being changed: name, province, unit_type, members, learners."""
+    total: int | None = None
+    """An unusual members or learners total, waiting for “Đúng” (CONFIRM_TOTAL)."""
 
     def album(self, group: str) -> int | None:
         """The evidence item an album's photos join, once its first photo is stored."""
@@ -137,6 +146,10 @@ class Draft:
             out["evidence_hashes"] = list(self.evidence_hashes)
         if self.groups:
             out["groups"] = dict(self.groups)
+        if self.unit_field is not None:
+            out["unit_field"] = self.unit_field
+        if self.total is not None:
+            out["total"] = self.total
         return out
 
     @classmethod
@@ -169,6 +182,8 @@ _PLAIN = frozenset(
         "count",
         "indicator",
         "evidence_added",
+        "unit_field",
+        "total",
     }
 )
 """Draft keys stored as they are (the others are converted back to tuples and records)."""
