@@ -267,7 +267,6 @@ _TABLE: tuple[Step, ...] = (
         skip=lambda ctx, state, indicator: unit_details.leave(ctx, state),
         back="unit_left",
         edges=(
-            Edge("unit_field", st.UNIT_FIELD, "a detail to change"),
             Edge("unit_left", st.VALUE, "Xong: back to the indicator"),
             Edge("unit_left_done", st.DONE, "Xong, all answered: result"),
         ),

@@ -53,6 +53,8 @@ def test_every_draft_field_is_written_and_read_back() -> None:
         evidence_titles=("kh.pdf", "Ảnh minh chứng chỉ tiêu 3.1"),
         evidence_hashes=("9e42", "36ba"),
         groups=(("album1", 2),),
+        unit_field="members",
+        total=2500,
     )
     written = draft.to_dict()
     assert set(written) == {f.name for f in dataclasses.fields(Draft)}
