@@ -106,7 +106,7 @@ def test_unit_list_prints_one_unit_per_line_starting_with_its_id(dvht: Run) -> N
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["--tier", "huyen", "--type", "dai_hoc"], "không được đánh giá ở cấp huyện (chỉ ở cấp tỉnh)"),
+        (["--tier", "huyen", "--type", "dai_hoc"], "ở cấp huyện (chỉ ở cấp tỉnh)"),
         (["--tier", "huyen", "--type", "truong_hoc"], "loại đơn vị “truong_hoc” không hợp lệ"),
         (["--tier", "huyen", "--type", "nope"], "dùng một trong: ubnd_xa, co_quan"),
         (["--type", "co_quan"], "có ở cả hai cấp; thêm --tier"),

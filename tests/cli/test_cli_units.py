@@ -47,6 +47,13 @@ def dvht(database_url: str, tmp_path: Path) -> Run:
     return run
 
 
+def _create(dvht: Run, *options: str, name: str = "UBND xã Hòa Bình") -> int:
+    done = dvht(
+        "unit", "create", "--name", name, "--type", "ubnd_xa", "--province", "Hà Nội", *options
+    )
+    return _created_id(done)
+
+
 def _created_id(done: subprocess.CompletedProcess[str]) -> int:
     assert done.returncode == 0, done.stderr
     return int(done.stdout.split("Mã đơn vị: ")[1].split()[0])
@@ -89,12 +96,7 @@ def test_an_unusual_total_is_kept_with_a_warning(dvht: Run) -> None:
 
 
 def test_update_changes_the_details_and_show_lists_the_history(dvht: Run) -> None:
-    unit_id = _created_id(
-        dvht(
-            "unit", "create", "--name", "UBND xã Hòa Bình", "--type", "ubnd_xa",
-            "--province", "Hà Nội", "--members", "30",
-        )  # fmt: skip
-    )
+    unit_id = _create(dvht, "--members", "30")
     done = dvht(
         "unit", "update", "--unit", str(unit_id), "--name", "UBND xã Hòa Bình mới",
         "--province", "Hà Nội", "--members", "42",
@@ -111,17 +113,14 @@ def test_update_changes_the_details_and_show_lists_the_history(dvht: Run) -> Non
     assert "Tên đơn vị: UBND xã Hòa Bình mới" in shown
     history = shown.split("Lịch sử thay đổi:\n")[1].splitlines()
     assert len(history) == 3  # the total at creation, then the name and the total
-    assert history[1].endswith("· dòng lệnh (dvht) · Tên đơn vị: “UBND xã Hòa Bình” → “UBND xã Hòa Bình mới”")
+    assert history[1].endswith(
+        "· dòng lệnh (dvht) · Tên đơn vị: “UBND xã Hòa Bình” → “UBND xã Hòa Bình mới”"
+    )
     assert history[2].endswith(f"Tổng số thành viên (năm {YEAR_NOW}): 30 → 42")
 
 
 def test_a_new_total_re_evaluates_every_ratio(dvht: Run, tmp_path: Path) -> None:
-    unit_id = _created_id(
-        dvht(
-            "unit", "create", "--name", "UBND xã Quảng Phú", "--type", "ubnd_xa",
-            "--province", "Thành phố Huế",
-        )  # fmt: skip
-    )
+    unit_id = _create(dvht, name="UBND xã Quảng Phú")
     assert dvht("import", str(EXAMPLE), "--unit", str(unit_id)).returncode == 0
 
     def levels() -> dict[str, int]:
@@ -137,7 +136,9 @@ def test_a_new_total_re_evaluates_every_ratio(dvht: Run, tmp_path: Path) -> None
     assert levels() == {"2.1": 0, "2.2": 0, "2.3": 0}  # 29, 28, 30 of 42: below every bar
 
     refused = dvht("unit", "update", "--unit", str(unit_id), "--year", "2025", "--members", "20")
-    _one_line_error(refused, "chỉ tiêu 2.1 đã trả lời số người (29) lớn hơn tổng số thành viên (20)")
+    _one_line_error(
+        refused, "chỉ tiêu 2.1 đã trả lời số người (29) lớn hơn tổng số thành viên (20)"
+    )
     assert levels() == {"2.1": 0, "2.2": 0, "2.3": 0}  # nothing changed
 
 
@@ -147,7 +148,7 @@ def test_a_new_total_re_evaluates_every_ratio(dvht: Run, tmp_path: Path) -> None
         (["--unit", "99", "--members", "3"], "không tìm thấy đơn vị 99."),
         (["--unit", "1"], "chưa có gì để sửa; thêm ít nhất một trong: --name"),
         (["--unit", "1", "--name", "\u200b"], "--name: không được để trống"),
-        (["--unit", "1", "--type", "dai_hoc", "--tier", "huyen"], "không được đánh giá ở cấp huyện"),
+        (["--unit", "1", "--type", "dai_hoc", "--tier", "huyen"], "không được đánh giá ở"),
         (["--unit", "1", "--type", "truong_hoc"], "không có loại đơn vị “truong_hoc”"),
         (["--unit", "1", "--learners", "-5"], "số người phải là số nguyên từ 1"),
     ],
@@ -155,12 +156,7 @@ def test_a_new_total_re_evaluates_every_ratio(dvht: Run, tmp_path: Path) -> None
 def test_update_refusals_are_one_vietnamese_line(
     dvht: Run, argv: list[str], fragment: str
 ) -> None:
-    _created_id(
-        dvht(
-            "unit", "create", "--name", "UBND xã Hòa Bình", "--type", "ubnd_xa",
-            "--province", "Hà Nội",
-        )  # fmt: skip
-    )
+    _create(dvht)
     done = dvht("unit", "update", *argv)
     _one_line_error(done, fragment)
     assert "Value" not in done.stderr

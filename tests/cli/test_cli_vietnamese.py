@@ -46,8 +46,10 @@ def dvht(*argv: str, data_dir: Path | None = None) -> subprocess.CompletedProces
     )
 
 
-def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Every command and subcommand path of the parser (`()`, `("unit",)`, `("unit", "create")`…)."""
+def _commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
+    """Every command path of the parser: `()`, `("unit",)`, `("unit", "create")`…"""
     found = [path]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -123,7 +125,10 @@ def test_usage_errors_are_one_vietnamese_line(argv: list[str], vietnamese: str) 
     [
         ("one of the arguments --a --b is required", "cần một trong các tham số --a --b"),
         ("argument --a: not allowed with argument --b", "tham số --a: không dùng cùng với --b"),
-        ("argument --a: expected at most one argument", "tham số --a: chỉ nhận nhiều nhất một giá trị"),
+        (
+            "argument --a: expected at most one argument",
+            "tham số --a: chỉ nhận nhiều nhất một giá trị",
+        ),
         ("argument --a: expected at least one argument", "tham số --a: cần ít nhất một giá trị"),
         ("argument --a: expected 2 arguments", "tham số --a: cần 2 giá trị"),
         (

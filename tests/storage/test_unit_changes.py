@@ -64,7 +64,9 @@ async def _person(database: Database, unit_id: int, role: str, external_id: str)
     def work(session: Session) -> int:
         person = PersonRepository().get_or_create(
             session,
-            data=NewPerson(display_name="Trần Thị Lan", channel="telegram", external_id=external_id),
+            data=NewPerson(
+                display_name="Trần Thị Lan", channel="telegram", external_id=external_id
+            ),
         )
         session.add(Membership(person_id=person.id, unit_id=unit_id, role=role))
         return person.id
@@ -302,18 +304,20 @@ async def test_the_chat_adapter_changes_as_the_admin(database: Database) -> None
     admin = await _person(database, unit_id, "unit_admin", "tg-admin")
     member = await _person(database, unit_id, "member", "tg-member")
     store = SqlDialogueStore(database)
-    assert admin.person_id is not None and member.person_id is not None
+    admin_id, member_id = admin.person_id, member.person_id
+    assert admin_id is not None
+    assert member_id is not None
 
     done = await store.run(
         lambda tx: tx.update_unit(
-            person_id=admin.person_id, unit_id=unit_id, year=YEAR, changes={"members": 42}
+            person_id=admin_id, unit_id=unit_id, year=YEAR, changes={"members": 42}
         )
     )
     assert [(c.field, c.old, c.new) for c in done] == [("members", 30, 42)]
     with pytest.raises(AccessDenied):
         await store.run(
             lambda tx: tx.update_unit(
-                person_id=member.person_id, unit_id=unit_id, year=YEAR, changes={"members": 50}
+                person_id=member_id, unit_id=unit_id, year=YEAR, changes={"members": 50}
             )
         )
     _, record, _, _ = await _state(database, unit_id)
