@@ -59,6 +59,8 @@ _PHRASES.update(
     dict.fromkeys(("thong tin don vi", "xem thong tin don vi", "xem don vi", "don vi"), SHOW)
 )
 _COMMANDS = ("donvi", "don_vi", "thongtindonvi")
+_LONGEST = 60
+"""Characters: the longest request (“/donvi tổng số người học của đơn vị”) is about 40."""
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -70,6 +72,8 @@ def asked(text: str) -> str | None:
     """What the message asks of the unit's details: SHOW, a field to change, or None. Whole
     messages only (“sửa số thành viên”, “/donvi”, “/donvi số thành viên”), so an evidence title
     that merely mentions members is never taken for one."""
+    if len(text) > _LONGEST:  # an evidence title or a description: never one of these
+        return None
     if text.startswith("/"):
         command, _, rest = text[1:].partition(" ")
         if command.split("@", 1)[0].lower() not in _COMMANDS:
