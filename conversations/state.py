@@ -32,6 +32,7 @@ DONE = "done"
 # Unit details (issue 12, item 3; conversations/unit_details.py).
 UNIT_DETAILS = "unit_details"
 UNIT_FIELD = "unit_field"
+UNIT_KIND = "unit_kind"
 CONFIRM_TOTAL = "confirm_total"
 
 

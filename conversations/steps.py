@@ -286,6 +286,17 @@ _TABLE: tuple[Step, ...] = (
         ),
     ),
     Step(
+        st.UNIT_KIND,
+        unit_details.kind_prompt,
+        typed=unit_details.field_typed,
+        pressed=unit_details.field_pressed,
+        back="back_to_details",
+        edges=(
+            Edge("unit_updated", st.UNIT_DETAILS, "type changed (plan and tier explained)"),
+            Edge("back_to_details", st.UNIT_DETAILS, "Quay lại"),
+        ),
+    ),
+    Step(
         st.CONFIRM_TOTAL,
         unit_details.confirm_prompt,
         typed=unit_details.confirm_typed,
@@ -318,6 +329,7 @@ ANYWHERE: tuple[Edge, ...] = (
     Edge("cancel", st.IDLE, "hủy"),
     Edge("unit_details", st.UNIT_DETAILS, "/donvi (unit admin)"),
     Edge("unit_field", st.UNIT_FIELD, "sửa số thành viên, đổi tên đơn vị…"),
+    Edge("unit_kind", st.UNIT_KIND, "sửa loại đơn vị"),
 )
 """Edges from every step (`any` in the diagram)."""
 

@@ -111,7 +111,14 @@ def start(ctx: Context, state: State, what: str, *, rests: bool) -> Outcome:
         return Outcome(replace(state, draft=EMPTY_DRAFT), go=("unit_details",), ask=True)
     if what not in _fields(ctx):
         return again(state, say.UNIT_PICK_FIELD)
-    return Outcome(replace(state, draft=Draft(unit_field=what)), go=("unit_field",), ask=True)
+    return _editing(state, what)
+
+
+def _editing(state: State, field: str) -> Outcome:
+    """To the question of one field: the type is picked from a list (its own step, so that
+    an option number means one thing in each step), the others typed."""
+    event = "unit_kind" if field == "unit_type" else "unit_field"
+    return Outcome(replace(state, draft=Draft(unit_field=field)), go=(event,), ask=True)
 
 
 def _admin(ctx: Context) -> bool:
@@ -165,8 +172,7 @@ def details_pressed(ctx: Context, state: State, press: Press) -> Outcome | None:
     if press.kind == "unit_done":
         return leave(ctx, state)
     if press.kind == "unit_field" and press.arg in _fields(ctx):
-        editing = replace(state, draft=Draft(unit_field=press.arg))
-        return Outcome(editing, go=("unit_field",), ask=True)
+        return _editing(state, press.arg)
     return None
 
 
@@ -207,6 +213,11 @@ def field_prompt(ctx: Context, state: State) -> Outbound:
     if field == "unit_type":
         offered = (*_TYPE_BUTTONS, buttons.UNIT_BACK)
     return Outbound(say.ask_unit_field(field, current, year), offered, kind="question")
+
+
+def kind_prompt(ctx: Context, state: State) -> Outbound:
+    """UNIT_KIND: the field prompt of the unit type (its buttons are the types)."""
+    return field_prompt(ctx, replace(state, draft=Draft(unit_field="unit_type")))
 
 
 def counting(ctx: Context, state: State) -> bool:
