@@ -3,11 +3,22 @@ confirmation of an unusual total, a member refused, and every ratio re-evaluated
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from conversations import catalogue as say
+from conversations.service import ConversationService
 from storage.db import Database
-from tests.conversations.driver import BotClient, Reply, answer, onboard, stored
+from tests.conversations.driver import (
+    VN,
+    BotClient,
+    FakeFiles,
+    Reply,
+    answer,
+    fixed_clock,
+    onboard,
+    stored,
+)
 
 Clients = Callable[..., BotClient]
 XA_FIELDS = ["uf:name", "uf:province", "uf:unit_type", "uf:members", "ud:done"]
@@ -188,3 +199,25 @@ def test_what_officials_type_is_recognised() -> None:
     assert asked("Danh sách thành viên") is None  # an evidence title, not a request
     assert asked("sửa 2.1") is None
     assert asked("/danhgia") is None
+
+
+async def test_an_unusual_total_asked_in_the_walk_is_confirmed_too(
+    database: Database,
+    make_service: Callable[..., ConversationService],
+    fake_files: FakeFiles,
+) -> None:
+    """A new year's dossier asks the total once, before the first ratio."""
+    lan = BotClient(make_service(database), "lan", files=fake_files, display_name="Lan")
+    await onboard(lan)
+    february = make_service(database, fixed_clock(dt.datetime(2026, 2, 2, 9, 0, tzinfo=VN)))
+    lan.service = february
+    await lan.send("sửa 2.1")
+    assert lan.step == "ask_members"
+    await lan.send("3000")
+    assert "3.000 thành viên — đúng không?" in lan.question_text
+    await lan.click("tot:no")
+    assert lan.step == "ask_members"
+    await lan.send("3000")
+    await lan.click("tot:yes")
+    assert (lan.step, lan.indicator) == ("value", "2.1")
+    assert "(trên tổng 3000)" in lan.question_text
