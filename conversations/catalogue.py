@@ -595,7 +595,10 @@ def unit_details(
 
 def ask_unit_field(field: str, current: str, year: int) -> str:
     if field == "name":
-        return f"Tên mới của đơn vị? Hiện tại: “{current}”. Ví dụ: UBND xã Hòa Bình."
+        return (
+            f"Tên mới của đơn vị? Hiện tại: “{current}”. Gõ tên đầy đủ như trên văn bản của "
+            "đơn vị, ví dụ UBND xã Quảng Phú."
+        )
     if field == "province":
         return f"Tỉnh, thành phố mới của đơn vị? Hiện tại: {current}."
     if field == "unit_type":
