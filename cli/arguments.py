@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from dvht_core.limits import MAX_YEAR, MIN_YEAR
+from dvht_core.limits import MAX_MEMBERS, MAX_YEAR, MIN_YEAR
 
 MAX_ID = 2**63 - 1
 """The largest id a database row can have (a signed 64-bit integer)."""
@@ -32,3 +32,5 @@ def bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
 
 unit_id = bounded_int(1, MAX_ID, "mã đơn vị")
 year = bounded_int(MIN_YEAR, MAX_YEAR, "năm")
+total = bounded_int(1, MAX_MEMBERS, "số người")
+"""A members or learners total: a ratio divides by it, so at least 1."""

@@ -80,6 +80,13 @@ def parse_tt24(data: Any) -> Assessment:
         return parse_assessment(data, rulebooks, load_unit_types())
 
 
-def load_tt24(path_text: str) -> Assessment:
-    """Read and check a TT24 evaluate file (what `import` and `report FILE` start with)."""
-    return parse_tt24(read_document(path_text))
+def load_tt24(path_text: str, *, command: str) -> Assessment:
+    """Read and check a TT24 evaluate file (what `import` and `report FILE` start with). A file
+    scored on the older TT22 rubric is refused by name: only `dvht evaluate` reads those, and
+    the TT24 checks would otherwise complain about its fields (“tier”), not about the file."""
+    from dvht_core.loader import TT22_ID
+
+    data = read_document(path_text)
+    if isinstance(data, dict) and data.get("ruleset") == TT22_ID:
+        raise CliError(text.tt24_only(command, path_text))
+    return parse_tt24(data)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
 
 from cli import text
 from cli.commands import chat, database, evaluate, exchange, report, units
@@ -25,11 +25,47 @@ COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report)
 """In the order `dvht --help` lists their commands."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout with the Vietnamese usage prefix (its own is “usage: ”)."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, text.USAGE_PREFIX if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one Vietnamese line with status 2."""
+    """argparse in Vietnamese: the help's headings and -h line, and usage errors as one
+    Vietnamese line with status 2 (argparse's English messages translated by
+    `text.argparse_message`). Every subcommand's parser is one of these (`parser_class`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = text.HELP_POSITIONALS
+        self._optionals.title = text.HELP_OPTIONS
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=text.HELP_HELP
+            )
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """An option's value is named in Vietnamese in the help (`text.METAVARS`, by its
+        destination), not argparse's upper-cased English (“--unit UNIT”)."""
+        action = super().add_argument(*args, **kwargs)
+        named = action.metavar is not None or action.choices is not None
+        if action.option_strings and action.nargs != 0 and not named:
+            action.metavar = text.METAVARS.get(action.dest)
+        return action
 
     def error(self, message: str) -> NoReturn:
-        raise CliError(text.usage_error(self.prog, message))
+        raise CliError(text.usage_error(self.prog, text.argparse_message(message)))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ when a layout needs them (the core is loaded by then).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: importing this catalogue must cost nothing but its strings
@@ -55,7 +56,14 @@ DATABASE_DOWN = (
     "Kiểm tra DATABASE_URL hoặc máy chủ cơ sở dữ liệu."
 )
 SCHEMA_OUTDATED = "cơ sở dữ liệu chưa được nâng cấp; hãy chạy “dvht db upgrade” trước."
-UNIT_FIELDS = {"name": "--name", "tier": "--tier", "unit_type": "--type", "province": "--province"}
+UNIT_FIELDS = {
+    "name": "--name",
+    "tier": "--tier",
+    "unit_type": "--type",
+    "province": "--province",
+    "members": "--members",
+    "learners": "--learners",
+}
 
 LEVEL_LABELS = {None: "Không áp dụng", 0: "Không đạt", 1: "Mức độ 1", 2: "Mức độ 2"}
 RULE = "─" * 72
@@ -93,6 +101,14 @@ def input_error(field: str, message: str) -> str:
     if not field:
         return f"dữ liệu không hợp lệ: {message}"
     return f"dữ liệu không hợp lệ ở trường {field}: {message}"
+
+
+def tt24_only(command: str, path: str) -> str:
+    return (
+        f"tệp {path} là hồ sơ chấm điểm theo Thông tư 22/2020 (ruleset: tt22-hanoi); "
+        f"“dvht {command}” chỉ dùng cho hồ sơ tự đánh giá theo Thông tư 24/2023. Dùng "
+        f"“dvht evaluate {path}” để chấm điểm tệp này."
+    )
 
 
 def unknown_ruleset(ruleset: object) -> str:
@@ -251,12 +267,41 @@ def bad_setting(field: str) -> str:
     return f"cấu hình không hợp lệ ở biến {field}; {SETTING_HINTS.get(field, 'xem .env.example')}."
 
 
+_FOUND_NOUNS = {
+    "unit": "đơn vị",
+    "office": "cơ quan tiếp nhận",
+    "assessment": "hồ sơ tự đánh giá",
+    "evidence": "minh chứng",
+    "invite": "mã mời",
+}
+_STATUS_NAMES = {
+    "draft": "bản nháp",
+    "self_assessed": "đã tự đánh giá",
+    "submitted": "đã nộp",
+    "returned": "bị trả lại",
+    "recognised": "đã được công nhận",
+}
+
+
 def not_found(what: str) -> str:
-    return f"không tìm thấy {what}."
+    """“unit 99” (the storage's NotFound) → “không tìm thấy đơn vị 99.”"""
+    noun, _, number = what.partition(" ")
+    return f"không tìm thấy {_FOUND_NOUNS.get(noun, noun)}{' ' + number if number else ''}."
 
 
 def access_denied(what: str) -> str:
-    return f"không có quyền: {what}."
+    """The storage's AccessDenied, which the operator meets only for a dossier that no longer
+    accepts changes (its English reason is for the log, never printed)."""
+    import re
+
+    frozen = re.search(r"assessment (\d+) is (\w+) and cannot change", what)
+    if frozen:
+        status = _STATUS_NAMES.get(frozen.group(2), frozen.group(2))
+        return (
+            f"hồ sơ tự đánh giá #{frozen.group(1)} đang ở trạng thái “{status}” nên không sửa "
+            "được; chỉ bản nháp hoặc hồ sơ bị trả lại mới sửa được."
+        )
+    return "không có quyền thực hiện việc này."
 
 
 def _unit_type_ids(tier: str) -> str:
@@ -578,3 +623,217 @@ def document_refused(path: str, error: DocumentError, *, is_json: bool) -> str:
     if problem == "alias":
         return f"tệp {path} dùng tham chiếu YAML “*{detail}” {at}; hãy ghi thẳng giá trị."
     return f"tệp {path} có nhiều tài liệu YAML (dấu “---” {at}); mỗi tệp chỉ chứa một hồ sơ."
+
+
+# --- argparse in Vietnamese (issue 12, item 7) ---------------------------------------------------
+# argparse writes its own headings and usage errors in English. The parser (`cli.main`) gives it
+# the headings below and passes each error message through `argparse_message`, which reads the
+# message against argparse's own templates, as gettext would, and writes the Vietnamese one.
+
+USAGE_PREFIX = "cách dùng: "
+HELP_POSITIONALS = "tham số"
+HELP_OPTIONS = "tùy chọn"
+HELP_HELP = "in hướng dẫn này rồi thoát"
+METAVARS = {
+    "name": "TÊN",
+    "unit_type": "LOẠI",
+    "province": "TỈNH",
+    "unit": "MÃ_ĐƠN_VỊ",
+    "year": "NĂM",
+    "output": "TỆP",
+    "user": "TÊN",
+    "governing": "CƠ_QUAN",
+    "members": "SỐ",
+    "learners": "SỐ",
+}
+"""How the help names an option's value, by the option's destination."""
+
+ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
+    ("argument %(argument_name)s: %(message)s", "tham số {argument_name}: {message}"),
+    ("the following arguments are required: %s", "thiếu tham số bắt buộc: {0}"),
+    (
+        "invalid choice: %(value)r (choose from %(choices)s)",
+        "không có lựa chọn {value} (chọn một trong: {choices})",
+    ),
+    (
+        "unknown parser %(parser_name)r (choices: %(choices)s)",
+        "không có lệnh {parser_name} (các lệnh: {choices})",
+    ),
+    ("unrecognized arguments: %s", "có tham số không nhận ra: {0}"),
+    ("expected one argument", "cần một giá trị theo sau"),
+    ("expected at most one argument", "chỉ nhận nhiều nhất một giá trị"),
+    ("expected at least one argument", "cần ít nhất một giá trị"),
+    ("expected %s argument", "cần {0} giá trị"),
+    ("expected %s arguments", "cần {0} giá trị"),
+    ("one of the arguments %s is required", "cần một trong các tham số {0}"),
+    ("not allowed with argument %s", "không dùng cùng với {0}"),
+    ("ignored explicit argument %r", "tham số không nhận giá trị {0}"),
+    (
+        "ambiguous option: %(option)s could match %(matches)s",
+        "tùy chọn {option} chưa rõ: có thể là {matches}",
+    ),
+    ("unexpected option string: %s", "tùy chọn không mong đợi: {0}"),
+    ("invalid %(type)s value: %(value)r", "giá trị {value} không hợp lệ"),
+    ("can't open '%(filename)s': %(error)s", "không mở được “{filename}”: {error}"),
+)
+"""argparse's templates (Python 3.11 `argparse`, each passed to gettext there) and ours.
+Placeholders named in the template keep their names; unnamed ones are {0}, {1}…"""
+
+
+@cache
+def _argparse_patterns() -> tuple[tuple[Any, str], ...]:
+    import re
+
+    compiled = []
+    for english, vietnamese in ARGPARSE_MESSAGES:
+        position = iter(range(10))
+        pattern = ""
+        for piece in re.split(r"(%\(\w+\)[rs]|%[rs])", english):
+            if piece.startswith("%("):
+                pattern += rf"(?P<{piece[2:-2]}>.+?)"
+            elif piece in ("%r", "%s"):
+                pattern += rf"(?P<_{next(position)}>.+?)"
+            else:
+                pattern += re.escape(piece)
+        compiled.append((re.compile(f"^{pattern}$", re.S), vietnamese))
+    return tuple(compiled)
+
+
+def argparse_message(message: str) -> str:
+    """argparse's English message in Vietnamese (one it never wrote is kept as it is); a value
+    argparse quoted with repr (“'x'”) is quoted the Vietnamese way (“x”)."""
+    for pattern, vietnamese in _argparse_patterns():
+        found = pattern.match(message)
+        if found is None:
+            continue
+        named = {key: _unrepr(value) for key, value in found.groupdict().items()}
+        if "message" in named:
+            named["message"] = argparse_message(named["message"])
+        positional = [named.pop(f"_{i}") for i in range(10) if f"_{i}" in named]
+        return vietnamese.format(*positional, **named)
+    return message
+
+
+def _unrepr(value: str) -> str:
+    """'x' → “x”; a list of them ('huyen', 'tinh') keeps its commas."""
+    import re
+
+    return re.sub(r"'([^']*)'", r"“\1”", value)
+
+
+# --- end of argparse in Vietnamese ---------------------------------------------------------------
+
+
+# --- unit details: create with totals, update, show (issue 12, item 3) ---------------------------
+
+HELP_TIER_CREATE = (
+    "cấp đánh giá: huyen hoặc tinh (không cần khi loại đơn vị chỉ thuộc một cấp, ví dụ ubnd_xa)"
+)
+HELP_UNIT_UPDATE = "sửa thông tin đơn vị (tên, tỉnh, loại, số thành viên, số người học)"
+HELP_TIER_UPDATE = "cấp đánh giá mới, khi loại đơn vị thuộc cả hai cấp"
+HELP_TOTALS_YEAR = "năm của hồ sơ có số thành viên, số người học (mặc định: năm đang đánh giá)"
+HELP_UNIT_SHOW = "xem thông tin đơn vị và lịch sử thay đổi"
+HELP_MEMBERS = "tổng số thành viên của đơn vị"
+HELP_LEARNERS = "tổng số người học (cơ sở giáo dục cấp tỉnh)"
+UPDATE_NOTHING = (
+    "chưa có gì để sửa; thêm ít nhất một trong: --name, --province, --type, --tier, --members, "
+    "--learners."
+)
+FIELD_NAMES = {
+    "name": "Tên đơn vị",
+    "province": "Tỉnh, thành phố",
+    "tier": "Cấp đánh giá",
+    "unit_type": "Loại đơn vị",
+    "members": "Tổng số thành viên",
+    "learners": "Tổng số người học",
+}
+
+
+def tier_needed(unit: UnitType) -> str:
+    tiers = " hoặc ".join(f"{t} ({_tier_name(t)})" for t in unit.tiers)
+    return f"loại đơn vị {unit.id} có ở cả hai cấp; thêm --tier {tiers}."
+
+
+def _value(field: str, value: object) -> str:
+    if value is None:
+        return "(chưa có)"
+    if field == "tier":
+        return _tier_name(str(value))
+    if field == "unit_type":
+        from dvht_core.loader import load_unit_types
+
+        kind = load_unit_types().get(str(value))
+        return f"{kind.plain} ({value})" if kind else str(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return f"“{_line(value)}”"
+
+
+def unit_totals(year: int, members: int | None, learners: int | None) -> str:
+    parts = []
+    if members is not None:
+        parts.append(f"{_value('members', members)} thành viên")
+    if learners is not None:
+        parts.append(f"{_value('learners', learners)} người học")
+    return f"Hồ sơ năm {year}: {', '.join(parts)}.\n"
+
+
+def unusual_members(unit_id: int, members: int) -> str:
+    return (
+        f"{_value('members', members)} thành viên là con số lớn bất thường; nếu gõ nhầm, sửa bằng "
+        f"“dvht unit update --unit {unit_id} --members SỐ”."
+    )
+
+
+def unit_updated(unit_id: int, done: Any) -> str:
+    if not done:
+        return f"Đơn vị #{unit_id}: không có gì thay đổi (các giá trị đã như vậy).\n"
+    lines = [f"Đã sửa đơn vị #{unit_id}:"]
+    for change in done:
+        year = f" (năm {change.year})" if change.year is not None else ""
+        lines.append(
+            f"  {FIELD_NAMES[change.field]}{year}: {_value(change.field, change.old)} → "
+            f"{_value(change.field, change.new)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def unit_details(unit: Any, year: int, record: Any, history: Any) -> str:
+    """`dvht unit show`: the details, the totals of the year's dossier and every change."""
+    members = record.members if record is not None else None
+    learners = record.learners if record is not None else None
+    lines = [
+        f"Đơn vị #{unit.id}",
+        f"  {FIELD_NAMES['name']}: {unit.name}",
+        f"  {FIELD_NAMES['province']}: {unit.province}",
+        f"  {FIELD_NAMES['unit_type']}: {_value('unit_type', unit.unit_type)}",
+        f"  {FIELD_NAMES['tier']}: {_tier_name(unit.tier)}",
+        f"  {FIELD_NAMES['members']} (năm {year}): {_value('members', members)}",
+        f"  {FIELD_NAMES['learners']} (năm {year}): {_value('learners', learners)}",
+    ]
+    if history:
+        lines += ["", "Lịch sử thay đổi:"]
+        for change in history:
+            when = _local_time(change.at)
+            year_note = f" (năm {change.year})" if change.year is not None else ""
+            lines.append(
+                f"  {when} · {_who(change.by)} · {FIELD_NAMES.get(change.field, change.field)}"
+                f"{year_note}: {_value(change.field, change.old)} → "
+                f"{_value(change.field, change.new)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _who(label: str | None) -> str:
+    """Who made a change: the person's name, or the operator at the command line."""
+    return "dòng lệnh (dvht)" if label in (None, "cli") else _line(label)
+
+
+def _local_time(moment: Any) -> str:
+    """A stored UTC moment as Vietnam's time (“02/12/2026 09:15”)."""
+    from dvht_core import vietnam_time
+
+    return str(moment.astimezone(vietnam_time.ZONE).strftime("%d/%m/%Y %H:%M"))
+
+
+# --- end of unit details ------------------------------------------------------------------------

@@ -32,6 +32,11 @@ PressKind = Literal[
     "remove_evidence",
     "no_strengths",
     "answer_skipped",
+    "unit_field",
+    "unit_done",
+    "unit_back",
+    "total_yes",
+    "total_no",
 ]
 
 
@@ -58,6 +63,10 @@ _FIXED: dict[str, Press] = {
     "ds:skip": Press("no_description"),
     "sw:skip": Press("no_strengths"),
     "nav:skipped": Press("answer_skipped"),
+    "ud:done": Press("unit_done"),
+    "ud:back": Press("unit_back"),
+    "tot:yes": Press("total_yes"),
+    "tot:no": Press("total_no"),
 }
 _ID_OF: dict[PressKind, str] = {press.kind: button_id for button_id, press in _FIXED.items()}
 _PREFIXES: dict[str, PressKind] = {
@@ -65,6 +74,7 @@ _PREFIXES: dict[str, PressKind] = {
     "e": "edit",
     "v": "value",
     "evx": "remove_evidence",
+    "uf": "unit_field",
 }
 _PREFIX_OF: dict[PressKind, str] = {kind: prefix for prefix, kind in _PREFIXES.items()}
 
@@ -139,3 +149,19 @@ YES, NO = "y", "n"
 """The values of “Đạt” and “Chưa đạt”."""
 MET = value(YES, say.BTN_MET)
 NOT_MET = value(NO, say.BTN_NOT_MET)
+
+
+# Unit details (issue 12, item 3): a detail to change, back to the details, done; and the
+# confirmation of an unusual total.
+UNIT_DONE = _fixed("unit_done", say.BTN_UNIT_DONE)
+UNIT_BACK = _fixed("unit_back", say.BTN_BACK)
+TOTAL_RETYPE = _fixed("total_no", say.BTN_RETYPE)
+
+
+def unit_field(field: str, label: str) -> Button:
+    return _carrying("unit_field", field, label)
+
+
+def total_yes(total: int, what: str) -> Button:
+    """“Đúng, 2.500 thành viên”."""
+    return _fixed("total_yes", say.total_confirm_button(total, what))

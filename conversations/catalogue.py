@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.records import AnswerRecord
 from dvht_core import vietnam_time
-from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, Indicator, Rulebook
+from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
 
 MEMBERS = "thành viên"
@@ -556,6 +556,7 @@ HELP = (
     "• /ketqua: kết quả hiện tại và còn thiếu gì\n"
     "• /baocao: báo cáo tự đánh giá\n"
     "• /sua 2.4: sửa câu trả lời một chỉ tiêu\n"
+    "• /donvi: thông tin đơn vị (tên, tỉnh, loại, số thành viên); quản trị đơn vị sửa được\n"
     "• /hoi: hỏi nhanh, ví dụ “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
     "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”\n"
     "• “quay lại”, “bỏ qua”, “tạm dừng”, /huy: điều hướng\n"
@@ -801,3 +802,122 @@ def edit_no_such_criterion(indicator_id: str, criteria: list[tuple[str, str]]) -
 
 
 # --- end of issue 12 --------------------------------------------------------------------------
+
+
+# --- unit details: /donvi, “sửa số thành viên”, an unusual total (issue 12, item 3) ------------
+BTN_UNIT_DONE = "Xong"
+UNIT_FIELD_LABELS = {
+    "name": "Tên đơn vị",
+    "province": "Tỉnh, thành phố",
+    "unit_type": "Loại đơn vị",
+    "members": "Số thành viên",
+    "learners": "Số người học",
+}
+UNIT_ADMIN_ONLY = (
+    "Chỉ quản trị đơn vị (người tạo đơn vị hoặc nhận mã mời quản trị) mới sửa được thông tin "
+    "đơn vị; hãy nhờ quản trị đơn vị sửa."
+)
+UNIT_NO_UNIT = "Bạn chưa có đơn vị. Gõ /start để tạo đơn vị mới hoặc tham gia bằng mã mời."
+UNIT_PICK_FIELD = "Hãy chọn mục cần sửa trong danh sách, hoặc “Xong” để quay lại đánh giá."
+UNIT_NOTHING_CHANGED = "Giá trị này đã như vậy; không có gì thay đổi."
+CONFIRM_TOTAL_HINT = "Hãy trả lời “có” nếu đúng, “nhập lại” nếu sai, hoặc gõ ngay số đúng."
+UNIT_ANSWERS_KEPT_NOTE = "câu trả lời vẫn được lưu nhưng không còn được tính"
+LEARNERS_NOW_NEEDED = (
+    "Ở cấp tỉnh, chỉ tiêu 3.1 của cơ sở giáo dục tính cả người học: hãy khai báo tổng số "
+    "người học (mục “Số người học”)."
+)
+
+
+def grouped_number(number: int) -> str:
+    """10.000: the Vietnamese thousands separator."""
+    return f"{number:,}".replace(",", ".")
+
+
+def unit_details(
+    name: str,
+    province: str,
+    kind: str,
+    tier: str,
+    year: int,
+    members: int | None,
+    learners: int | None,
+    *,
+    show_learners: bool,
+    admin: bool,
+) -> str:
+    """/donvi: the unit's details, and what the reader can do with them."""
+    unknown = "chưa khai báo"
+    lines = [
+        "Thông tin đơn vị:",
+        f"• Tên đơn vị: {name}",
+        f"• Tỉnh, thành phố: {province}",
+        f"• Loại đơn vị: {kind} ({TIER_NAMES.get(tier, tier)})",
+        f"• Số thành viên năm {year}: {grouped_number(members) if members else unknown}",
+    ]
+    if show_learners:
+        lines.append(
+            f"• Số người học năm {year}: {grouped_number(learners) if learners else unknown}"
+        )
+    if admin:
+        lines.append("Chọn mục cần sửa, hoặc “Xong” để quay lại đánh giá.")
+    else:
+        lines.append(UNIT_ADMIN_ONLY)
+    return "\n".join(lines)
+
+
+def ask_unit_field(field: str, current: str, year: int) -> str:
+    if field == "name":
+        return (
+            f"Tên mới của đơn vị? Hiện tại: “{current}”. Gõ tên đầy đủ như trên văn bản của "
+            "đơn vị, ví dụ UBND xã Quảng Phú."
+        )
+    if field == "province":
+        return f"Tỉnh, thành phố mới của đơn vị? Hiện tại: {current}."
+    if field == "unit_type":
+        return (
+            f"Loại đơn vị mới? Hiện tại: {current}. Loại đơn vị quyết định những chỉ tiêu "
+            "áp dụng (và cấp huyện hay cấp tỉnh)."
+        )
+    what = MEMBERS if field == "members" else LEARNERS
+    return (
+        f"Tổng số {what} mới của đơn vị năm {year}? Hiện tại: {current}. Gõ một số, "
+        "ví dụ 42. Mọi tỷ lệ sẽ được tính lại theo số mới."
+    )
+
+
+def confirm_total(total: int, what: str) -> str:
+    return f"Đơn vị có {grouped_number(total)} {what} — đúng không? (có / nhập lại)"
+
+
+def total_confirm_button(total: int, what: str) -> str:
+    return f"Đúng, {grouped_number(total)} {what}"
+
+
+def unit_change_line(field: str, old: str, new: str, year: int | None) -> str:
+    label = UNIT_FIELD_LABELS.get(field, "Cấp đánh giá" if field == "tier" else field)
+    when = f" năm {year}" if year is not None else ""
+    return f"Đã đổi {label.lower()}{when}: {old} → {new}."
+
+
+def ratios_recomputed(lines: list[str]) -> str:
+    return "Các tỷ lệ đã được tính lại theo số mới:\n" + "\n".join(f"• {x}" for x in lines)
+
+
+def ratio_line(indicator_id: str, reason: str, before: str | None) -> str:
+    """“2.1 — Không đạt: 28/42 thành viên (66,7%) … (trước đó: Đạt mức độ 1)”."""
+    was = f" (trước đó: {before})" if before else ""
+    return f"{indicator_id} — {reason.rstrip('.')}{was}"
+
+
+def indicators_left(ids: list[str]) -> str:
+    return (
+        f"Không còn áp dụng cho loại đơn vị mới: {', '.join(ids)} ({UNIT_ANSWERS_KEPT_NOTE}; "
+        "đổi lại loại cũ thì được tính lại)."
+    )
+
+
+def indicators_joined(ids: list[str]) -> str:
+    return f"Áp dụng thêm cho loại đơn vị mới, cần trả lời: {', '.join(ids)}."
+
+
+# --- end of unit details --------------------------------------------------------------------

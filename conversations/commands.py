@@ -17,8 +17,8 @@ class Command:
     name: str
     """What the official types after the slash: ASCII, as Telegram's menu requires."""
     intent: str | None
-    """The intent kind it stands for (`conversations.intents`); None for /start, which the
-    engine handles itself (creating or joining a unit)."""
+    """The intent kind it stands for (`conversations.intents`); None for /start and /donvi,
+    which the engine handles itself (creating or joining a unit; `conversations.unit_details`)."""
     menu: str | None = None
     """The menu's description; None: understood when typed, not listed."""
     aliases: tuple[str, ...] = ()
@@ -39,6 +39,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("ketqua", "result", "Kết quả hiện tại và còn thiếu gì", ("result",)),
     Command("baocao", "report", "Báo cáo tự đánh giá", ("report",)),
     Command("sua", "edit", "Sửa câu trả lời một chỉ tiêu, ví dụ /sua 2.4", ("edit",)),
+    Command(
+        "donvi",
+        None,
+        "Thông tin đơn vị: tên, tỉnh, loại, số thành viên",
+        ("don_vi", "thongtindonvi"),
+    ),
     Command(QUESTION_COMMAND, "help", "Hỏi nhanh, ví dụ /hoi cần gì để đạt mức 2"),
     Command("huongdan", "help", "Hướng dẫn sử dụng", ("help", "trogiup")),
     Command("huy", "cancel", "Dừng câu hỏi hiện tại", ("cancel",)),

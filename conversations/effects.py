@@ -73,6 +73,23 @@ class JoinUnit:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateUnit:
+    """A unit admin's correction of the unit's details (None: unchanged); the totals are the
+    current assessment's (conversations/unit_details.py)."""
+
+    name: str | None = None
+    province: str | None = None
+    tier: str | None = None
+    unit_type: str | None = None
+    members: int | None = None
+    learners: int | None = None
+
+    def changes(self) -> dict[str, object]:
+        fields = ("name", "province", "tier", "unit_type", "members", "learners")
+        return {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
+
+
 Effect = (
     RecordAnswer
     | SetTotals
@@ -82,6 +99,7 @@ Effect = (
     | RenameEvidence
     | CreateUnit
     | JoinUnit
+    | UpdateUnit
 )
 
 

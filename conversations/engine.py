@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from conversations import buttons, onboarding, parsing, quick, steps, walk
+from conversations import buttons, onboarding, parsing, quick, steps, unit_details, walk
 from conversations import catalogue as say
 from conversations.choosing import forget_guess
 from conversations.context import Context
@@ -20,6 +20,7 @@ from conversations.intents import PUBLIC_KINDS, Intent, parse_intent
 from conversations.messages import Inbound, Outbound
 from conversations.navigation import edit, intent, resume
 from conversations.outcome import Outcome, again
+from conversations.records import UnitChange
 from conversations.state import EMPTY_DRAFT, State
 
 _INDICATOR_ID = re.compile(r"\b\d{1,2}\.\d{1,2}\b")
@@ -61,6 +62,9 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
         if state.skipped:
             return walk.answer_skipped(ctx, state)
         return Outcome(state, (Outbound(say.NO_SKIPPED, kind="hint"),), ask=not here.rests)
+    about_unit = unit_details.asked(text)  # /donvi, “sửa số thành viên” (issue 12, item 3)
+    if about_unit is not None:
+        return unit_details.start(ctx, state, about_unit, rests=here.rests)
     said = parse_intent(text, strict=here.free_text)
     if said is None and text.startswith("/"):  # never a title, a name or an answer
         return again(state, say.unknown_command(text.split()[0]))
@@ -100,6 +104,13 @@ def join_failed(ctx: Context, state: State, reason: str) -> Transition:
 def created(ctx: Context, state: State, invite_code: str) -> Transition:
     """After CreateUnit: hand over the invite code, then the first question."""
     return steps.finish(ctx, onboarding.created(ctx, state, invite_code))
+
+
+def unit_updated(
+    before: Context, after: Context, state: State, done: tuple[UnitChange, ...]
+) -> Transition:
+    """After UpdateUnit: what changed and what it did to the ratios, then the details again."""
+    return steps.finish(after, unit_details.updated(before, after, state, done))
 
 
 def album_started(state: State, group: str, evidence_id: int) -> State:

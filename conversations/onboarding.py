@@ -92,12 +92,25 @@ def type_pressed(ctx: Context, state: State, press: Press) -> Outcome | None:
     return None
 
 
+UNUSUAL_TOTAL = 2000
+"""A members total above this is confirmed before it is stored (issue 12, item 3; the
+confirmation step is `conversations.unit_details`)."""
+
+
 def members_typed(ctx: Context, state: State, text: str) -> Outcome:
     """The members total: the last onboarding question (the unit is created with it), or asked
-    once in the walk before the first ratio."""
+    once in the walk before the first ratio. An unusual one is confirmed first."""
     total = parsing.positive_total(text, what=say.MEMBERS)
     if isinstance(total, parsing.Refused):
         return again(state, total.message)
+    if total > UNUSUAL_TOTAL:
+        waiting = replace(state, draft=replace(state.draft, total=total))
+        return Outcome(waiting, go=("unusual",), ask=True)
+    return total_given(ctx, state, total)
+
+
+def total_given(ctx: Context, state: State, total: int) -> Outcome:
+    """The members total, typed (or confirmed): create the unit with it, or store it."""
     draft = state.draft
     if not draft.onboarding:
         return Outcome(state, effects=(SetTotals(members=total),), go=("typed",), reload=True)

@@ -8,7 +8,7 @@ transaction, off the event loop. File transfer is async and happens before (see 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -19,6 +19,7 @@ from conversations.records import (
     InviteRecord,
     MembershipRecord,
     PersonRecord,
+    UnitChange,
     UnitRecord,
 )
 from dvht_core.assessment import Assessment
@@ -115,6 +116,14 @@ class DialogueTx(Protocol):
     ) -> UnitRecord: ...
 
     def create_invite(self, *, person_id: int, unit_id: int) -> InviteRecord: ...
+
+    def update_unit(
+        self, *, person_id: int, unit_id: int, year: int, changes: Mapping[str, object]
+    ) -> tuple[UnitChange, ...]:
+        """Correct the unit's details (the totals of its `year` assessment) as its admin; what
+        changed. Raises AccessDenied for a member, InputError (Vietnamese) for a change the
+        stored answers do not allow (issue 12, item 3)."""
+        ...
 
     def redeem_invite(self, *, person_id: int, code: str) -> MembershipRecord: ...
 

@@ -46,6 +46,20 @@ class UnitRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitChange:
+    """One corrected detail of a unit (issue 12, item 3), as stored in the audit log: the
+    field (name, province, tier, unit_type, members, learners), its old and new value, and for
+    a total the assessment year it belongs to; `at` and `by` when read back from the history."""
+
+    field: str
+    old: str | int | None
+    new: str | int | None
+    year: int | None = None
+    at: dt.datetime | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
     id: int
     display_name: str

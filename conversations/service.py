@@ -203,7 +203,8 @@ class ConversationService:
                 extra, ctx, state = self._apply(tx, ctx, state, effect, person)
                 replies += extra
             if transition.reload and not any(
-                isinstance(e, effects.CreateUnit | effects.JoinUnit) for e in transition.effects
+                isinstance(e, effects.CreateUnit | effects.JoinUnit | effects.UpdateUnit)
+                for e in transition.effects
             ):
                 ctx, state = self._context(tx, person, state, ctx.has_buttons)
                 asked = engine.ask(ctx, state)
@@ -313,6 +314,16 @@ class ConversationService:
         assessment = ctx.assessment
         if assessment is None:
             raise AccessDenied("no unit")
+        if isinstance(effect, effects.UpdateUnit):  # issue 12, item 3
+            done = tx.update_unit(
+                person_id=person.id,
+                unit_id=assessment.unit.id,
+                year=assessment.year,
+                changes=effect.changes(),
+            )
+            fresh, state = self._context(tx, person, state, ctx.has_buttons)
+            changed = engine.unit_updated(ctx, fresh, state, done)
+            return list(changed.replies), fresh, changed.state
         if isinstance(effect, effects.SetTotals):
             tx.set_totals(
                 person_id=person.id,

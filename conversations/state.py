@@ -30,6 +30,11 @@ EVIDENCE = "evidence"
 DESCRIPTION = "description"
 STRENGTHS = "strengths"
 DONE = "done"
+# Unit details (issue 12, item 3; conversations/unit_details.py).
+UNIT_DETAILS = "unit_details"
+UNIT_FIELD = "unit_field"
+UNIT_KIND = "unit_kind"
+CONFIRM_TOTAL = "confirm_total"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,11 @@ class Draft:
     guess: tuple[str, ...] = ()
     """The options a “Ý bạn là …?” question proposed (button ids): “có” picks the one proposed.
     Kept for the next message only (`conversations.engine` forgets it after)."""
+    # Unit details (conversations/unit_details.py).
+    unit_field: str | None = None
+    """The detail of the unit being changed: name, province, unit_type, members, learners."""
+    total: int | None = None
+    """An unusual members or learners total, waiting for “Đúng” (CONFIRM_TOTAL)."""
 
     def album(self, group: str) -> int | None:
         """The evidence item an album's photos join, once its first photo is stored."""
@@ -143,6 +153,10 @@ class Draft:
             out["groups"] = dict(self.groups)
         if self.guess:
             out["guess"] = list(self.guess)
+        if self.unit_field is not None:
+            out["unit_field"] = self.unit_field
+        if self.total is not None:
+            out["total"] = self.total
         return out
 
     @classmethod
@@ -177,6 +191,8 @@ _PLAIN = frozenset(
         "count",
         "indicator",
         "evidence_added",
+        "unit_field",
+        "total",
     }
 )
 """Draft keys stored as they are (the others are converted back to tuples and records)."""

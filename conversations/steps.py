@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from conversations import catalogue as say
-from conversations import onboarding, questions, walk
+from conversations import onboarding, questions, unit_details, walk
 from conversations import state as st
 from conversations.buttons import Press
 from conversations.context import Context
@@ -173,6 +173,7 @@ _TABLE: tuple[Step, ...] = (
             Edge("unit_created", st.VALUE, "members → unit created, invite code"),
             Edge("unit_created_empty", st.DONE, "no indicator applies"),
             Edge("typed", st.VALUE, "total members stored"),
+            Edge("unusual", st.CONFIRM_TOTAL, "above 2,000: confirm it"),
         ),
     ),
     Step(
@@ -277,6 +278,60 @@ _TABLE: tuple[Step, ...] = (
         rests=True,
         restarts_walk=True,
     ),
+    # Unit details (issue 12, item 3): /donvi, “sửa số thành viên”; unit admins only.
+    Step(
+        st.UNIT_DETAILS,
+        unit_details.details_prompt,
+        typed=unit_details.details_typed,
+        pressed=unit_details.details_pressed,
+        skip=lambda ctx, state, indicator: unit_details.leave(ctx, state),
+        back="unit_left",
+        edges=(
+            Edge("unit_left", st.VALUE, "Xong: back to the indicator"),
+            Edge("unit_left_done", st.DONE, "Xong, all answered: result"),
+        ),
+    ),
+    Step(
+        st.UNIT_FIELD,
+        unit_details.field_prompt,
+        typed=unit_details.field_typed,
+        pressed=unit_details.field_pressed,
+        back="back_to_details",
+        free_text=True,
+        counts=unit_details.counting,
+        edges=(
+            Edge("unit_updated", st.UNIT_DETAILS, "changed (ratios re-evaluated)"),
+            Edge("unusual", st.CONFIRM_TOTAL, "above 2,000: confirm it"),
+            Edge("back_to_details", st.UNIT_DETAILS, "Quay lại"),
+        ),
+    ),
+    Step(
+        st.UNIT_KIND,
+        unit_details.kind_prompt,
+        typed=unit_details.field_typed,
+        pressed=unit_details.field_pressed,
+        back="back_to_details",
+        edges=(
+            Edge("unit_updated", st.UNIT_DETAILS, "type changed (plan and tier explained)"),
+            Edge("back_to_details", st.UNIT_DETAILS, "Quay lại"),
+        ),
+    ),
+    Step(
+        st.CONFIRM_TOTAL,
+        unit_details.confirm_prompt,
+        typed=unit_details.confirm_typed,
+        pressed=unit_details.confirm_pressed,
+        onboarding=onboarding.creating,
+        edges=(
+            Edge("unit_created", st.VALUE, "confirmed at onboarding → unit created"),
+            Edge("unit_created_empty", st.DONE, "no indicator applies"),
+            Edge("typed", st.VALUE, "confirmed in the walk: total stored"),
+            Edge("unit_updated", st.UNIT_DETAILS, "confirmed change stored"),
+            Edge("unusual", st.CONFIRM_TOTAL, "another unusual total typed"),
+            Edge("retype_members", st.ASK_MEMBERS, "Nhập lại"),
+            Edge("retype_field", st.UNIT_FIELD, "Nhập lại (a change)"),
+        ),
+    ),
 )
 STEPS: dict[str, Step] = {entry.id: entry for entry in _TABLE}
 
@@ -293,6 +348,9 @@ ANYWHERE: tuple[Edge, ...] = (
     Edge("previous", st.VALUE, "quay lại: the previous indicator"),
     Edge("pause", st.IDLE, "tạm dừng (resumes where it stopped)"),
     Edge("cancel", st.IDLE, "hủy"),
+    Edge("unit_details", st.UNIT_DETAILS, "/donvi (unit admin)"),
+    Edge("unit_field", st.UNIT_FIELD, "sửa số thành viên, đổi tên đơn vị…"),
+    Edge("unit_kind", st.UNIT_KIND, "sửa loại đơn vị"),
 )
 """Edges from every step (`any` in the diagram)."""
 

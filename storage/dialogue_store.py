@@ -7,7 +7,7 @@ invite, evidence, totals) go through the repositories and their access checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -21,6 +21,7 @@ from conversations.records import (
     InviteRecord,
     MembershipRecord,
     PersonRecord,
+    UnitChange,
     UnitRecord,
 )
 from storage import assessment_sql, dialogue_sql, inbox
@@ -36,6 +37,7 @@ from storage.schemas import (
     NewInvite,
     NewPerson,
     NewUnit,
+    UnitChanges,
 )
 from storage.units import UnitRepository
 from storage.uow import transaction
@@ -181,6 +183,18 @@ class SqlDialogueTx:
             actor=Actor.person(person_id),
             assessment_id=assessment_id,
             evidence=evidence,
+        )
+
+    def update_unit(
+        self, *, person_id: int, unit_id: int, year: int, changes: Mapping[str, object]
+    ) -> tuple[UnitChange, ...]:
+        self._rows.clear()  # the totals (and perhaps the ruleset) change: read them again
+        return self.units.update(
+            self.session,
+            actor=Actor.person(person_id),
+            unit_id=unit_id,
+            year=year,
+            changes=UnitChanges.model_validate(dict(changes)),
         )
 
     def attach_file(self, *, person_id: int, evidence_id: int, stored: StoredEvidence) -> int:

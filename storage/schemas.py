@@ -60,6 +60,23 @@ class NewUnit(_Input):
         return self
 
 
+PositiveTotal = Annotated[int, Field(ge=1, le=MAX_MEMBERS)]
+"""A total a unit's admin sets: a ratio divides by it, so it is at least 1."""
+
+
+class UnitChanges(_Input):
+    """A unit admin's corrections to the unit's details; None leaves a field as it is. Whether
+    the type exists at the tier, and what a change of type does to the answers, is the
+    repository's check (`storage.units.UnitRepository.update`): it needs the stored unit."""
+
+    name: Name | None = None
+    province: Province | None = None
+    tier: Literal["huyen", "tinh"] | None = None
+    unit_type: str | None = None
+    members: PositiveTotal | None = None
+    learners: PositiveTotal | None = None
+
+
 class NewOffice(_Input):
     name: Name
     province: Province

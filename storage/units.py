@@ -7,10 +7,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from conversations.errors import AccessDenied, NotFound
-from conversations.records import Actor, UnitRecord
-from storage import access, audit
+from conversations.records import Actor, UnitChange, UnitRecord
+from storage import access, audit, unit_changes
 from storage.rows import unit_record
-from storage.schemas import NewOffice, NewUnit
+from storage.schemas import NewOffice, NewUnit, UnitChanges
 from storage.tables import Membership, Office, ReviewerScope, Unit
 
 
@@ -47,6 +47,19 @@ class UnitRepository:
             details={"name": unit.name, "type": unit.unit_type},
         )
         return self._get(session, unit.id)
+
+    def update(
+        self, session: Session, *, actor: Actor, unit_id: int, year: int, changes: UnitChanges
+    ) -> tuple[UnitChange, ...]:
+        """Correct the unit's details (totals: of the `year` assessment); admins only, each
+        change audited, answers checked first (`storage.unit_changes`)."""
+        return unit_changes.update(
+            session, actor=actor, unit_id=unit_id, year=year, changes=changes
+        )
+
+    def changes(self, session: Session, *, actor: Actor, unit_id: int) -> list[UnitChange]:
+        """The history of the unit's details, oldest first."""
+        return unit_changes.history(session, actor=actor, unit_id=unit_id)
 
     def get(self, session: Session, *, actor: Actor, unit_id: int) -> UnitRecord:
         unit = self._get(session, unit_id)

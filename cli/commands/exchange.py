@@ -61,7 +61,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from conversations.records import Actor
     from storage.exchange import import_assessment
 
-    assessment = load_tt24(args.file)
+    assessment = load_tt24(args.file, command="import")
 
     async def work(database: Database) -> tuple[int, int, int]:
         # In batches (see `import_assessment`): the chat keeps answering during a long import.

@@ -43,7 +43,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not targets:
         raise CliError(text.REPORT_NO_OUTPUT)
     if args.file:
-        assessment = load_tt24(args.file)
+        assessment = load_tt24(args.file, command="report")
         rulebook = load_rulebook(TT24_BY_TIER[assessment.tier])
     else:
         rulebook, assessment = _from_database(args.unit, args.year)

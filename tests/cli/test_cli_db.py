@@ -106,9 +106,11 @@ def test_unit_list_prints_one_unit_per_line_starting_with_its_id(dvht: Run) -> N
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["--tier", "huyen", "--type", "dai_hoc"], "--type"),
-        (["--tier", "huyen", "--type", "truong_hoc"], "--type"),
-        (["--tier", "huyen", "--type", "nope"], "các loại: co_quan, doanh_nghiep"),
+        (["--tier", "huyen", "--type", "dai_hoc"], "ở cấp huyện (chỉ ở cấp tỉnh)"),
+        (["--tier", "huyen", "--type", "truong_hoc"], "loại đơn vị “truong_hoc” không hợp lệ"),
+        (["--tier", "huyen", "--type", "nope"], "dùng một trong: ubnd_xa, co_quan"),
+        (["--type", "co_quan"], "có ở cả hai cấp; thêm --tier"),
+        (["--type", "ubnd_xa", "--members", "0"], "số người phải là số nguyên từ 1"),
         (["--tier", "huyen", "--type", "ubnd_xa", "--name", "\u200b\u202e"], "để trống"),
         (["--tier", "huyen", "--type", "ubnd_xa", "--name", "a" * 301], "dài quá 300 ký tự"),
     ],

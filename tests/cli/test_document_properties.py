@@ -184,7 +184,7 @@ def _check(folder: Path, content: str, suffix: str, as_json_output: bool) -> Non
         assert lines.count("\n") == 1, lines
         assert len(lines) < 400, lines
     try:
-        assessment = load_tt24(str(path))
+        assessment = load_tt24(str(path), command="import")
     except CliError as exc:
         refusal = str(exc)
     else:

@@ -138,6 +138,15 @@ async def test_every_step_keeps_its_option_numbers(
             step = await send("1")  # Không có
         else:
             raise AssertionError(f"unexpected step {step}: {client.text}")
+    # The unit's details, as an admin changes them after the walk.
+    assert await send("/donvi") == st.UNIT_DETAILS
+    assert await send("sửa số thành viên") == st.UNIT_FIELD
+    assert await send("2500") == st.CONFIRM_TOTAL
+    assert await send("2") == st.UNIT_FIELD  # Nhập lại
+    assert await send("45") == st.UNIT_DETAILS
+    assert await send("sửa loại đơn vị") == st.UNIT_KIND
+    assert await send("quay lại") == st.UNIT_DETAILS
+    assert await send("xong") == st.DONE
     asking = {entry.id for entry in steps.STEPS.values() if not entry.rests}
     assert seen.steps == asking
     for (step_id, indicator_id, number), meant in seen.meanings.items():

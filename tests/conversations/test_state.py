@@ -54,6 +54,8 @@ def test_every_draft_field_is_written_and_read_back() -> None:
         evidence_hashes=("9e42", "36ba"),
         groups=(("album1", 2),),
         guess=("ut:cqh", "ut:cqt"),
+        unit_field="members",
+        total=2500,
     )
     written = draft.to_dict()
     assert set(written) == {f.name for f in dataclasses.fields(Draft)}
