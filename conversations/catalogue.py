@@ -404,8 +404,11 @@ def gap_heading(target: int) -> str:
     return f"Để đạt mức độ {target}:"
 
 
-def more_items(count: int) -> str:
-    return f"… và {count} mục nữa (hỏi “cần gì để đạt mức 2” để xem đủ)."
+def more_items(count: int, target: int) -> str:
+    return f"… và {count} mục nữa (hỏi “cần gì để đạt mức {target}” để xem đủ)."
+
+
+LEVEL_2_AFTERWARDS = "Sau mức độ 1, hỏi “cần gì để đạt mức 2” để xem yêu cầu mức độ 2."
 
 
 def warning_line(warning: str) -> str:

@@ -10,10 +10,9 @@ from conversations.messages import Outbound
 from conversations.questions import UNIT_CHOICES
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
-from dvht_core.gaps import gaps, missing_evidence, requirements
+from dvht_core.gaps import gaps_by_indicator, missing_evidence, requirements, targets_above
 from dvht_core.loader import load_unit_types
 from dvht_core.model import Level, Rulebook
-from dvht_core.report import targets_above
 
 
 def answer(ctx: Context, intent: Intent) -> list[Outbound]:
@@ -65,13 +64,17 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
     missing = missing_evidence(rulebook, assessment)
     if missing:
         lines.append(say.missing_line([m.indicator_id for m in missing]))
-    for target in targets_above(evaluation.level)[-1:]:
-        found = gaps(rulebook, assessment, evaluation, target)
+    # The nearest level only, each indicator once: a unit below level 1 reads what level 1
+    # needs first (as in the report), and asks for level 2's list when it wants it.
+    for target in targets_above(evaluation.level)[:1]:
+        found = gaps_by_indicator(rulebook, assessment, evaluation, target)
         if found:
             lines.append(say.gap_heading(target))
-            lines += [f"• {g.message}" for g in found[:12]]
+            lines += [f"• {g.text}" for g in found[:12]]
             if len(found) > 12:
-                lines.append(say.more_items(len(found) - 12))
+                lines.append(say.more_items(len(found) - 12, target))
+            if target == 1:
+                lines.append(say.LEVEL_2_AFTERWARDS)
     lines += [say.warning_line(w) for w in evaluation.warnings]
     return [Outbound("\n".join(lines), (REPORT,), kind="result")]
 
@@ -104,10 +107,14 @@ def _need(ctx: Context, level: Level) -> str:
     assessment = ctx.as_assessment()
     if assessment is not None and assessment.answers:
         evaluation = evaluate(rulebook, assessment)
-        found = gaps(rulebook, assessment, evaluation, level)
-        if not found:
-            return say.level_reached(level)
-        return say.need_with_figures(level, [g.message for g in found])
+        # Level 2 asked by a unit below level 1: level 1's shortfalls first, then level 2's.
+        sections = [
+            say.need_with_figures(target, [g.text for g in found])
+            for target in targets_above(evaluation.level)
+            if target <= level
+            and (found := gaps_by_indicator(rulebook, assessment, evaluation, target))
+        ]
+        return "\n\n".join(sections) if sections else say.level_reached(level)
     grouped = requirements(rulebook, unit_type, level)
     items = [(r.indicator_id, r.short, r.bar) for _, reqs in grouped for r in reqs]
     example = ctx.unit is None

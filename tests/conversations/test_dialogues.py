@@ -492,3 +492,32 @@ async def test_after_the_walk_edit_and_result_still_work(
     assert values(await stored(database))["2.4"] == {"count": 16}
     await client.send("/danhgia")
     assert "KẾT QUẢ: ĐẠT MỨC ĐỘ 1" in client.result_text
+
+
+async def test_a_unit_below_level_1_reads_level_1s_needs_first(client: BotClient) -> None:
+    """“cần gì để đạt mức 2” and /ketqua for a unit not yet at level 1: level 1's shortfalls
+    first, each indicator once with all of them (1.2 is unmet and has no evidence)."""
+    await onboard(client, members=30)
+    await walk(
+        client,
+        "huyen",
+        "ubnd_xa",
+        30,
+        {"1.2": Reply("v:n", evidence=None)},
+        stop_before="2.4",
+    )
+    await client.send("cần gì để đạt mức 2")
+    text = client.text
+    first, second = text.index("Để đạt mức độ 1,"), text.index("Để đạt mức độ 2,")
+    assert first < second
+    level_1 = text[first:second]
+    assert level_1.count("Chỉ tiêu 1.2 (") == 1
+    assert "đơn vị chưa đáp ứng" in level_1
+    assert "cần bổ sung minh chứng" in level_1
+
+    await client.send("/ketqua")
+    result = client.last[0].text
+    assert "Để đạt mức độ 1:" in result
+    assert "Để đạt mức độ 2:" not in result
+    assert result.count("• Chỉ tiêu 1.2 (") == 1
+    assert say.LEVEL_2_AFTERWARDS in result
