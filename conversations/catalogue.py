@@ -232,16 +232,16 @@ def evidence_question(indicator: Indicator) -> str:
     """The evidence question while the indicator has none (`evidence_listing` once it has)."""
     return (
         f"Minh chứng cho {indicator.id}: gửi tệp hoặc ảnh, hoặc gõ tên văn bản, ví dụ "
-        f"“{indicator.evidence[0]}”. Chưa có thì bấm “Bổ sung sau”."
+        f"“{indicator.evidence[0]}”. Chưa có thì chọn “Bổ sung sau”."
     )
 
 
 def evidence_added(title: str) -> str:
-    return f"Đã ghi minh chứng: {title}. Gửi thêm, hoặc bấm “Xong”."
+    return f"Đã ghi minh chứng: {title}. Gửi thêm, hoặc chọn “Xong”."
 
 
 def file_added(title: str, size: int) -> str:
-    return f"Đã nhận tệp {title} ({_size(size)}). Gửi thêm, hoặc bấm “Xong”."
+    return f"Đã nhận tệp {title} ({_size(size)}). Gửi thêm, hoặc chọn “Xong”."
 
 
 def file_attached(name: str, size: int) -> str:
@@ -261,7 +261,7 @@ def _size(size: int) -> str:
 def description_question(indicator: Indicator) -> str:
     return (
         f"Mô tả ngắn hiện trạng của {indicator.id} cho báo cáo (không bắt buộc), ví dụ "
-        "“Đơn vị ban hành kế hoạch số 12/KH-UBND, tổ chức 4 lớp bồi dưỡng”. Không cần thì bấm "
+        "“Đơn vị ban hành kế hoạch số 12/KH-UBND, tổ chức 4 lớp bồi dưỡng”. Không cần thì chọn "
         "“Không mô tả”."
     )
 

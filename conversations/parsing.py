@@ -278,6 +278,17 @@ class StrengthsAndWeaknesses:
     weaknesses: str | None
 
 
+_DECLINED = frozenset(
+    {"khong", "ko", "k", "khong co", "khong can", "khong mo ta", "khong co mo ta", "chua co"}
+)
+
+
+def declines(text: str) -> bool:
+    """“không”, “không mô tả”: the official has nothing to add to an optional free text. Only
+    these whole answers: a real description may well begin with “không”."""
+    return fold(text).strip(" .!") in _DECLINED
+
+
 def strengths_and_weaknesses(text: str) -> StrengthsAndWeaknesses | Refused | None:
     """“Điểm mạnh: …; Tồn tại: …” (either part alone, labels with or without diacritics);
     None for “không” (nothing to add). Text without a label is refused rather than guessed:

@@ -311,6 +311,8 @@ def description_typed(ctx: Context, state: State, indicator: Indicator, text: st
     corrected = _evidence_corrected(ctx, state, indicator, text)
     if corrected is not None:
         return corrected
+    if parsing.declines(text):  # “không”: no description, as the “Không mô tả” button
+        return Outcome(state, go=("described",), ask=True)
     description = parsing.free_text(text)
     if isinstance(description, parsing.Refused):
         return again(state, description.message)

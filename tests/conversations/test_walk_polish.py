@@ -71,6 +71,33 @@ async def test_the_strengths_question_is_skipped_with_a_tap_or_a_word(
     assert (answer_11.strengths, answer_11.weaknesses) == (None, None)
 
 
+@pytest.mark.parametrize("declined", ["không", "Không mô tả", "ko", "không có."])
+async def test_no_at_the_description_is_no_description(
+    client: BotClient, database: Database, declined: str
+) -> None:
+    """An official answers the optional description with “không”: nothing is stored as the
+    description (it would be printed in the signed report), as with the button."""
+    await onboard(client)
+    await client.click("v:y")
+    await client.click("ev:later")
+    assert client.step == "description"
+    await client.send(declined)
+    assert client.step == "strengths"
+    assert (await stored(database)).answers["1.1"].description is None
+
+
+async def test_a_description_beginning_with_no_is_kept(
+    client: BotClient, database: Database
+) -> None:
+    await onboard(client)
+    await client.click("v:y")
+    await client.click("ev:later")
+    await client.send("Không có thành viên nào vi phạm kỷ luật")
+    assert (await stored(database)).answers["1.1"].description == (
+        "Không có thành viên nào vi phạm kỷ luật"
+    )
+
+
 async def test_back_from_strengths_is_the_description(client: BotClient) -> None:
     await onboard(client)
     await client.click("v:y")
