@@ -1,0 +1,60 @@
+"""What walking the merged product as an official found, each fixed and kept fixed.
+
+Walked on the console (numbered options, no buttons) as the chairman's assistant of a UBND xã
+and as a THPT school: every reply is read as the official reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.console import render
+from storage.db import Database
+from tests.conversations.driver import BotClient, onboard, stored
+
+
+async def test_a_new_member_total_typed_as_1_is_the_total_not_the_back_option(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    """“Sửa số thành viên” asks for a count: “Quay lại” was listed as “1. Quay lại”, yet a
+    typed 1 became the total. On a count question a number is the count, so “quay lại” is a
+    word to type there, as at the indicators' count questions."""
+    client = make_client("walk-1", "Hà", "console")
+    await onboard(client, name="UBND xã Hòa Bình", province="Hà Nội", members=42)
+
+    await client.send("sửa số thành viên")
+    question = client.asked_now()
+    assert question is not None
+    shown = render([question])
+    assert "\n1. " not in shown, shown
+    assert "số thứ tự" not in shown, shown
+    assert "Gõ “quay lại” để quay lại." in shown, shown
+
+    await client.send("1")
+    assert client.last[0].text.startswith("Đã đổi số thành viên năm 2025: 42 → 1."), client.text
+    assert (await stored(database)).members == 1
+
+    await client.send("4")  # Số thành viên, from the details' numbered list
+    await client.send("quay lại")
+    assert "Thông tin đơn vị:" in client.question_text, client.text
+    assert (await stored(database)).members == 1
+
+
+async def test_the_unit_type_list_keeps_numbers_for_types_only(
+    make_client: Callable[..., BotClient],
+) -> None:
+    """At “Loại đơn vị mới?” the eleven types are 1–11 and “quay lại” is typed, so the list
+    reads as the onboarding one does."""
+    client = make_client("walk-2", "Hà", "console")
+    await onboard(client, name="UBND xã Hòa Bình", province="Hà Nội", members=42)
+
+    await client.send("/donvi")
+    await client.send("3")
+    question = client.asked_now()
+    assert question is not None
+    shown = render([question])
+    assert "\n11. " in shown, shown
+    assert "\n12. " not in shown, shown
+    assert "gõ “quay lại” để quay lại" in shown, shown
+    await client.send("quay lại")
+    assert "Thông tin đơn vị:" in client.question_text, client.text
