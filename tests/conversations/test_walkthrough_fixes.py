@@ -58,3 +58,24 @@ async def test_the_unit_type_list_keeps_numbers_for_types_only(
     assert "gõ “quay lại” để quay lại" in shown, shown
     await client.send("quay lại")
     assert "Thông tin đơn vị:" in client.question_text, client.text
+
+
+async def test_a_newcomers_first_words_get_the_welcome_not_a_refusal(
+    make_client: Callable[..., BotClient],
+) -> None:
+    """`dvht chat` piped or typed without /start: “xin chào” got “Tôi chưa hiểu”, a dead end
+    for someone who does not know the commands yet. A quick question is still answered."""
+    client = make_client("walk-3", "Hà", "console")
+
+    await client.send("xin chào")
+    assert client.step == "welcome", client.text
+    assert "Tôi chưa hiểu" not in client.text
+    question = client.asked_now()
+    assert question is not None
+    assert "1. Tạo đơn vị mới" in render([question])
+    await client.send("1")
+    assert client.step == "ask_name", client.text
+
+    other = make_client("walk-4", "Minh", "console")
+    await other.send("hạn nộp hồ sơ khi nào")
+    assert "trước ngày 15/01/" in other.text, other.text
