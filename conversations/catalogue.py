@@ -468,7 +468,7 @@ def indicator_info(
     if not applies:
         lines.append("Chỉ tiêu này không áp dụng cho loại đơn vị của bạn.")
     lines.append(f"Mức độ 1: {bars[0]} · Mức độ 2: {bars[1]}")
-    lines.append("Minh chứng thường dùng: " + "; ".join(indicator.evidence) + ".")
+    lines.append("Minh chứng thường dùng: " + "; ".join(indicator.evidence_of(unit_type)) + ".")
     note = indicator.uncertainty_for(unit_type)
     if note:
         lines.append(f"Lưu ý: {note}")

@@ -79,3 +79,20 @@ async def test_a_newcomers_first_words_get_the_welcome_not_a_refusal(
     other = make_client("walk-4", "Minh", "console")
     await other.send("hạn nộp hồ sơ khi nào")
     assert "trước ngày 15/01/" in other.text, other.text
+
+
+async def test_indicator_info_offers_the_evidence_of_this_unit_type_only(
+    make_client: Callable[..., BotClient],
+) -> None:
+    """“chỉ tiêu 1.2 là gì” for a UBND xã listed a preschool's training records as evidence;
+    a public preschool still reads them."""
+    commune = make_client("walk-5", "Hà", "console")
+    await onboard(commune, name="UBND xã Hòa Bình", province="Hà Nội", members=42)
+    await commune.send("chỉ tiêu 1.2 là gì")
+    assert "Minh chứng thường dùng: Quy chế chi tiêu nội bộ" in commune.text, commune.text
+    assert "mầm non dân lập" not in commune.text, commune.text
+
+    preschool = make_client("walk-6", "Mai", "console")
+    await onboard(preschool, unit_type="ut:mn", name="Trường mầm non Hoa Sen", members=20)
+    await preschool.send("chỉ tiêu 1.2 là gì")
+    assert "giáo viên mầm non dân lập, tư thục." in preschool.text, preschool.text
