@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from bot.console import render
 from storage.db import Database
-from tests.conversations.driver import BotClient, onboard, stored
+from tests.conversations.driver import BotClient, onboard, saved_state, stored
 
 
 async def test_a_new_member_total_typed_as_1_is_the_total_not_the_back_option(
@@ -96,3 +98,31 @@ async def test_indicator_info_offers_the_evidence_of_this_unit_type_only(
     await onboard(preschool, unit_type="ut:mn", name="Trường mầm non Hoa Sen", members=20)
     await preschool.send("chỉ tiêu 1.2 là gì")
     assert "giáo viên mầm non dân lập, tư thục." in preschool.text, preschool.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "tier"),
+    [
+        ("doanh nghiệp do tỉnh quản lý", "tinh"),
+        ("cong ty do tinh quan ly", "tinh"),
+        ("Doanh nghiệp do UBND tỉnh quản lý", "tinh"),
+        ("doanh nghiep do huyen quan ly", "huyen"),
+        ("HTX do xã quản lý", "huyen"),
+    ],
+)
+async def test_an_enterprise_named_with_who_manages_it_is_understood(
+    make_client: Callable[..., BotClient], database: Database, typed: str, tier: str
+) -> None:
+    """“doanh nghiệp do tỉnh quản lý” (the option's own words, without “UBND”) asked
+    “Ý bạn là …?” between the district and the province enterprises."""
+    client = make_client("walk-7", "Hà", "console")
+    await client.send("/start")
+    await client.send("1")
+    await client.send("Công ty CP Sao Mai")
+    await client.send("Hải Phòng")
+    assert client.step == "ask_type", client.text
+
+    await client.send(typed)
+    assert client.step == "ask_members", client.text
+    draft = dict((await saved_state(database, client.user_id, client.channel))["draft"])
+    assert (draft["unit_type"], draft["tier"]) == ("doanh_nghiep", tier)
