@@ -924,3 +924,16 @@ def indicators_joined(ids: list[str]) -> str:
 
 
 # --- end of unit details --------------------------------------------------------------------
+
+
+# --- walked as an official (issue 12): a name or province made of digits only -----------------
+
+
+def no_letters_in(field: str, typed: str) -> str:
+    """“12345” as the unit's name would head the signed report; a place must be a word too."""
+    if field == "province":
+        return f"“{typed}” chưa phải tên tỉnh, thành phố; hãy gõ bằng chữ, ví dụ Thành phố Huế."
+    return f"“{typed}” chưa phải tên đơn vị; hãy gõ tên bằng chữ, ví dụ UBND xã Quảng Phú."
+
+
+# --- end of walked as an official -------------------------------------------------------------

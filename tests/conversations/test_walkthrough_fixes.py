@@ -126,3 +126,35 @@ async def test_an_enterprise_named_with_who_manages_it_is_understood(
     assert client.step == "ask_members", client.text
     draft = dict((await saved_state(database, client.user_id, client.channel))["draft"])
     assert (draft["unit_type"], draft["tier"]) == ("doanh_nghiep", tier)
+
+
+async def test_a_name_or_province_of_digits_only_is_refused_and_asked_again(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    """A blank line skipped, the next answer one question early: “12345” became the unit's
+    name (the report's heading) and the name became the province. A name is words."""
+    client = make_client("walk-8", "Hà", "console")
+    await client.send("/start")
+    await client.send("1")
+
+    await client.send("12345")
+    assert client.step == "ask_name", client.text
+    assert client.last[0].text == (
+        "“12345” chưa phải tên đơn vị; hãy gõ tên bằng chữ, ví dụ UBND xã Quảng Phú."
+    )
+    assert "Tên đơn vị của bạn là gì?" in client.question_text
+    await client.send("UBND xã Hòa Bình")
+    await client.send("42")
+    assert client.step == "ask_province", client.text
+    assert "“42” chưa phải tên tỉnh, thành phố" in client.last[0].text
+    await client.send("Hà Nội")
+    await client.send("1")
+    await client.send("42")
+
+    await client.send("sửa tên đơn vị")
+    await client.send("2026")
+    assert "“2026” chưa phải tên đơn vị" in client.last[0].text, client.text
+    assert "Tên mới của đơn vị?" in client.question_text
+    await client.send("UBND xã Hòa Bình, huyện cũ Mỹ Đức")
+    assert "Đã đổi tên đơn vị" in client.text, client.text
+    assert "• Tên đơn vị: UBND xã Hòa Bình, huyện cũ Mỹ Đức" in client.question_text
