@@ -354,7 +354,8 @@ def bad_percent(text: str) -> str:
 
 
 def total_not_a_number(what: str) -> str:
-    return f"Hãy gõ tổng số {what} bằng một số nguyên, ví dụ 30."
+    example = "1200" if what == LEARNERS else "30"  # as the question itself says
+    return f"Hãy gõ tổng số {what} bằng một số nguyên, ví dụ {example}."
 
 
 def total_too_small(what: str) -> str:

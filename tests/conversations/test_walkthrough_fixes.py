@@ -158,3 +158,21 @@ async def test_a_name_or_province_of_digits_only_is_refused_and_asked_again(
     await client.send("UBND xã Hòa Bình, huyện cũ Mỹ Đức")
     assert "Đã đổi tên đơn vị" in client.text, client.text
     assert "• Tên đơn vị: UBND xã Hòa Bình, huyện cũ Mỹ Đức" in client.question_text
+
+
+async def test_the_learners_total_refusal_gives_an_example_of_learners(
+    make_client: Callable[..., BotClient],
+) -> None:
+    """A THPT school at tỉnh tier: “Cơ sở giáo dục có tổng cộng bao nhiêu người học? … ví dụ
+    1200” answered “một nghìn” was told “ví dụ 30”, an example of members."""
+    client = make_client("walk-9", "Hà", "console")
+    await onboard(client, unit_type="ut:thpt", name="Trường THPT Nguyễn Du", members=85)
+    await client.send("sửa 3.1")
+    await client.send("80")
+    assert client.step == "ask_learners", client.text
+
+    await client.send("một nghìn")
+    assert client.last[0].text == "Hãy gõ tổng số người học bằng một số nguyên, ví dụ 1200."
+    assert client.step == "ask_learners", client.text
+    await client.send("1200")
+    assert client.step == "learners_value", client.text
