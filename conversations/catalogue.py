@@ -937,4 +937,8 @@ def no_letters_in(field: str, typed: str) -> str:
     return f"“{typed}” chưa phải tên đơn vị; hãy gõ tên bằng chữ, ví dụ UBND xã Quảng Phú."
 
 
+IDLE_NO_UNIT_HINT = "Gõ /start để bắt đầu, hoặc hỏi “hạn nộp hồ sơ khi nào”."
+"""Nothing asked and no unit yet: /danhgia and /ketqua would only say there is no unit."""
+
+
 # --- end of walked as an official -------------------------------------------------------------

@@ -176,3 +176,23 @@ async def test_the_learners_total_refusal_gives_an_example_of_learners(
     assert client.step == "ask_learners", client.text
     await client.send("1200")
     assert client.step == "learners_value", client.text
+
+
+async def test_without_a_unit_the_bot_points_to_start_only(
+    make_client: Callable[..., BotClient],
+) -> None:
+    """No unit yet: /donvi said “Bạn chưa có đơn vị …” and then “Gõ /danhgia …, /ketqua …”,
+    which only say there is no unit; “sửa 2.4” at the welcome left the question unasked."""
+    client = make_client("walk-10", "Hà", "console")
+    await client.send("/donvi")
+    assert "/ketqua" not in client.text, client.text
+    assert "/danhgia" not in client.text, client.text
+    assert "/start" in client.text
+
+    await client.send("/start")
+    await client.send("sửa 2.4")
+    assert client.step == "welcome", client.text
+    assert client.last[0].text.startswith("Bạn chưa có đơn vị."), client.text
+    question = client.asked_now()
+    assert question is not None
+    assert "1. Tạo đơn vị mới" in render([question])
