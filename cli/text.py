@@ -837,3 +837,29 @@ def _local_time(moment: Any) -> str:
 
 
 # --- end of unit details ------------------------------------------------------------------------
+
+
+# --- walked as an official (issue 12): `dvht ask` speaks of the command line -------------------
+
+ASK_HELP = (
+    "Có thể hỏi: “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “hạn nộp hồ sơ khi nào”; "
+    "thêm --unit MÃ_ĐƠN_VỊ để hỏi “tiến độ”, “còn thiếu minh chứng gì”, “kết quả”."
+)
+"""What `dvht ask` answers; the chat's help lists /commands, which mean nothing here."""
+ASK_UNKNOWN = "Tôi chưa hiểu. " + ASK_HELP
+
+
+def ask_report(unit_id: int | None) -> str:
+    """`dvht ask "báo cáo"` cannot hand over a file: the command that writes it."""
+    unit = unit_id if unit_id is not None else "MÃ_ĐƠN_VỊ"
+    return f"Báo cáo được ghi ra tệp bằng lệnh: dvht report --unit {unit} --pdf bao-cao.pdf"
+
+
+def ask_needs_unit(question: str) -> str:
+    return (
+        f"câu hỏi “{question}” là về hồ sơ của một đơn vị; thêm --unit MÃ_ĐƠN_VỊ "
+        "(xem “dvht unit list”)."
+    )
+
+
+# --- end of walked as an official ---------------------------------------------------------------

@@ -110,7 +110,7 @@ NO_STRENGTHS = _fixed("no_strengths", say.BTN_NO_STRENGTHS)
 ANSWER_SKIPPED = _fixed("answer_skipped", say.BTN_ANSWER_SKIPPED)
 
 
-NAVIGATION_IDS = frozenset({SKIP.id, BACK.id})
+NAVIGATION_IDS = frozenset({SKIP.id, BACK.id, _ID_OF["unit_back"]})
 """The buttons a channel without buttons names as words, never as numbers."""
 
 
@@ -154,7 +154,9 @@ NOT_MET = value(NO, say.BTN_NOT_MET)
 # Unit details (issue 12, item 3): a detail to change, back to the details, done; and the
 # confirmation of an unusual total.
 UNIT_DONE = _fixed("unit_done", say.BTN_UNIT_DONE)
-UNIT_BACK = _fixed("unit_back", say.BTN_BACK)
+UNIT_BACK = _fixed("unit_back", say.BTN_BACK, navigation=True)
+"""Navigation like BACK: at a new member or learner total a typed number is the total, so
+“Quay lại” has no number there (the console and Zalo name it as a word to type)."""
 TOTAL_RETYPE = _fixed("total_no", say.BTN_RETYPE)
 
 

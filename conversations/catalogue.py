@@ -354,7 +354,8 @@ def bad_percent(text: str) -> str:
 
 
 def total_not_a_number(what: str) -> str:
-    return f"Hãy gõ tổng số {what} bằng một số nguyên, ví dụ 30."
+    example = "1200" if what == LEARNERS else "30"  # as the question itself says
+    return f"Hãy gõ tổng số {what} bằng một số nguyên, ví dụ {example}."
 
 
 def total_too_small(what: str) -> str:
@@ -468,7 +469,7 @@ def indicator_info(
     if not applies:
         lines.append("Chỉ tiêu này không áp dụng cho loại đơn vị của bạn.")
     lines.append(f"Mức độ 1: {bars[0]} · Mức độ 2: {bars[1]}")
-    lines.append("Minh chứng thường dùng: " + "; ".join(indicator.evidence) + ".")
+    lines.append("Minh chứng thường dùng: " + "; ".join(indicator.evidence_of(unit_type)) + ".")
     note = indicator.uncertainty_for(unit_type)
     if note:
         lines.append(f"Lưu ý: {note}")
@@ -924,3 +925,20 @@ def indicators_joined(ids: list[str]) -> str:
 
 
 # --- end of unit details --------------------------------------------------------------------
+
+
+# --- walked as an official (issue 12): a name or province made of digits only -----------------
+
+
+def no_letters_in(field: str, typed: str) -> str:
+    """“12345” as the unit's name would head the signed report; a place must be a word too."""
+    if field == "province":
+        return f"“{typed}” chưa phải tên tỉnh, thành phố; hãy gõ bằng chữ, ví dụ Thành phố Huế."
+    return f"“{typed}” chưa phải tên đơn vị; hãy gõ tên bằng chữ, ví dụ UBND xã Quảng Phú."
+
+
+IDLE_NO_UNIT_HINT = "Gõ /start để bắt đầu, hoặc hỏi “hạn nộp hồ sơ khi nào”."
+"""Nothing asked and no unit yet: /danhgia and /ketqua would only say there is no unit."""
+
+
+# --- end of walked as an official -------------------------------------------------------------

@@ -21,7 +21,7 @@ from conversations.messages import Inbound, Outbound
 from conversations.navigation import edit, intent, resume
 from conversations.outcome import Outcome, again
 from conversations.records import UnitChange
-from conversations.state import EMPTY_DRAFT, State
+from conversations.state import EMPTY_DRAFT, IDLE, State
 
 _INDICATOR_ID = re.compile(r"\b\d{1,2}\.\d{1,2}\b")
 
@@ -76,6 +76,10 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
     if _paused(state):
         return _while_paused(state)
     typed = here.typed(ctx, guessing, text) if here.typed is not None else None
+    if typed is None and ctx.unit is None and state.step == IDLE:
+        # A newcomer's first words (“xin chào”) are not a question to refuse: the console and
+        # Zalo have no Start button, so the welcome is what they were looking for.
+        return _start(ctx, state, "")
     return typed or Outcome(state, (Outbound(say.UNKNOWN_TEXT, kind="hint"),))
 
 

@@ -78,8 +78,8 @@ def resume(ctx: Context, state: State, *, greeting: bool = False) -> Outcome:
 
 def edit(ctx: Context, state: State, indicator_id: str | None) -> Outcome:
     """“sửa 2.4” goes to that indicator; “sửa” alone lists the answered ones as buttons."""
-    if ctx.unit is None:
-        return Outcome(state, (Outbound(say.NOT_IN_WALK, kind="hint"),))
+    if ctx.unit is None:  # no walk yet: say why, and the question on screen again
+        return again(state, say.UNIT_NO_UNIT)
     if indicator_id is None:
         listing = pick_to_edit(ctx)
         if listing is None:

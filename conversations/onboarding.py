@@ -45,6 +45,8 @@ def redeem(state: State, code: str) -> Outcome:
 
 def name_typed(ctx: Context, state: State, text: str) -> Outcome:
     cleaned = _cleaned(state, text, NAME_LIMIT, nothing=say.NAME_EMPTY)
+    if isinstance(cleaned, str) and not parsing.has_letters(cleaned):
+        return again(state, say.no_letters_in("name", cleaned))
     if isinstance(cleaned, Outcome):
         return cleaned
     named = replace(state, draft=replace(state.draft, name=cleaned))
@@ -53,6 +55,8 @@ def name_typed(ctx: Context, state: State, text: str) -> Outcome:
 
 def province_typed(ctx: Context, state: State, text: str) -> Outcome:
     cleaned = _cleaned(state, text, PROVINCE_LIMIT, nothing=say.PROVINCE_EMPTY)
+    if isinstance(cleaned, str) and not parsing.has_letters(cleaned):
+        return again(state, say.no_letters_in("province", cleaned))
     if isinstance(cleaned, Outcome):
         return cleaned
     placed = replace(state, draft=replace(state.draft, province=cleaned))

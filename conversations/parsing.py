@@ -158,6 +158,12 @@ def free_text(text: str, *, nothing: str | None = None) -> str | Refused:
     return cleaned
 
 
+def has_letters(text: str) -> bool:
+    """A name or a place is words: “12345” or “30” typed where the name was asked is an answer
+    to another question, not the name to print at the head of the report."""
+    return any(ch.isalpha() for ch in text)
+
+
 # --- issue 12: evidence titles and commands, strengths and weaknesses, skipped indicators ----
 
 MAX_TITLE = 500

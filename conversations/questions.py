@@ -62,7 +62,10 @@ def unit_type(ctx: Context, state: State) -> Outbound:
 
 
 def idle(ctx: Context, state: State) -> Outbound:
-    """Nothing is asked: what one can do from here."""
+    """Nothing is asked: what one can do from here (without a unit, only /start helps: the
+    results and the walk are a unit's)."""
+    if ctx.unit is None:
+        return Outbound(say.IDLE_NO_UNIT_HINT, kind="hint")
     return Outbound(say.IDLE_HINT, kind="hint")
 
 

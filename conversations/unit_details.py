@@ -236,6 +236,8 @@ def field_typed(ctx: Context, state: State, text: str) -> Outcome:
             return again(state, cleaned.message)
         if len(cleaned) > limit:
             return again(state, say.too_long(len(cleaned), limit))
+        if not parsing.has_letters(cleaned):
+            return again(state, say.no_letters_in(field, cleaned))
         change = UpdateUnit(name=cleaned) if field == "name" else UpdateUnit(province=cleaned)
         return _update(state, change)
     if field in _TOTALS:

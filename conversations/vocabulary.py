@@ -75,10 +75,21 @@ _TABLE: dict[Key, str] = {
     ("unit_type", "dnh"): (
         "doanh nghiệp | công ty | hợp tác xã | HTX | doanh nghiệp cấp xã "
         "| doanh nghiệp cấp huyện | doanh nghiệp huyện | doanh nghiệp xã"
+        # Walked as an official (issue 12): who manages the enterprise, in their words.
+        "| do xã quản lý | do huyện quản lý | do UBND xã quản lý | do UBND huyện quản lý "
+        "| xã quản lý | huyện quản lý | doanh nghiệp do xã quản lý "
+        "| doanh nghiệp do huyện quản lý "
+        "| doanh nghiệp do UBND xã quản lý | doanh nghiệp do UBND huyện quản lý "
+        "| công ty do xã quản lý | công ty do huyện quản lý | HTX do xã quản lý "
+        "| hợp tác xã do xã quản lý"
     ),
     ("unit_type", "dnt"): (
         "doanh nghiệp | công ty | doanh nghiệp tỉnh | doanh nghiệp cấp tỉnh "
         "| doanh nghiệp nhà nước | công ty tỉnh"
+        # Walked as an official (issue 12): “doanh nghiệp do tỉnh quản lý” named both.
+        "| do tỉnh quản lý | do UBND tỉnh quản lý | tỉnh quản lý | doanh nghiệp do tỉnh quản lý "
+        "| doanh nghiệp do UBND tỉnh quản lý | công ty do tỉnh quản lý "
+        "| công ty do UBND tỉnh quản lý"
     ),
     # Đạt / chưa đạt.
     ("value", "y"): _YES,

@@ -36,7 +36,7 @@ from dvht_core.model import (
     UnitTypeCatalogue,
 )
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the layout of a compiled file changes; an older file then counts as stale."""
 
 COMPILED_DIR = "compiled"
@@ -190,6 +190,9 @@ def _indicator(data: Mapping[str, Any]) -> Indicator:
         else _thresholds(data["learner_thresholds"]),
         learners_apply_to=tuple(data["learners_apply_to"]),
         extra_text=None if extra is None else ExtraText(tuple(extra["applies_to"]), extra["text"]),
+        evidence_for=tuple(
+            ExtraText(tuple(e["applies_to"]), e["text"]) for e in data["evidence_for"]
+        ),
         uncertain=data["uncertain"],
         note=data["note"],
         note_for=tuple(data["note_for"]),

@@ -66,7 +66,8 @@ def missing_evidence(rulebook: Rulebook, assessment: Assessment) -> tuple[Missin
         for indicator in applicable:
             answer = assessment.answers.get(indicator.id)
             if answer is None or not answer.evidence:
-                items.append(MissingEvidence(indicator.id, answer is not None, indicator.evidence))
+                suggested = indicator.evidence_of(assessment.unit_type)
+                items.append(MissingEvidence(indicator.id, answer is not None, suggested))
     return tuple(items)
 
 
@@ -271,7 +272,7 @@ def requirements(
                         short=i.short,
                         text=i.text_for(level, unit_type),
                         bar=_bar(i, level, unit_type),
-                        evidence=i.evidence,
+                        evidence=i.evidence_of(unit_type),
                         note=i.uncertainty_for(unit_type),
                     )
                     for i in applicable

@@ -142,6 +142,9 @@ class Indicator(Record):
     learner_thresholds: Thresholds | None = None
     learners_apply_to: tuple[str, ...] = ()
     extra_text: ExtraText | None = None
+    evidence_for: tuple[ExtraText, ...] = ()
+    """Evidence examples that concern only some unit types (a public preschool's training of
+    private preschool teachers for 1.2), listed after `evidence` for those types only."""
     uncertain: bool = False
     note: str | None = None
     note_for: tuple[str, ...] = (ALL,)
@@ -163,6 +166,12 @@ class Indicator(Record):
 
     def learners_apply(self, unit_type: str) -> bool:
         return self.kind == "member_learner_ratio" and unit_type in self.learners_apply_to
+
+    def evidence_of(self, unit_type: str) -> tuple[str, ...]:
+        """The evidence examples a unit of this type should read: a UBND xã is not offered a
+        preschool's training records as evidence."""
+        own = tuple(e.text for e in self.evidence_for if unit_type in e.applies_to)
+        return (*self.evidence, *own)
 
     def text_for(self, level: Level, unit_type: str) -> str:
         """The indicator's wording at a level, with any sentence that binds this unit type."""

@@ -104,6 +104,7 @@ class Indicator(_Frozen):
     learner_thresholds: Thresholds | None = None
     learners_apply_to: tuple[str, ...] = ()
     extra_text: ExtraText | None = None
+    evidence_for: tuple[ExtraText, ...] = ()
     uncertain: bool = False
     note: str | None = None
     note_for: tuple[str, ...] = Field(default=(ALL,), min_length=1)
@@ -132,6 +133,8 @@ class Indicator(_Frozen):
         _check_legal_form(self.source, self.id)
         if self.extra_text is not None:
             _check_codes(self.extra_text.applies_to, known, f"{self.id}.extra_text")
+        for item in self.evidence_for:
+            _check_codes(item.applies_to, known, f"{self.id}.evidence_for")
         return self
 
 

@@ -64,17 +64,26 @@ def _login() -> str:
 def _cmd_ask(args: argparse.Namespace) -> int:
     import unicodedata
 
-    from conversations import catalogue, quick
+    from conversations import quick
     from conversations.context import Context
-    from conversations.intents import QUESTION_KINDS, parse_intent
+    from conversations.intents import PUBLIC_KINDS, QUESTION_KINDS, parse_intent
     from conversations.records import PersonRecord
     from dvht_core import vietnam_time
 
     question = unicodedata.normalize("NFC", args.text)
     intent = parse_intent(question)
     if intent is None or intent.kind not in QUESTION_KINDS:
-        sys.stdout.write(catalogue.UNKNOWN_TEXT + "\n")
+        sys.stdout.write(text.ASK_UNKNOWN + "\n")
         return 0
+    if intent.kind == "help":
+        sys.stdout.write(text.ASK_HELP + "\n")
+        return 0
+    if intent.kind == "report":
+        sys.stdout.write(text.ask_report(args.unit) + "\n")
+        return 0
+    if args.unit is None and intent.kind not in PUBLIC_KINDS:
+        # The chat's answer (“Gõ /start để tạo đơn vị”) would send an operator to the bot.
+        raise CliError(text.ask_needs_unit(question))
     today = vietnam_time.today()
     operator = PersonRecord(id=0, display_name="operator")
     context = Context(operator, (), None, None, today)

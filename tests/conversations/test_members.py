@@ -161,7 +161,7 @@ async def test_a_user_without_a_unit_gets_no_answers_of_others(
     await other.send("tiến độ")
     assert other.last[0].text == say.NO_UNIT_YET
     await other.send("sửa 1.1")
-    assert other.last[0].text == say.NOT_IN_WALK
+    assert other.last[0].text == say.UNIT_NO_UNIT  # and the question on screen again
     await other.send("/ketqua")
     assert "KẾT QUẢ" not in other.text
 
