@@ -420,8 +420,14 @@ def level_reached(level: int) -> str:
     return f"Với các câu trả lời hiện có, đơn vị đã đạt yêu cầu mức độ {level}."
 
 
-def need_with_figures(level: int, messages: list[str]) -> str:
-    return f"Để đạt mức độ {level}, đơn vị còn cần:\n" + "\n".join(f"• {m}" for m in messages)
+def need_with_figures(level: int, messages: list[str], repeated: int = 0) -> str:
+    """What a level needs; `repeated`: the indicators of level 1's list just above whose needs
+    are the same for this level, not listed twice."""
+    if repeated and not messages:
+        return f"Để đạt mức độ {level}: hoàn thành {repeated} chỉ tiêu nêu ở trên là đủ."
+    head = f"Để đạt mức độ {level}, "
+    head += f"ngoài {repeated} chỉ tiêu nêu ở trên, " if repeated else ""
+    return head + "đơn vị còn cần:\n" + "\n".join(f"• {m}" for m in messages)
 
 
 def need_from_rulebook(

@@ -10,7 +10,13 @@ from conversations.messages import Outbound
 from conversations.questions import UNIT_CHOICES
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
-from dvht_core.gaps import gaps_by_indicator, missing_evidence, requirements, targets_above
+from dvht_core.gaps import (
+    gaps_by_indicator,
+    gaps_to_reach,
+    missing_evidence,
+    requirements,
+    targets_above,
+)
 from dvht_core.loader import load_unit_types
 from dvht_core.model import Level, Rulebook
 
@@ -107,12 +113,13 @@ def _need(ctx: Context, level: Level) -> str:
     assessment = ctx.as_assessment()
     if assessment is not None and assessment.answers:
         evaluation = evaluate(rulebook, assessment)
-        # Level 2 asked by a unit below level 1: level 1's shortfalls first, then level 2's.
+        # Level 2 asked by a unit below level 1: level 1's shortfalls first, then what level 2
+        # adds (as the report lists them).
         sections = [
-            say.need_with_figures(target, [g.text for g in found])
-            for target in targets_above(evaluation.level)
-            if target <= level
-            and (found := gaps_by_indicator(rulebook, assessment, evaluation, target))
+            say.need_with_figures(
+                section.target, [g.text for g in section.indicators], section.repeated
+            )
+            for section in gaps_to_reach(rulebook, assessment, evaluation, level)
         ]
         return "\n\n".join(sections) if sections else say.level_reached(level)
     grouped = requirements(rulebook, unit_type, level)

@@ -108,6 +108,36 @@ def gaps_by_indicator(
     return tuple(found)
 
 
+class GapSection(Record):
+    """The way to one level: its indicators, and how many of the section above (the way to
+    level 1) it leaves out because their needs are the very same."""
+
+    target: Level
+    indicators: tuple[IndicatorGaps, ...]
+    repeated: int = 0
+
+
+def gaps_to_reach(
+    rulebook: Rulebook, assessment: Assessment, evaluation: Evaluation, up_to: Level = 2
+) -> tuple[GapSection, ...]:
+    """“Để đạt mức độ 1” first for a unit below level 1, then “Để đạt mức độ 2” (up to
+    `up_to`), each indicator once with all its shortfalls. An indicator whose level-2 needs
+    are word for word its level-1 needs (“chưa trả lời; cần đáp ứng yêu cầu và có minh
+    chứng”) is not listed again under level 2; the section counts it in `repeated`, so the
+    reader is told that level 1's list holds for level 2 too."""
+    sections = []
+    listed: dict[str, tuple[str, ...]] = {}
+    for target in targets_above(evaluation.level):
+        if target > up_to:
+            break
+        found = gaps_by_indicator(rulebook, assessment, evaluation, target)
+        fresh = tuple(g for g in found if listed.get(g.indicator_id) != g.needs)
+        if found:
+            sections.append(GapSection(target, fresh, len(found) - len(fresh)))
+        listed.update((g.indicator_id, g.needs) for g in found)
+    return tuple(sections)
+
+
 def targets_above(level: int) -> tuple[Level, ...]:
     """The levels still to reach, nearest first: a unit at level 0 is shown the way to 1 and
     then to 2 (the report and the chat both list level 1's shortfalls first)."""

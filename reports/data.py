@@ -15,7 +15,7 @@ from typing import Any
 from dvht_core import vietnam_time
 from dvht_core.assessment import Answer, Assessment
 from dvht_core.evaluate import Evaluation, evaluate
-from dvht_core.gaps import gaps_by_indicator, missing_evidence, targets_above
+from dvht_core.gaps import gaps_to_reach, missing_evidence
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
 from reports import heading
@@ -66,17 +66,28 @@ def gap_sections(
     rulebook: Rulebook, assessment: Assessment, evaluation: Evaluation
 ) -> list[dict[str, Any]]:
     """“Để đạt mức độ 1” first when the unit is not yet level 1, then “Để đạt mức độ 2”; in
-    each, every indicator below the target once, with all its shortfalls."""
+    each, every indicator below the target once, with all its shortfalls; level 2 does not
+    repeat what level 1's list already says word for word (`dvht_core.gaps.gaps_to_reach`)."""
     return [
         {
-            "target": target,
+            "target": section.target,
+            "lead": _gap_lead(section.repeated, bool(section.indicators)),
             "indicators": [
                 {"id": g.indicator_id, "label": g.label, "needs": list(g.needs), "text": g.text}
-                for g in gaps_by_indicator(rulebook, assessment, evaluation, target)
+                for g in section.indicators
             ],
         }
-        for target in targets_above(evaluation.level)
+        for section in gaps_to_reach(rulebook, assessment, evaluation)
     ]
+
+
+def _gap_lead(repeated: int, more: bool) -> str | None:
+    """The line under “Để đạt mức độ 2:” when level 1's list holds for it too."""
+    if not repeated:
+        return None
+    if more:
+        return f"Hoàn thành {repeated} chỉ tiêu nêu ở mục trên, và:"
+    return f"Hoàn thành {repeated} chỉ tiêu nêu ở mục trên."
 
 
 def report_data(

@@ -445,6 +445,8 @@ def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
         _bullets(document, [item["text"] for item in data["missing"]])
     for section in data["gap_sections"]:  # level 1 first for a unit not yet at level 1
         _paragraph(document, (f"Để đạt mức độ {section['target']}:", "b"))
+        if section["lead"]:
+            _paragraph(document, (section["lead"], ""))
         _bullets(document, [item["text"] for item in section["indicators"]])
 
 

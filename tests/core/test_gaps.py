@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dvht_core.assessment import Assessment
 from dvht_core.evaluate import evaluate
-from dvht_core.gaps import gaps, missing_evidence, requirements
+from dvht_core.gaps import gaps, gaps_to_reach, missing_evidence, requirements
 from dvht_core.model import Rulebook
 from tests.conftest import build
 
@@ -90,3 +90,23 @@ def test_requirements_follow_the_unit_type(rulebooks: dict[str, Rulebook]) -> No
     }
     assert level1["2.4"].bar.startswith("≥ 50%")
     assert "mầm non dân lập" not in level1["1.2"].text
+
+
+def test_level_2_does_not_repeat_level_1_word_for_word(rulebooks: dict[str, Rulebook]) -> None:
+    """A unit below level 1: level 1's list first; level 2 lists an indicator again only when
+    its needs differ (a higher bar), and counts the others as repeated."""
+    overrides = {
+        "1.1": {"met": False, "evidence": []},  # the same need at both levels
+        "2.1": {"count": 27, "evidence": ["Bảng chấm công"]},  # 90%: level 1 yes, level 2 no
+    }
+    assessment = build(rulebooks, members=30, overrides=overrides)
+    evaluation = evaluate(rulebooks["huyen"], assessment)
+    assert evaluation.level == 0
+    sections = gaps_to_reach(rulebooks["huyen"], assessment, evaluation)
+    assert [s.target for s in sections] == [1, 2]
+    level_1 = {g.indicator_id for g in sections[0].indicators}
+    level_2 = {g.indicator_id for g in sections[1].indicators}
+    assert level_1 == {"1.1"}
+    assert level_2 == {"2.1"}
+    assert sections[1].repeated == 1
+    assert gaps_to_reach(rulebooks["huyen"], assessment, evaluation, 1) == sections[:1]

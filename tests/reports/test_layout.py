@@ -349,6 +349,8 @@ def _sections(lines: list[str]) -> dict[int, list[str]]:
             current = found.setdefault(int(header.group(1)), [])
         elif current is not None and line.startswith("Chỉ tiêu "):
             current.append(line)
+        elif current is not None and line.startswith("Hoàn thành "):
+            continue  # level 2's lead: level 1's list holds for it too
         elif current is not None:
             current = None
     return found
@@ -370,6 +372,15 @@ def test_a_unit_below_level_1_reads_level_1_first_each_indicator_once() -> None:
     assert "cần bổ sung minh chứng" in line
     text = _pdf_text(_runs(render_pdf(data)))
     assert text.index("Để đạt mức độ 1:") < text.index("Để đạt mức độ 2:")
+    # Level 2 lists only what differs from level 1 (2.1's bar is higher at level 2), and says
+    # that level 1's list holds for it too.
+    level_2 = data["gap_sections"][1]
+    assert level_2["lead"] is not None
+    assert level_2["lead"].startswith("Hoàn thành ")
+    assert level_2["lead"] in lines
+    assert level_2["lead"] in text
+    for item in sections[2]:
+        assert item not in sections[1], item  # never the same line twice
 
 
 def test_no_uncertainty_note_warning_or_research_label_in_any_document() -> None:
