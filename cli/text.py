@@ -735,6 +735,14 @@ HELP_TOTALS_YEAR = "năm của hồ sơ có số thành viên, số người h�
 HELP_UNIT_SHOW = "xem thông tin đơn vị và lịch sử thay đổi"
 HELP_MEMBERS = "tổng số thành viên của đơn vị"
 HELP_LEARNERS = "tổng số người học (cơ sở giáo dục cấp tỉnh)"
+
+
+def without_letters(option: str, value: str) -> str:
+    """A name or province of digits only: most likely a total typed in the wrong option."""
+    what = "tên đơn vị" if option == "--name" else "tên tỉnh, thành phố"
+    return f"{option} “{value}” không có chữ nào; hãy ghi {what} bằng chữ."
+
+
 UPDATE_NOTHING = (
     "chưa có gì để sửa; thêm ít nhất một trong: --name, --province, --type, --tier, --members, "
     "--learners."

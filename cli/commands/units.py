@@ -78,6 +78,16 @@ def _unit_type(unit_type: str, tier: str | None) -> str:
     return tier
 
 
+def _words(option: str, value: str | None) -> None:
+    """A name or a province is words: “12345” is a total typed in the wrong place, and would be
+    printed at the head of the signed report (the chat refuses it too)."""
+    from dvht_core.text_hygiene import visible_text
+
+    shown = visible_text(value or "").strip()  # nothing visible: the model's own refusal
+    if shown and not any(ch.isalpha() for ch in shown):
+        raise CliError(text.without_letters(option, shown))
+
+
 def _cmd_unit_create(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -87,6 +97,8 @@ def _cmd_unit_create(args: argparse.Namespace) -> int:
     from storage.units import UnitRepository
     from storage.uow import transaction
 
+    _words("--name", args.name)
+    _words("--province", args.province)
     tier = _unit_type(args.unit_type, args.tier)
     try:
         data = NewUnit(
@@ -151,6 +163,8 @@ def _cmd_unit_update(args: argparse.Namespace) -> int:
     }
     if not given:
         raise CliError(text.UPDATE_NOTHING)
+    _words("--name", args.name)
+    _words("--province", args.province)
     if "unit_type" in given:
         given["unit_type"] = given["unit_type"].strip()
     try:

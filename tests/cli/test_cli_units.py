@@ -151,6 +151,8 @@ def test_a_new_total_re_evaluates_every_ratio(dvht: Run, tmp_path: Path) -> None
         (["--unit", "1", "--type", "dai_hoc", "--tier", "huyen"], "không được đánh giá ở"),
         (["--unit", "1", "--type", "truong_hoc"], "không có loại đơn vị “truong_hoc”"),
         (["--unit", "1", "--learners", "-5"], "số người phải là số nguyên từ 1"),
+        (["--unit", "1", "--name", "12345"], "--name “12345” không có chữ nào"),
+        (["--unit", "1", "--province", "42"], "--province “42” không có chữ nào"),
     ],
 )
 def test_update_refusals_are_one_vietnamese_line(
@@ -161,6 +163,19 @@ def test_update_refusals_are_one_vietnamese_line(
     _one_line_error(done, fragment)
     assert "Value" not in done.stderr
     assert "unit 99" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "province", "fragment"),
+    [("12345", "Hà Nội", "--name “12345”"), ("UBND xã Hòa Bình", "42", "--province “42”")],
+)
+def test_create_refuses_a_name_or_province_without_letters(
+    dvht: Run, name: str, province: str, fragment: str
+) -> None:
+    """A total typed in the wrong option would head the signed report; nothing is created."""
+    done = dvht("unit", "create", "--name", name, "--type", "ubnd_xa", "--province", province)
+    _one_line_error(done, f"{fragment} không có chữ nào")
+    assert dvht("unit", "list").stdout == ""
 
 
 def test_show_of_an_unknown_unit(dvht: Run) -> None:
