@@ -633,10 +633,11 @@ def sticker(buttons: bool) -> str:
 
 
 def out_of_range(number: int, count: int, buttons: bool) -> str:
-    """A typed number that names no option of the question on screen."""
-    listed = "chỉ có lựa chọn số 1" if count == 1 else f"hãy gõ số từ 1 đến {count}"
+    """A typed number that names no option of the question on screen. Where the options are
+    buttons, they carry no number on screen: the hint is the button, not a range."""
     if buttons:
-        listed += ", hoặc bấm nút"
+        return f"Không có lựa chọn số {number}; hãy bấm một nút hoặc gõ tên lựa chọn."
+    listed = "chỉ có lựa chọn số 1" if count == 1 else f"hãy gõ số từ 1 đến {count}"
     return f"Không có lựa chọn số {number}; {listed}."
 
 
