@@ -169,30 +169,25 @@ def has_letters(text: str) -> bool:
 MAX_TITLE = 500
 """An evidence title's limit (`dvht_core.limits`, the `evidence.title` column)."""
 
-_ANSWER_WORDS = (
-    {fold(p) for code in ("y", "n") for p in vocabulary.phrases(("value", code))}
-    | {"dat", "co", "yes", "y", "ok", "da co", "roi", "da dat", "co a", "dung", "d"}
-    | {"chua dat", "khong", "khong dat", "chua", "no", "n", "chua co", "khong co", "k"}
-    | {
-        "xong",
-        "bo qua",
-        "bo sung sau",
-        "sau",
-        "tiep tuc",
-        "quay lai",
-        "huy",
-        "dat roi",
-        "sai",
-        "vang",
-        "da",
-        "u",
-        "khong a",
-        "co a",
-        "done",
-        "skip",
-        "next",
-    }
-)
+_ANSWER_WORDS = {fold(p) for code in ("y", "n") for p in vocabulary.phrases(("value", code))} | {
+    "xong",
+    "bo qua",
+    "bo sung sau",
+    "sau",
+    "tiep tuc",
+    "quay lai",
+    "huy",
+    "dat roi",
+    "sai",
+    "vang",
+    "da",
+    "u",
+    "khong a",
+    "co a",
+    "done",
+    "skip",
+    "next",
+}
 """What an official types when answering, never the name of a document: refused as a title."""
 _NUMBER_LIKE = re.compile(r"[\d\s.,/%:+\-–()#]*")
 

@@ -15,7 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Mapping
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from sqlmodel import Session, select
 from conversations import buttons
 from conversations import catalogue as say
 from conversations.messages import MAX_TEXT, FileInfo, Inbound, Outbound
+from conversations.ports import ReportRenderer
 from conversations.records import Actor, AssessmentRecord
 from conversations.service import ConversationService
 from dvht_core import vietnam_time
@@ -90,14 +94,35 @@ def build_service(
     files: FakeFiles,
     evidence_root: Path,
     clock: Callable[[], dt.datetime] | None = None,
+    reports: ReportRenderer | None = None,
 ) -> ConversationService:
     """The service as the bot wires it, on a test database and a local evidence directory."""
     return ConversationService(
         SqlDialogueStore(database),
         files=files,
         evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
+        reports=reports,
         clock=clock or fixed_clock(),
     )
+
+
+@asynccontextmanager
+async def scratch_client(
+    sqlite_template: Path, display_name: str = "Người thử"
+) -> AsyncIterator[tuple[BotClient, Database]]:
+    """A client on its own copy of the migrated SQLite template, for property tests: each
+    hypothesis example starts from an empty database (function fixtures are not reset between
+    examples)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "dvht.sqlite3"
+        shutil.copy(sqlite_template, path)
+        database = Database(f"sqlite:///{path}")
+        try:
+            files = FakeFiles()
+            service = build_service(database, files=files, evidence_root=Path(tmp) / "ev")
+            yield BotClient(service, "u1", files=files, display_name=display_name), database
+        finally:
+            await database.close()
 
 
 # --- the client -------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ whole walk of every unit type the onboarding offers, and on random dialogues (hy
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,14 +18,12 @@ from conversations import catalogue as say
 from conversations.messages import Outbound
 from conversations.questions import UNIT_CHOICES
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
-from storage.db import Database
 from tests.conversations.driver import (
     PDF,
     BotClient,
-    FakeFiles,
     Reply,
-    build_service,
     onboard,
+    scratch_client,
     walk,
 )
 from tests.research_labels import assert_no_research_labels
@@ -155,17 +151,8 @@ async def test_random_dialogues_show_no_research_labels(
     sqlite_template: Path, choice: str, script: list[tuple[str, Any]]
 ) -> None:
     """Whatever an official sends (quick questions, answers, buttons, files), in any order."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "dvht.sqlite3"
-        shutil.copy(sqlite_template, path)
-        database = Database(f"sqlite:///{path}")
-        try:
-            files = FakeFiles()
-            service = build_service(database, files=files, evidence_root=Path(tmp) / "ev")
-            client = BotClient(service, "u1", files=files, display_name="Người thử")
-            await onboard(client, unit_type=f"ut:{choice}", members=30)
-            for kind, arg in script:
-                await _act(client, kind, arg)
-            _check_history(client)
-        finally:
-            await database.close()
+    async with scratch_client(sqlite_template) as (client, _):
+        await onboard(client, unit_type=f"ut:{choice}", members=30)
+        for kind, arg in script:
+            await _act(client, kind, arg)
+        _check_history(client)

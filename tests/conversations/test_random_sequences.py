@@ -7,8 +7,6 @@ hypothesis examples, so the database is built inside the test body).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +28,8 @@ from tests.conversations.driver import (
     JPEG,
     PDF,
     BotClient,
-    FakeFiles,
-    build_service,
     onboard,
+    scratch_client,
     stored,
     walk_of,
 )
@@ -172,26 +169,17 @@ async def _check_consistency(database: Database) -> None:
 async def test_random_conversations(
     sqlite_template: Path, start: tuple[str, int] | None, script: list[tuple[str, Any]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "dvht.sqlite3"
-        shutil.copy(sqlite_template, path)
-        database = Database(f"sqlite:///{path}")
-        try:
-            files = FakeFiles()
-            service = build_service(database, files=files, evidence_root=Path(tmp) / "ev")
-            client = BotClient(service, "u1", files=files, display_name="Người thử")
-            if start is not None:
-                await onboard(client, unit_type=start[0], members=start[1])
-            previous: Inbound | None = None
-            for kind, arg in script:
-                previous = await _send(client, kind, arg, previous)
-                for reply in client.last:
-                    assert reply.text not in (
-                        say.INTERNAL_ERROR,
-                        say.STORAGE_DOWN,
-                        say.STORAGE_BUSY,
-                        say.STORAGE_FULL,
-                    ), f"{kind} {arg!r:.80} broke the service"
-            await _check_consistency(database)
-        finally:
-            await database.close()
+    async with scratch_client(sqlite_template) as (client, database):
+        if start is not None:
+            await onboard(client, unit_type=start[0], members=start[1])
+        previous: Inbound | None = None
+        for kind, arg in script:
+            previous = await _send(client, kind, arg, previous)
+            for reply in client.last:
+                assert reply.text not in (
+                    say.INTERNAL_ERROR,
+                    say.STORAGE_DOWN,
+                    say.STORAGE_BUSY,
+                    say.STORAGE_FULL,
+                ), f"{kind} {arg!r:.80} broke the service"
+        await _check_consistency(database)

@@ -11,26 +11,40 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from conversations import catalogue as say
-from conversations.service import ConversationService
 from reports.renderer import ReportFiles
 from storage.db import Database
-from storage.dialogue_store import SqlDialogueStore
-from storage.evidence_files import EvidenceFilesAdapter
-from storage.evidence_store import LocalEvidenceStore
-from tests.conversations.driver import BotClient, FakeFiles, answer, fixed_clock, onboard
+from tests.conversations.driver import (
+    FIXED_NOW,
+    BotClient,
+    FakeFiles,
+    answer,
+    build_service,
+    fixed_clock,
+    onboard,
+)
+
+
+def _reporting_client(
+    database: Database,
+    fake_files: FakeFiles,
+    evidence_root: Path,
+    now: dt.datetime = FIXED_NOW,
+) -> BotClient:
+    """Lan, on a service wired with the real report renderer (PDF, DOCX, XLSX)."""
+    service = build_service(
+        database,
+        files=fake_files,
+        evidence_root=evidence_root,
+        clock=fixed_clock(now),
+        reports=ReportFiles(),
+    )
+    return BotClient(service, "lan", files=fake_files, display_name="Lan")
 
 
 async def test_baocao_sends_the_pdf_report(
     database: Database, fake_files: FakeFiles, evidence_root: Path
 ) -> None:
-    service = ConversationService(
-        SqlDialogueStore(database),
-        files=fake_files,
-        evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
-        reports=ReportFiles(),
-        clock=fixed_clock(),
-    )
-    client = BotClient(service, "lan", files=fake_files, display_name="Lan")
+    client = _reporting_client(database, fake_files, evidence_root)
     await onboard(client)
     await answer(client, "v:y")
     await client.send("/baocao")
@@ -55,14 +69,9 @@ async def test_the_report_is_dated_in_vietnam_not_on_the_servers_utc_day(
     database: Database, fake_files: FakeFiles, evidence_root: Path
 ) -> None:
     """18:30 UTC on 20/11 is 01:30 on 21/11 in Hà Nội: the name and the place line say 21."""
-    service = ConversationService(
-        SqlDialogueStore(database),
-        files=fake_files,
-        evidence=EvidenceFilesAdapter(LocalEvidenceStore(evidence_root)),
-        reports=ReportFiles(),
-        clock=fixed_clock(dt.datetime(2025, 11, 20, 18, 30, tzinfo=dt.UTC)),
+    client = _reporting_client(
+        database, fake_files, evidence_root, dt.datetime(2025, 11, 20, 18, 30, tzinfo=dt.UTC)
     )
-    client = BotClient(service, "lan", files=fake_files, display_name="Lan")
     await onboard(client, name="UBND xã Hòa Bình", members=42)
     await answer(client, "v:y")
     await client.send("/baocao")
