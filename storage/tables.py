@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from dvht_core import workflow
@@ -87,6 +87,8 @@ class Person(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     display_name: str = Field(max_length=200)
+    reminders_off: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """The person said /tatnhacnho: no deadline pushes (broadcasts and decisions still come)."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -307,3 +309,110 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=50)
     unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+# --- deadline pushes (issue 13) ----------------------------------------------------------------
+REMINDER_STATUSES = ("planned", "claimed", "sent", "skipped", "failed")
+BROADCAST_SCOPES = ("province", "office", "unit")
+
+
+class ReceivingOffice(SQLModel, table=True):
+    """Who receives a tier's dossiers, and who recognises, from a date: TT24's district offices
+    ended on 1/7/2025 and no text names their successor, so an office sets it for a province
+    (`unit_id` None) or a unit admin for their own unit; the latest setting in effect wins."""
+
+    __tablename__ = "receiving_offices"
+    __table_args__ = (CheckConstraint(_one_of("tier", TIERS), name="tier"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    province: str = Field(max_length=100, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
+    tier: str = Field(max_length=10)
+    effective_from: dt.date
+    office: str = Field(max_length=300)
+    """The office that receives the dossier, as the province's plan names it."""
+    authority: str | None = Field(default=None, max_length=300)
+    """Who signs the recognition decision, when the plan says."""
+    set_by: int | None = Field(default=None, foreign_key="people.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Deadline(SQLModel, table=True):
+    """A date an office adds for the units of a province or of its scope (an internal date
+    before the legal 15/01): the units' reminders count down to the earliest one in force."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        CheckConstraint("(province IS NULL) <> (office_id IS NULL)", name="one_scope"),
+        CheckConstraint(_between("year", MIN_YEAR, MAX_YEAR), name="year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    """The assessment year whose dossier the date is for."""
+    due_on: dt.date
+    title: str = Field(max_length=300)
+    province: str | None = Field(default=None, max_length=100, index=True)
+    office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="people.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed_by: int | None = Field(default=None, foreign_key="people.id")
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement to every reachable member in a scope; its deliveries are reminders of
+    kind "broadcast", so a second run of the same text to the same scope sends only to whoever
+    has not received it."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        UniqueConstraint("scope_kind", "scope_value", "text_sha256"),
+        CheckConstraint(_one_of("scope_kind", BROADCAST_SCOPES), name="scope_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope_kind: str = Field(max_length=10)
+    scope_value: str = Field(max_length=100)
+    text: str = Field(sa_type=Text)
+    text_sha256: str = Field(max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="people.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Reminder(SQLModel, table=True):
+    """One push to one chat: the source of truth of the dispatcher.
+
+    planned → claimed (with a lease) → sent, or skipped with a reason, or failed after the
+    last attempt with its error. The unique key makes re-planning idempotent: planning again
+    updates the due moment of a row still planned and never adds a second one.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("identity_id", "deadline_key", "kind"),
+        CheckConstraint(_one_of("status", REMINDER_STATUSES), name="status"),
+        Index("ix_reminders_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_id: int = Field(foreign_key="channel_identities.id")
+    """The chat it goes to (a person's Telegram, Zalo or console identity)."""
+    person_id: int = Field(foreign_key="people.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
+    office_id: int | None = Field(default=None, foreign_key="offices.id")
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcasts.id")
+    year: int | None = Field(default=None)
+    deadline_key: str = Field(max_length=60)
+    """What it counts down to: "dossier:2026", "upgrade:17", "broadcast:3" …"""
+    kind: str = Field(max_length=20)
+    """"T-30" … "T-1", "admin-T-7", "reviewer-T-3", "upgrade", "expiry", "broadcast"."""
+    deadline_on: dt.date | None = Field(default=None)
+    due_at: dt.datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="planned", max_length=10)
+    attempts: int = Field(default=0)
+    lease_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    skip_reason: str | None = Field(default=None, max_length=100)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
