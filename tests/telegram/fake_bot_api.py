@@ -22,9 +22,11 @@ import email.parser
 import email.policy
 import itertools
 import json
+import math
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -70,6 +72,8 @@ SENDING = frozenset(
     }
 )
 """Methods that reach a chat: a user who blocked the bot makes them fail with 403."""
+DELIVERING = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
+"""Methods that count against the flood limits (`FakeBotApi.limit_rate`)."""
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -152,6 +156,35 @@ class Fault:
         if self.method != method or self.times == 0:
             return False
         return self.chat_id is None or _as_int(params.get("chat_id")) == self.chat_id
+
+
+@dataclass
+class RateLimit:
+    """Telegram's flood control for one bot: a sliding one-second window over all chats and a
+    minimum interval per chat. Called under the server's lock."""
+
+    overall: float
+    per_chat: float
+    refused: int = 0
+    _recent: deque[float] = field(default_factory=deque)
+    _last: dict[int, float] = field(default_factory=dict)
+
+    def admit(self, chat_id: int, now: float) -> int | None:
+        """None when the message may go (it is counted); else the whole seconds to wait."""
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        waits = []
+        if len(self._recent) >= self.overall:
+            waits.append(1.0 - (now - self._recent[0]))
+        last = self._last.get(chat_id)
+        if last is not None and now - last < 1.0 / self.per_chat:
+            waits.append(1.0 / self.per_chat - (now - last))
+        if waits:
+            self.refused += 1
+            return max(1, math.ceil(max(waits)))
+        self._recent.append(now)
+        self._last[chat_id] = now
+        return None
 
 
 @dataclass
@@ -251,6 +284,7 @@ class FakeBotApi:
         self._chats: dict[int, dict[str, Any]] = {}
         self._files: dict[str, RemoteFile] = {}
         self._faults: list[Fault] = []
+        self._rate: RateLimit | None = None
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -399,6 +433,17 @@ class FakeBotApi:
         """The next `times` calls of `method` answer normally, after `delay` seconds."""
         with self._lock:
             self._faults.append(Fault(method, 200, "", times, chat_id, delay=delay))
+
+    def limit_rate(self, overall: float = 30.0, per_chat: float = 1.0) -> RateLimit:
+        """Enforce Telegram's flood limits from now on, as the real server does for a bot
+        sending to many chats: at most `overall` messages in any one second and one message
+        every 1/`per_chat` seconds to the same chat. A message beyond them answers 429 "Too
+        Many Requests: retry after N" with `parameters.retry_after` (whole seconds, at least 1)
+        and is not delivered. The returned object counts the refusals."""
+        limit = RateLimit(overall=overall, per_chat=per_chat)
+        with self._lock:
+            self._rate = limit
+        return limit
 
     def block(self, chat_id: int, description: str = DESCRIPTIONS[403]) -> None:
         """The user blocked the bot (or a group removed it): every send to this chat answers
@@ -805,8 +850,14 @@ class FakeBotApi:
             if fault.status != 200:
                 record(fault.status, None)
                 return self._error(fault.status, fault.description, fault.retry_after)
+        chat_id = _as_int(params.get("chat_id")) or 0
         with self._lock:
-            refusal = self.blocked.get(_as_int(params.get("chat_id")) or 0)
+            refusal = self.blocked.get(chat_id)
+            limited = self._rate is not None and method in DELIVERING and refusal is None
+            wait = self._rate.admit(chat_id, time.monotonic()) if limited and self._rate else None
+        if wait is not None:
+            record(429, None)
+            return self._error(429, f"Too Many Requests: retry after {wait}", wait)
         if method in SENDING and refusal is not None:
             record(403, None)
             return self._error(403, refusal)
