@@ -26,7 +26,8 @@ async def test_a_second_message_to_one_chat_within_a_second_is_refused(api: Fake
         first = await _send(session, api, 501)
         second = await _send(session, api, 501)
         other = await _send(session, api, 502)
-    assert first["ok"] and other["ok"]
+    assert first["ok"]
+    assert other["ok"]
     assert second["error_code"] == 429
     assert second["parameters"]["retry_after"] >= 1
     assert limit.refused == 1
