@@ -19,6 +19,7 @@ finds every text of interface 3 in one module.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from conversations import buttons as ids
 from conversations import catalogue as say
@@ -27,7 +28,7 @@ from dvht_core.evaluate import LEVEL_NAMES
 from dvht_core.numbers import add_months
 from reminders.progress import Standing, UnitProgress, standing
 from reminders.rollup import admin_rollup, reviewer_rollup
-from reminders.wording import fitted, forecast_line, way_back
+from reminders.wording import PUSH_KIND, fitted, forecast_line, way_back
 
 __all__ = [
     "MEMBER_KINDS",
@@ -40,10 +41,10 @@ __all__ = [
 ]
 
 MEMBER_KINDS = ("T-30", "T-14", "T-7", "T-3", "T-1")
-"""The members' countdown pushes. The text counts the days from the actual date it is sent,
-so a push held back by the quiet hours or a holiday still says the right number."""
-KIND = "reminder"
-"""`Outbound.kind` of every push."""
+"""The members' countdown pushes by default; any "T-<days>" is worded alike (the offsets are
+configurable). The text counts the days from the actual date it is sent, so a push held back
+by the quiet hours or a holiday still says the right number."""
+_COUNTDOWN = re.compile(r"T-\d{1,3}")
 
 
 def reminder_messages(
@@ -64,7 +65,7 @@ def reminder_messages(
     """
     if kind == "admin-T-7":
         return admin_rollup(progress, deadline=deadline, today=today, buttons=buttons)
-    if kind not in MEMBER_KINDS:
+    if not _COUNTDOWN.fullmatch(kind):
         raise ValueError(f"reminder_messages words the members' countdown, not {kind!r}")
     found = standing(progress)
     if not found.unanswered:
@@ -88,7 +89,7 @@ def reminder_messages(
     offer, shown = way_back(buttons)
     tail = [*forecast_line(found, deadline=deadline, today=today), offer]
     text = fitted(head, items, tail, more=say.more_indicators)
-    return [Outbound(text, shown, kind=KIND)]
+    return [Outbound(text, shown, kind=PUSH_KIND)]
 
 
 def finished(progress: UnitProgress) -> bool:
@@ -109,7 +110,7 @@ def _finished(found: Standing, *, deadline: dt.date, today: dt.date, buttons: bo
         lines.append(say.evidence_before_submitting(list(found.without_evidence)))
     lines.append(say.REPORT_OFFER_TAP if buttons else say.REPORT_OFFER_WORD)
     text = fitted(lines, [], [], more=say.more_indicators)
-    return Outbound(text, (ids.REPORT,) if buttons else (), kind=KIND)
+    return Outbound(text, (ids.REPORT,) if buttons else (), kind=PUSH_KIND)
 
 
 def upgrade_open(
@@ -148,7 +149,7 @@ def upgrade_open(
             head.append(say.answered_meet(2))
     offer, shown = way_back(buttons)
     text = fitted(head, items, [say.UPGRADE_NOTE, offer], more=say.more_indicators)
-    return [Outbound(text, shown, kind=KIND)]
+    return [Outbound(text, shown, kind=PUSH_KIND)]
 
 
 def expiry_soon(
@@ -167,7 +168,7 @@ def expiry_soon(
         say.EXPIRY_NOTE,
         offer,
     ]
-    return [Outbound(fitted(lines, [], [], more=say.more_indicators), shown, kind=KIND)]
+    return [Outbound(fitted(lines, [], [], more=say.more_indicators), shown, kind=PUSH_KIND)]
 
 
 def _need_line(found: Standing, indicator_id: str, needs: tuple[str, ...]) -> str:

@@ -21,9 +21,7 @@ from conversations.messages import Outbound
 from conversations.records import AnswerRecord
 from dvht_core import vietnam_time
 from reminders.progress import Standing, UnitProgress, standing
-from reminders.wording import fitted, forecast_line, way_back
-
-KIND = "reminder"
+from reminders.wording import PUSH_KIND, fitted, forecast_line, way_back
 
 
 def admin_rollup(
@@ -49,7 +47,7 @@ def admin_rollup(
     offer, shown = way_back(buttons)
     tail = [*forecast_line(found, deadline=deadline, today=today), offer]
     text = fitted(head, people, tail, more=say.more_people)
-    return [Outbound(text, shown, kind=KIND)]
+    return [Outbound(text, shown, kind=PUSH_KIND)]
 
 
 def _open_lines(found: Standing) -> list[str]:
@@ -108,7 +106,7 @@ def reviewer_rollup(
     office = units[0].assessment.unit.office_name if units else None
     countdown = say.countdown((deadline - today).days, deadline, year)
     if not pending:
-        return [Outbound(f"{countdown}\n{say.all_submitted(office, year)}", kind=KIND)]
+        return [Outbound(f"{countdown}\n{say.all_submitted(office, year)}", kind=PUSH_KIND)]
     pending.sort(key=lambda s: (_share(s), _sort_key(s.progress.assessment.unit.name)))
     head = [countdown, say.reviewer_heading(office, len(pending), year)]
     items = [
@@ -121,7 +119,7 @@ def reviewer_rollup(
         )
         for s in pending
     ]
-    return [Outbound(fitted(head, items, [], more=say.more_units), kind=KIND)]
+    return [Outbound(fitted(head, items, [], more=say.more_units), kind=PUSH_KIND)]
 
 
 def _share(found: Standing) -> Fraction:

@@ -12,6 +12,8 @@ from conversations.messages import MAX_TEXT, Button
 from dvht_core.forecast import Forecast, forecast
 from reminders.progress import Standing
 
+PUSH_KIND = "reminder"
+"""`Outbound.kind` of every push (for the channels' adapters and the tests)."""
 MOST_ITEMS = 10
 """A push lists at most this many items (indicators, people, units) before “và N … khác”: a
 phone screen, not a report."""

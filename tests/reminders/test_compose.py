@@ -465,3 +465,10 @@ def test_the_expiry_push_names_the_date_and_the_days_left() -> None:
 def test_a_kind_without_its_own_words_is_refused() -> None:
     with pytest.raises(ValueError, match="reviewer-T-3"):
         reminder_messages("reviewer-T-3", partial(), deadline=DEADLINE, today=T7)
+    with pytest.raises(ValueError, match="upgrade"):
+        reminder_messages("upgrade", partial(), deadline=DEADLINE, today=T7)
+
+
+def test_a_configured_offset_is_worded_like_the_default_ones() -> None:
+    text = one(reminder_messages("T-60", partial(), deadline=DEADLINE, today=DEADLINE - 60 * DAY))
+    assert text.text.startswith("Còn 60 ngày đến hạn nộp hồ sơ")

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from conversations import buttons
 from conversations import catalogue as say
 from dvht_core import vietnam_time
 from reminders.compose import reminder_messages
@@ -150,6 +151,13 @@ async def test_progress_when_everything_is_answered_has_no_forecast(
 
 
 # --- the resume button under a push -------------------------------------------------------------
+
+
+def test_the_resume_button_id_is_fixed() -> None:
+    """A wire format: pushes already sent carry it, so it keeps its id and meaning."""
+    assert buttons.RESUME.id == RESUME
+    assert buttons.parse(RESUME) == buttons.Press("resume")
+    assert not buttons.RESUME.navigation
 
 
 async def test_the_resume_button_takes_each_user_to_their_own_step(
