@@ -37,6 +37,7 @@ PressKind = Literal[
     "unit_back",
     "total_yes",
     "total_no",
+    "resume",
 ]
 
 
@@ -67,6 +68,7 @@ _FIXED: dict[str, Press] = {
     "ud:back": Press("unit_back"),
     "tot:yes": Press("total_yes"),
     "tot:no": Press("total_no"),
+    "go:resume": Press("resume"),
 }
 _ID_OF: dict[PressKind, str] = {press.kind: button_id for button_id, press in _FIXED.items()}
 _PREFIXES: dict[str, PressKind] = {
@@ -167,3 +169,8 @@ def unit_field(field: str, label: str) -> Button:
 def total_yes(total: int, what: str) -> Button:
     """“Đúng, 2.500 thành viên”."""
     return _fixed("total_yes", say.total_confirm_button(total, what))
+
+
+# Deadline pushes (issue 13): “Làm tiếp” under a reminder takes the user back to their own saved
+# step, as “tiếp tục” or /danhgia would; the press may come days after the push, at any step.
+RESUME = _fixed("resume", say.BTN_RESUME)

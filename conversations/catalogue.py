@@ -949,3 +949,195 @@ IDLE_NO_UNIT_HINT = "Gõ /start để bắt đầu, hoặc hỏi “hạn nộp 
 
 
 # --- end of walked as an official -------------------------------------------------------------
+
+
+# --- reminders: what a push says (issue 13, the content part) ---------------------------------
+# Each push is ONE message of at most 2,000 characters (Zalo's limit): long lists end with
+# “và N chỉ tiêu khác” (`reminders.compose`). Dates are Vietnam's, written dd/mm/yyyy.
+BTN_RESUME = "Làm tiếp"
+RESUME_TAP = "Bấm “Làm tiếp” (hoặc gõ “tiếp tục”) để làm tiếp đúng chỗ bạn đang dừng."
+RESUME_WORD = "Gõ “tiếp tục” để làm tiếp đúng chỗ bạn đang dừng."
+REPORT_OFFER_TAP = "Bấm “Báo cáo” hoặc gõ /baocao để nhận báo cáo tự đánh giá (PDF, Word, Excel)."
+REPORT_OFFER_WORD = "Gõ /baocao để nhận báo cáo tự đánh giá (PDF, Word, Excel)."
+FORECAST_UNKNOWN = (
+    "Chưa đủ dữ liệu để dự báo ngày hoàn thành (cần ít nhất 2 ngày có trả lời trong 14 ngày qua)."
+)
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def countdown(days: int, deadline: dt.date, year: int) -> str:
+    """“Còn 7 ngày đến hạn nộp hồ sơ … (trước ngày 15/01/2027).”: the days are counted to the
+    deadline date itself, which the dossier must arrive before."""
+    what = f"hạn nộp hồ sơ “Đơn vị học tập” năm {year}"
+    if days == 1:
+        return (
+            f"Còn 1 ngày — hạn là ngày mai: hồ sơ “Đơn vị học tập” năm {year} nộp trước ngày "
+            f"{_day(deadline)}."
+        )
+    if days <= 0:
+        return f"Đã hết {what} (trước ngày {_day(deadline)}); hãy liên hệ nơi nhận hồ sơ."
+    return f"Còn {days} ngày đến {what} (trước ngày {_day(deadline)})."
+
+
+def reminder_unit(name: str) -> str:
+    return f"Đơn vị: {name}."
+
+
+def not_started(total: int) -> str:
+    return f"Đơn vị chưa bắt đầu tự đánh giá: cả {total} chỉ tiêu đều chưa trả lời."
+
+
+def unanswered_left(ids: list[str]) -> str:
+    return f"Còn {len(ids)} chỉ tiêu chưa trả lời: {', '.join(ids)}."
+
+
+def evidence_left(ids: list[str]) -> str:
+    return f"{len(ids)} chỉ tiêu đã trả lời nhưng chưa có minh chứng: {', '.join(ids)}."
+
+
+def heading_gaps(target: int, *, besides_unanswered: bool) -> str:
+    """The head of the exact shortfall for the level the unit is heading to."""
+    if besides_unanswered:
+        return f"Để đạt mức độ {target}, ngoài các chỉ tiêu chưa trả lời, đơn vị còn cần:"
+    return f"Để đạt mức độ {target}, đơn vị còn cần:"
+
+
+def answered_meet(target: int) -> str:
+    return f"Các chỉ tiêu đã trả lời đều đạt yêu cầu mức độ {target}."
+
+
+def more_indicators(count: int) -> str:
+    return f"và {count} chỉ tiêu khác."
+
+
+def forecast_late(finish: dt.date, days_late: int) -> str:
+    return (
+        f"Với tốc độ hiện tại, đơn vị sẽ xong khoảng ngày {_day(finish)} — sau hạn "
+        f"{days_late} ngày."
+    )
+
+
+def forecast_on_time(finish: dt.date, days_early: int) -> str:
+    return (
+        f"Với tốc độ hiện tại, đơn vị sẽ xong khoảng ngày {_day(finish)}, trước hạn "
+        f"{days_early} ngày."
+    )
+
+
+def finished_submit(deadline: dt.date) -> str:
+    return f"Đơn vị đã trả lời đủ các chỉ tiêu — hãy nộp hồ sơ trước ngày {_day(deadline)}."
+
+
+def current_result(level_name: str) -> str:
+    return f"Kết quả tự đánh giá hiện tại: {level_name}."
+
+
+def evidence_before_submitting(ids: list[str]) -> str:
+    return (
+        f"Trước khi nộp, hãy bổ sung minh chứng cho {len(ids)} chỉ tiêu: {', '.join(ids)} "
+        "(chỉ tiêu không có minh chứng được đánh giá là không đạt)."
+    )
+
+
+# The unit admin's roll-up at T-7.
+def admin_rollup_heading(unit_name: str, year: int) -> str:
+    return f"Tổng hợp cho quản trị đơn vị {unit_name}, hồ sơ năm {year}:"
+
+
+def answered_share(answered: int, total: int, percent: int) -> str:
+    return f"Đã trả lời {answered}/{total} chỉ tiêu ({percent}%, làm tròn xuống)."
+
+
+OPEN_HEADING = "Chỉ tiêu còn mở:"
+
+
+def open_unanswered(ids: list[str]) -> str:
+    return f"• Chưa trả lời: {', '.join(ids)}"
+
+
+def open_without_evidence(ids: list[str]) -> str:
+    return f"• Chưa có minh chứng: {', '.join(ids)}"
+
+
+def open_below(target: int, items: list[tuple[str, str]]) -> str:
+    listed = "; ".join(f"{i} ({short})" for i, short in items)
+    return f"• Chưa đạt mức độ {target}: {listed}"
+
+
+NOTHING_OPEN = "Không còn chỉ tiêu nào mở."
+WHO_ANSWERED_HEADING = "Ai đã trả lời gì:"
+NOBODY_ANSWERED = "Chưa có ai trả lời chỉ tiêu nào."
+ANSWERED_BY_OPERATOR = "Nhập từ tệp hoặc dòng lệnh"
+
+
+def person_answers(name: str, items: list[tuple[str, str, dt.date]]) -> str:
+    """“• Lan (2): 1.1 đạt, 02/12/2026; 2.1 27 thành viên, 03/12/2026”."""
+    listed = "; ".join(f"{i} {answer}, {_day(day)}" for i, answer, day in items)
+    return f"• {name} ({len(items)}): {listed}"
+
+
+def more_people(count: int) -> str:
+    return f"và {count} người khác."
+
+
+# The reviewers' roll-up at T-3.
+def reviewer_heading(office: str | None, count: int, year: int) -> str:
+    scope = f"thuộc phạm vi {office}" if office else "thuộc phạm vi của bạn"
+    return (
+        f"{count} đơn vị {scope} chưa nộp hồ sơ “Đơn vị học tập” năm {year}. Tiến độ là số "
+        "chỉ tiêu đã trả lời trên số chỉ tiêu áp dụng, làm tròn xuống; thấp nhất trước:"
+    )
+
+
+def unit_progress_line(name: str, answered: int, total: int, percent: int, started: bool) -> str:
+    note = "" if started else ", chưa bắt đầu"
+    return f"• {name}: {percent}% ({answered}/{total}{note})"
+
+
+def more_units(count: int) -> str:
+    return f"và {count} đơn vị khác."
+
+
+def all_submitted(office: str | None, year: int) -> str:
+    scope = f"thuộc phạm vi {office}" if office else "thuộc phạm vi của bạn"
+    return f"Mọi đơn vị {scope} đã nộp hồ sơ “Đơn vị học tập” năm {year}."
+
+
+# Recognition reminders: the upgrade to level 2, and a recognition about to lapse.
+def upgrade_open(unit_name: str, decided: dt.date, opens: dt.date, months: int) -> str:
+    return (
+        f"Từ ngày {_day(opens)}, {unit_name} đã đủ {months} tháng kể từ quyết định công nhận "
+        f"“Đơn vị học tập” mức độ 1 (ngày {_day(decided)}): đơn vị có thể đề nghị đánh giá, "
+        "công nhận nâng lên mức độ 2."
+    )
+
+
+UPGRADE_NOTE = (
+    "Lưu ý: mốc 12 tháng theo kế hoạch triển khai Thông tư 24 của các tỉnh (chưa đối chiếu được "
+    "với văn bản gốc); hãy xem kế hoạch của tỉnh."
+)
+UPGRADE_READY = "Với các câu trả lời hiện có, đơn vị đã đạt yêu cầu mức độ 2."
+UPGRADE_NOT_STARTED = (
+    "Đơn vị chưa trả lời chỉ tiêu nào của năm nay; hãy tự đánh giá theo yêu cầu mức độ 2."
+)
+
+
+def expiry_soon(unit_name: str, lapses_on: dt.date, days: int) -> str:
+    left = f"còn {days} ngày" if days > 0 else "đã đến hạn"
+    return (
+        f"Kết quả công nhận “Đơn vị học tập” của {unit_name} hết thời hạn vào ngày "
+        f"{_day(lapses_on)} ({left}). Hãy tự đánh giá lại và gửi hồ sơ để được công nhận tiếp."
+    )
+
+
+EXPIRY_NOTE = (
+    "Lưu ý: thời hạn bảo lưu 3 năm “tiếp theo năm được công nhận” theo kế hoạch triển khai "
+    "Thông tư 24 của các tỉnh; mốc bắt đầu tính có thể là năm đánh giá hoặc năm ra quyết định, "
+    "hãy đối chiếu với quyết định công nhận của đơn vị."
+)
+
+
+# --- end of reminders: what a push says -------------------------------------------------------

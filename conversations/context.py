@@ -52,33 +52,41 @@ class Context:
         record, unit = self.assessment, self.unit
         if record is None or unit is None:
             return None
-        answers = {}
-        for indicator_id, answer in record.answers.items():
-            value = answer.value
-            answers[indicator_id] = Answer(
-                indicator_id=indicator_id,
-                met=_bool(value.get("met")),
-                count=_int(value.get("count")),
-                learners_count=_int(value.get("learners_count")),
-                title=_str(value.get("title")),
-                dt_level=_str(value.get("dt_level")),
-                evidence=tuple(e.title for e in record.evidence_for(indicator_id)),
-                description=answer.description,
-                strengths=answer.strengths,
-                weaknesses=answer.weaknesses,
-            )
-        tier: Tier = "tinh" if unit.tier == "tinh" else "huyen"
-        return Assessment(
-            tier=tier,
-            unit_type=unit.unit_type,
-            year=record.year,
-            members=record.members,
-            learners=record.learners,
-            answers=answers,
-            level1_decision_date=record.level1_decision_date,
-            unit_name=unit.name,
-            province=unit.province,
+        return assessment_of(record, unit)
+
+
+def assessment_of(record: AssessmentRecord, unit: UnitRecord | None = None) -> Assessment:
+    """A stored assessment in the evaluation engine's terms (evidence titles attached), for the
+    unit it belongs to (default: the record's own): the chat's context and the reminders read
+    a unit's answers the same way."""
+    unit = unit or record.unit
+    answers = {}
+    for indicator_id, answer in record.answers.items():
+        value = answer.value
+        answers[indicator_id] = Answer(
+            indicator_id=indicator_id,
+            met=_bool(value.get("met")),
+            count=_int(value.get("count")),
+            learners_count=_int(value.get("learners_count")),
+            title=_str(value.get("title")),
+            dt_level=_str(value.get("dt_level")),
+            evidence=tuple(e.title for e in record.evidence_for(indicator_id)),
+            description=answer.description,
+            strengths=answer.strengths,
+            weaknesses=answer.weaknesses,
         )
+    tier: Tier = "tinh" if unit.tier == "tinh" else "huyen"
+    return Assessment(
+        tier=tier,
+        unit_type=unit.unit_type,
+        year=record.year,
+        members=record.members,
+        learners=record.learners,
+        answers=answers,
+        level1_decision_date=record.level1_decision_date,
+        unit_name=unit.name,
+        province=unit.province,
+    )
 
 
 def default_rulebook() -> Rulebook:

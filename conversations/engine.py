@@ -161,6 +161,8 @@ def _pressed(ctx: Context, state: State, button_id: str) -> Outcome:
         return intent(ctx, state, Intent("back"))
     if press.kind == "report":
         return intent(ctx, state, Intent("report"))
+    if press.kind == "resume":  # “Làm tiếp” under a reminder: the user's own step
+        return intent(ctx, state, Intent("resume"))
     if press.kind == "edit":
         return edit(ctx, state, press.arg)
     here = steps.of(state.step)

@@ -57,9 +57,10 @@ def intent(ctx: Context, state: State, asked: Intent) -> Outcome:
 def resume(ctx: Context, state: State, *, greeting: bool = False) -> Outcome:
     """“tiếp tục”: where it was paused, else the first unanswered indicator."""
     if ctx.unit is None:
-        paused = state.paused_step
-        onboarding = paused is not None and steps.of(paused).onboarding(ctx, state)
-        back_to = paused if onboarding and paused else st.WELCOME
+        # Paused or not, an onboarding question is where this user stopped: “tiếp tục” (or
+        # “Làm tiếp” under a reminder) asks it again rather than starting over at the welcome.
+        here = state.paused_step or state.step
+        back_to = here if steps.of(here).onboarding(ctx, state) else st.WELCOME
         return Outcome(replace(state, step=back_to, paused_step=None), ask=True)
     state = replace(state, unit_id=ctx.unit.id)
     replies = (Outbound(say.welcome_back(ctx.unit.name), kind="answer"),) if greeting else ()

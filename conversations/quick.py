@@ -10,6 +10,7 @@ from conversations.messages import Outbound
 from conversations.questions import UNIT_CHOICES
 from dvht_core import vietnam_time
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
+from dvht_core.forecast import forecast
 from dvht_core.gaps import (
     gaps_by_indicator,
     gaps_to_reach,
@@ -197,4 +198,21 @@ def _progress(ctx: Context) -> str:
     assessment = ctx.as_assessment()
     if assessment is not None:
         missing = len([m for m in missing_evidence(_rulebook(ctx), assessment) if m.answered])
-    return say.progress(len(answered), len(walk), remaining, missing)
+    text = say.progress(len(answered), len(walk), remaining, missing)
+    predicted = _forecast(ctx, remaining) if remaining else None
+    return text if predicted is None else f"{text}\n{predicted}"
+
+
+def _forecast(ctx: Context, remaining: list[str]) -> str:
+    """The finish-date forecast (`dvht_core.forecast`) against the dossier's legal deadline:
+    late, on time, or too little history, each said (a push says only the first and last)."""
+    history = (
+        ctx.assessment.first_answered_days({i.id for i in ctx.walk()}) if ctx.assessment else ()
+    )
+    deadline = _rulebook(ctx).submission.deadline_for(_year(ctx))
+    result = forecast(history, remaining=len(remaining), today=ctx.today, deadline=deadline)
+    if result.finish is not None and result.kind == "late":
+        return say.forecast_late(result.finish, result.days_late)
+    if result.finish is not None and result.kind == "on_time":
+        return say.forecast_on_time(result.finish, result.days_early)
+    return say.FORECAST_UNKNOWN

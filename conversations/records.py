@@ -6,9 +6,11 @@ Plain frozen dataclasses: the conversation layer never sees a database row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dvht_core import vietnam_time
 from dvht_core.workflow import Status
 
 Role = Literal["member", "unit_admin"]
@@ -94,6 +96,10 @@ class AnswerRecord:
     answered_by_name: str | None
     answered_at: dt.datetime
     revision_id: int
+    first_answered_at: dt.datetime | None = None
+    """When the indicator was first answered (its oldest revision), for the pace the finish-date
+    forecast reads (`dvht_core.forecast`); None where the loader does not read it (a revision
+    listed in an indicator's history)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,3 +140,13 @@ class AssessmentRecord:
 
     def evidence_for(self, indicator_id: str) -> tuple[EvidenceRecord, ...]:
         return tuple(e for e in self.evidence if indicator_id in e.indicator_ids)
+
+    def first_answered_days(self, indicator_ids: Collection[str]) -> tuple[dt.date, ...]:
+        """The Vietnam date on which each of these indicators was first answered, one per
+        answered indicator whose first answer was loaded: the finish-date forecast's history
+        (`dvht_core.forecast`), read the same way by the chat and the reminders."""
+        return tuple(
+            vietnam_time.today(answer.first_answered_at)
+            for indicator_id, answer in self.answers.items()
+            if indicator_id in indicator_ids and answer.first_answered_at is not None
+        )

@@ -45,13 +45,13 @@ _UNIT_AND_ASSESSMENT = text(
     "LEFT JOIN assessments a ON a.unit_id = u.id AND a.year = :year WHERE u.id = :unit_id"
 )
 
-_ANSWER_COLUMNS = (
+ANSWER_COLUMNS = (
     "r.id AS revision_id, r.value, r.description, r.strengths, r.weaknesses, r.answered_by, "
     "p.display_name AS answered_by_name, r.answered_at"
 )
 """One answer revision (`answer_revisions r`) and who gave it (`people p`)."""
 
-_EVIDENCE_COLUMNS = (
+EVIDENCE_COLUMNS = (
     "e.id AS evidence_id, e.kind, e.title, e.original_name, e.mime_type, e.size, e.sha256, "
     "e.storage_key, e.doc_number, e.doc_date, e.issuer, e.uploaded_by, e.uploaded_at"
 )
@@ -68,20 +68,26 @@ def _nulls(columns: str) -> str:
 # `indicator_id`, and each half has its own named columns, NULL in the other half's rows. A bare
 # NULL takes its type from the other half's column on PostgreSQL, so the two halves stay
 # portable without casts.
+# Each indicator's latest revision comes with the moment of its first (`first_answered_at`, the
+# forecast's history) from the same grouped pass over the assessment's revisions.
 _ANSWERS_AND_EVIDENCE = text(
-    f"SELECT 'a' AS tag, r.indicator_id, {_ANSWER_COLUMNS}, {_nulls(_EVIDENCE_COLUMNS)} "
-    "FROM answer_revisions r LEFT JOIN people p ON p.id = r.answered_by "
-    "WHERE r.id IN (SELECT max(id) FROM answer_revisions WHERE assessment_id = :assessment_id "
-    "GROUP BY indicator_id) "
+    f"SELECT 'a' AS tag, r.indicator_id, {ANSWER_COLUMNS}, f.first_answered_at, "
+    f"{_nulls(EVIDENCE_COLUMNS)} "
+    "FROM (SELECT max(id) AS last_id, min(answered_at) AS first_answered_at "
+    "FROM answer_revisions WHERE assessment_id = :assessment_id GROUP BY indicator_id) f "
+    "JOIN answer_revisions r ON r.id = f.last_id LEFT JOIN people p ON p.id = r.answered_by "
     "UNION ALL "
-    f"SELECT 'e', l.indicator_id, {_nulls(_ANSWER_COLUMNS)}, {_EVIDENCE_COLUMNS} "
+    f"SELECT 'e', l.indicator_id, {_nulls(ANSWER_COLUMNS)}, NULL AS first_answered_at, "
+    f"{EVIDENCE_COLUMNS} "
     "FROM evidence e JOIN evidence_indicators l ON l.evidence_id = e.id "
     "WHERE e.assessment_id = :assessment_id AND l.removed_at IS NULL "
     "ORDER BY tag, revision_id, evidence_id, indicator_id"
-).columns(value=JSON, answered_at=UTCDateTime, uploaded_at=UTCDateTime)
+).columns(
+    value=JSON, answered_at=UTCDateTime, first_answered_at=UTCDateTime, uploaded_at=UTCDateTime
+)
 
 _HISTORY = text(
-    f"SELECT r.indicator_id, {_ANSWER_COLUMNS} "
+    f"SELECT r.indicator_id, {ANSWER_COLUMNS} "
     "FROM answer_revisions r LEFT JOIN people p ON p.id = r.answered_by "
     "WHERE r.assessment_id = :assessment_id AND r.indicator_id = :indicator_id ORDER BY r.id"
 ).columns(value=JSON, answered_at=UTCDateTime)
@@ -118,7 +124,7 @@ def load(session: Session, *, unit: UnitRecord, row: Mapping[str, Any]) -> Asses
         _ANSWERS_AND_EVIDENCE,
         {"assessment_id": row["assessment_id"]},
         json_columns=("value",),
-        time_columns=("answered_at", "uploaded_at"),
+        time_columns=("answered_at", "first_answered_at", "uploaded_at"),
     )
     answers: dict[str, AnswerRecord] = {}
     evidence: dict[int, dict[str, Any]] = {}

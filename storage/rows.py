@@ -59,7 +59,8 @@ def membership_record(row: Row) -> MembershipRecord:
 
 
 def answer_record(row: Row) -> AnswerRecord:
-    """From one answer revision with the answering person's name (`answered_by_name`)."""
+    """From one answer revision with the answering person's name (`answered_by_name`) and, when
+    the statement reads it, when the indicator was first answered (`first_answered_at`)."""
     return AnswerRecord(
         indicator_id=row["indicator_id"],
         value=dict(row["value"]),
@@ -70,6 +71,7 @@ def answer_record(row: Row) -> AnswerRecord:
         answered_by_name=row["answered_by_name"],
         answered_at=row["answered_at"],
         revision_id=row["revision_id"],
+        first_answered_at=row.get("first_answered_at"),
     )
 
 
