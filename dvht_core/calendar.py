@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dvht_core.calendar_data import CalendarEntry, load_calendar
+from dvht_core.calendar_data import CalendarEntry, ProvincialEntry, load_calendar
 from dvht_core.numbers import add_months
 from dvht_core.provinces import same_province
 from dvht_core.vietnam_time import ZONE
@@ -108,20 +108,26 @@ class DatedEntry:
     """The start of a period (the data year); None for a “trước ngày” date."""
     uncertain: bool = False
     note: str | None = None
+    tiers: tuple[str, ...] = ("huyen", "tinh")
+    province: str | None = None
+    """The province whose plan sets the date (None: the law's, for every province)."""
 
 
 def year_entries(
-    year: int, *, tier: str, unit_type: str | None = None, province: str | None = None
+    year: int, *, tier: str | None, unit_type: str | None = None, province: str | None = None
 ) -> tuple[DatedEntry, ...]:
     """The dates of assessment year `year`'s cycle for a unit of this tier and type (None:
-    every type), including those its province's plan adds, in date order."""
+    every tier, every type), including those its province's plan adds, in date order."""
     data = load_calendar()
-    chosen: list[CalendarEntry] = [e for e in data.entries if e.applies(tier, unit_type)]
+    tiers = ("huyen", "tinh") if tier is None else (tier,)
+    chosen: list[CalendarEntry] = [
+        e for e in data.entries if any(e.applies(t, unit_type) for t in tiers)
+    ]
     if province:
         chosen += [
             e
             for e in data.provincial
-            if e.applies(tier, unit_type) and same_province(e.province, province)
+            if any(e.applies(t, unit_type) for t in tiers) and same_province(e.province, province)
         ]
     found = [
         DatedEntry(
@@ -132,6 +138,8 @@ def year_entries(
             first_day=e.first_day(year),
             uncertain=e.uncertain,
             note=e.note,
+            tiers=e.tiers,
+            province=e.province if isinstance(e, ProvincialEntry) else None,
         )
         for e in chosen
     ]
