@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversations import catalogue as say
 from conversations.buttons import REPORT
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
 from conversations.messages import Outbound
 from conversations.questions import UNIT_CHOICES
-from dvht_core import vietnam_time
+from dvht_core import calendar
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.gaps import (
     gaps_by_indicator,
@@ -19,6 +21,7 @@ from dvht_core.gaps import (
 )
 from dvht_core.loader import load_unit_types
 from dvht_core.model import Level, Rulebook
+from dvht_core.offices import reform_date
 
 
 def answer(ctx: Context, intent: Intent) -> list[Outbound]:
@@ -26,8 +29,14 @@ def answer(ctx: Context, intent: Intent) -> list[Outbound]:
     if kind == "help":
         return [Outbound(say.HELP, kind="answer")]
     if kind == "deadline":
-        text = say.deadline(_rulebook(ctx), _year(ctx), _unit_type_or_none(ctx))
-        return [Outbound(text, kind="answer")]
+        return [Outbound(_deadline(ctx), kind="answer")]
+    if kind == "days_left":
+        return [Outbound(say.days_left_answer(ctx.calendar, ctx.today), kind="answer")]
+    if kind == "office":
+        if ctx.unit is None:  # no unit yet: both tiers
+            both = [replace(ctx.calendar, tier=tier) for tier in ("huyen", "tinh")]
+            return [Outbound(say.office_answer_by_tier(both), kind="answer")]
+        return [Outbound(say.office_answer(ctx.calendar), kind="answer")]
     if kind == "criterion_info":
         return [Outbound(_criterion(ctx, intent.criterion), kind="answer")]
     if kind == "indicator_info":
@@ -96,8 +105,39 @@ def _rulebook(ctx: Context) -> Rulebook:
     return ctx.rulebook or default_rulebook()
 
 
-def _year(ctx: Context) -> int:
-    return ctx.assessment.year if ctx.assessment else vietnam_time.assessment_year(ctx.today)
+def _deadline(ctx: Context) -> str:
+    """The unit's deadline and office from its calendar; the dates that concern only some unit
+    types (a school's QĐ 4725 self-assessment) from the rulebook of its tier, to those types
+    only (all of them before a unit exists)."""
+    rulebook, unit_type = _rulebook(ctx), _unit_type_or_none(ctx)
+    unit_calendar = ctx.calendar
+    year = unit_calendar.year
+    tier = unit_calendar.tier
+    completion = next(
+        (
+            e.day
+            for e in calendar.year_entries(year, tier=tier, unit_type=unit_type)
+            if e.key == "completion"
+        ),
+        None,
+    )
+    extra = [
+        say.provincial_date(e.text, e.day, e.province)
+        for e in calendar.year_entries(
+            year, tier=tier, unit_type=unit_type, province=unit_calendar.province
+        )
+        if e.province is not None
+    ]
+    extra += [e.text for e in rulebook.calendar if unit_type is None or e.applies(unit_type)]
+    return say.calendar_deadline(
+        unit_calendar,
+        ctx.today,
+        source=rulebook.submission.source,
+        completion=completion,
+        reformed=tier == "huyen" and unit_calendar.deadline >= reform_date(),
+        extra=extra,
+        upgrade_months=rulebook.upgrade_wait_months,
+    )
 
 
 def _unit_type_or_none(ctx: Context) -> str | None:

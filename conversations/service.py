@@ -271,7 +271,8 @@ class ConversationService:
         unit_id, year_on = (unit.id, year) if unit else (None, None)
         if (state.unit_id, state.year) != (unit_id, year_on):
             state = replace(state, unit_id=unit_id, year=year_on)
-        context = Context(person, tuple(memberships), unit, assessment, today, has_buttons)
+        loader = partial(tx.calendar, unit=unit, year=year) if unit is not None else None
+        context = Context(person, tuple(memberships), unit, assessment, today, has_buttons, loader)
         return context, state
 
     def _apply(

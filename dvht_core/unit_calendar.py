@@ -32,7 +32,8 @@ class UnitCalendar:
 
     year: int
     tier: str
-    unit_type: str
+    unit_type: str | None
+    """None: no unit yet (every type's dates and notes apply)."""
     province: str
     unit_id: int | None = None
     office_deadlines: tuple[OfficeDeadline, ...] = ()

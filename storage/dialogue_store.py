@@ -24,7 +24,8 @@ from conversations.records import (
     UnitChange,
     UnitRecord,
 )
-from storage import assessment_sql, dialogue_sql, inbox
+from dvht_core.unit_calendar import UnitCalendar
+from storage import assessment_sql, calendar_store, dialogue_sql, inbox
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.invites import InviteRepository
@@ -114,6 +115,9 @@ class SqlDialogueTx:
         record = assessment_sql.load(self.session, unit=unit_record(row), row=row)
         self._rows[record.id] = row
         return [membership_record(r) for r in rows], record.unit, record
+
+    def calendar(self, *, unit: UnitRecord, year: int) -> UnitCalendar:
+        return calendar_store.unit_calendar(self.session, unit=unit, year=year)
 
     def set_totals(
         self,
