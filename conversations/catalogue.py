@@ -784,6 +784,7 @@ UNIT_FIELD_LABELS = {
     "unit_type": "Loại đơn vị",
     "members": "Số thành viên",
     "learners": "Số người học",
+    "receiving_office": "Nơi nhận hồ sơ",
 }
 UNIT_ADMIN_ONLY = (
     "Chỉ quản trị đơn vị (người tạo đơn vị hoặc nhận mã mời quản trị) mới sửa được thông tin "
@@ -816,6 +817,7 @@ def unit_details(
     *,
     show_learners: bool,
     admin: bool,
+    office: str | None = None,
 ) -> str:
     """/donvi: the unit's details, and what the reader can do with them."""
     unknown = "chưa khai báo"
@@ -830,6 +832,8 @@ def unit_details(
         lines.append(
             f"• Số người học năm {year}: {grouped_number(learners) if learners else unknown}"
         )
+    if office is not None:
+        lines.append(f"• Nơi nhận hồ sơ năm {year}: {office}")
     if admin:
         lines.append("Chọn mục cần sửa, hoặc “Xong” để quay lại đánh giá.")
     else:
@@ -845,6 +849,11 @@ def ask_unit_field(field: str, current: str, year: int) -> str:
         )
     if field == "province":
         return f"Tỉnh, thành phố mới của đơn vị? Hiện tại: {current}."
+    if field == "receiving_office":
+        return (
+            f"Nơi nhận hồ sơ của đơn vị theo kế hoạch của tỉnh? Hiện tại: {current}. Gõ tên cơ "
+            "quan, ví dụ Phòng Văn hóa – Xã hội, UBND xã Quảng Phú."
+        )
     if field == "unit_type":
         return (
             f"Loại đơn vị mới? Hiện tại: {current}. Loại đơn vị quyết định những chỉ tiêu "
@@ -1044,6 +1053,17 @@ def office_answer_by_tier(calendars: list[Any]) -> str:
         f"Hồ sơ năm đánh giá {calendars[0].year} (hạn trước ngày {_dmy(calendars[0].deadline)})."
     )
     return "\n".join([head, *blocks])
+
+
+OFFICE_EMPTY = "Hãy gõ tên nơi nhận hồ sơ, ví dụ Phòng Văn hóa – Xã hội, UBND xã Quảng Phú."
+OFFICE_ABOLISHED = (
+    "Từ 1/7/2025 không còn Phòng Giáo dục và Đào tạo và UBND cấp huyện; hãy gõ nơi nhận hồ sơ "
+    "theo kế hoạch hiện hành của tỉnh."
+)
+
+
+def office_without_letters(typed: str) -> str:
+    return f"“{typed}” chưa phải tên cơ quan; hãy gõ bằng chữ, ví dụ UBND xã Quảng Phú."
 
 
 # --- end of calendar -------------------------------------------------------------------------

@@ -64,6 +64,14 @@ class DialogueTx(Protocol):
         draft on first use."""
         ...
 
+    def set_receiving_office(
+        self, *, person_id: int, unit: UnitRecord, year: int, office: str, on: dt.date
+    ) -> tuple[UnitChange, ...]:
+        """A unit admin names who receives the unit's dossiers from `on` (issue 13); the
+        change (the office before and after, for assessment year `year`), or none when it was
+        already that one."""
+        ...
+
     def calendar(self, *, unit: UnitRecord, year: int) -> UnitCalendar:
         """The unit's calendar for assessment year `year`: its offices' dates and who receives
         its dossier (issue 13); read only when a message asks about them."""

@@ -88,3 +88,38 @@ async def test_before_a_unit_exists_both_tiers(database: Database, tmp_path: Pat
     assert "Nhiều khả năng là Sở Giáo dục và Đào tạo" in client.text
     await client.send("còn bao nhiêu ngày")
     assert "Còn 56 ngày đến hạn nộp hồ sơ năm 2025" in client.text
+
+
+async def test_a_unit_admin_sets_the_receiving_office_in_donvi(
+    database: Database, tmp_path: Path
+) -> None:
+    client = _client(database, tmp_path)
+    code = await onboard(client, province="Hưng Yên")
+    await client.send("/donvi")
+    assert "• Nơi nhận hồ sơ năm 2025: cơ quan được tỉnh giao tiếp nhận hồ sơ" in client.text
+    assert "uf:receiving_office" in client.buttons
+    await client.click("uf:receiving_office")
+    assert "Nơi nhận hồ sơ của đơn vị theo kế hoạch của tỉnh? Hiện tại:" in client.text
+    await client.send("Phòng Giáo dục và Đào tạo huyện Văn Giang")
+    assert client.errors == [
+        "Từ 1/7/2025 không còn Phòng Giáo dục và Đào tạo và UBND cấp huyện; hãy gõ nơi nhận hồ "
+        "sơ theo kế hoạch hiện hành của tỉnh."
+    ]
+    await client.send("12345")
+    assert "chưa phải tên cơ quan" in client.errors[0]
+    await client.send("x" * 301)
+    assert client.errors
+    await client.send("Phòng Văn hóa – Xã hội, UBND xã Văn Giang")
+    assert "Đã đổi nơi nhận hồ sơ: “cơ quan được tỉnh giao" in client.text
+    assert "→ “Phòng Văn hóa – Xã hội, UBND xã Văn Giang”." in client.text
+    await client.click("ud:done")
+    await client.send("nộp cho ai")
+    assert "Nơi nhận: Phòng Văn hóa – Xã hội, UBND xã Văn Giang." in client.text
+    # A member sees it, and may not change it.
+    member = _client(database, tmp_path, user="minh")
+    await member.send(f"/start {code}")
+    await member.send("nộp cho ai")
+    assert "Nơi nhận: Phòng Văn hóa – Xã hội, UBND xã Văn Giang." in member.text
+    await member.send("sửa nơi nhận hồ sơ")
+    assert member.errors
+    assert "Chỉ quản trị đơn vị" in member.errors[0]
