@@ -226,6 +226,19 @@ def unit_calendar(session: Session, *, unit: UnitRecord, year: int) -> UnitCalen
     )
 
 
+def province_aliases(session: Session) -> dict[str, str]:
+    """Each province as units store it (typed by people: “TP Hà Nội”, “ha noi”, a province
+    merged in 2025) → the name the calendar's rows use (“Hà Nội”). For set-based SQL that joins
+    `deadlines.province` or `receiving_offices.province` to units (the engine's planner): load
+    this small map once (one row per distinct spelling) and join through it, so the SQL finds
+    the same rows as `unit_calendar`. A spelling that names no province maps to itself."""
+    from dvht_core.provinces import find_province
+
+    typed = session.exec(select(Unit.province).distinct()).all()
+    found = {name: find_province(name) for name in typed}
+    return {name: hit.name if hit is not None else name for name, hit in found.items()}
+
+
 def unit_exists(session: Session, unit_id: int) -> bool:
     return session.get(Unit, unit_id) is not None
 

@@ -173,3 +173,25 @@ async def test_office_settings_by_province_and_unit(database: Database) -> None:
 async def test_a_unit_that_does_not_exist(database: Database) -> None:
     with pytest.raises(NotFound):
         await store.CalendarStore(database).effective_deadline(404, 2026)
+
+
+async def test_province_aliases_map_typed_names_to_the_calendars(database: Database) -> None:
+    await _setup(database)  # units in “tỉnh Hưng Yên” and “Hà Nội”
+
+    def more(session: Session) -> None:
+        for province in ("TP. Hà Nội", "Thái Bình", "Xứ Đoài"):
+            UnitRepository().create(
+                session,
+                actor=OPERATOR,
+                data=NewUnit(name="Đơn vị", tier="huyen", unit_type="co_quan", province=province),
+            )
+
+    await transaction(database, more)
+    aliases = await read(database, store.province_aliases)
+    assert aliases == {
+        "tỉnh Hưng Yên": "Hưng Yên",
+        "Hà Nội": "Hà Nội",
+        "TP. Hà Nội": "Hà Nội",
+        "Thái Bình": "Hưng Yên",
+        "Xứ Đoài": "Xứ Đoài",
+    }
