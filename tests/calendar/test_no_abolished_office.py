@@ -24,6 +24,7 @@ from reports.data import report_data
 from reports.heading import RECEIVING_OFFICE
 from storage.db import Database
 from tests.conversations.driver import BotClient, FakeFiles, build_service, onboard
+from tests.research_labels import assert_no_research_labels
 
 PHRASES = (
     "Phòng Giáo dục",
@@ -48,6 +49,7 @@ DVHT = Path(sys.executable).parent / "dvht"
 
 
 def assert_no_abolished_office(text: str, where: str) -> None:
+    assert_no_research_labels(text, where)  # the same outputs never show a research label
     for phrase in PHRASES:
         assert phrase not in text, f"{where}: {phrase!r} in\n{text}"
     assert not names_abolished_office(text), f"{where}:\n{text}"
