@@ -204,7 +204,7 @@ class _FixedClock:
         await asyncio.sleep(0)
 
 
-async def planning(server_url: str, units: int = PLANNED_UNITS) -> dict[str, float]:
+async def planning(server_url: str, units: int = PLANNED_UNITS) -> dict[str, Any]:
     from reminders.planner import Planner
     from storage.reminder_store import SqlReminderStore
 

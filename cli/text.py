@@ -871,3 +871,217 @@ def ask_needs_unit(question: str) -> str:
 
 
 # --- end of walked as an official ---------------------------------------------------------------
+
+
+# --- calendar (issue 13): `dvht deadline list | add | remove | office` --------------------------
+
+HELP_DEADLINE = "hạn nộp hồ sơ: xem các mốc sắp tới, thêm hoặc gỡ hạn của cơ quan, đặt nơi nhận"
+HELP_DEADLINE_LIST = "các mốc sắp tới: ngày, số ngày còn lại, nội dung và căn cứ"
+HELP_DEADLINE_ADD = "thêm một hạn nội bộ (sớm hơn hạn luật định) cho một tỉnh hoặc một cơ quan"
+HELP_DEADLINE_REMOVE = "gỡ một hạn đã thêm (vẫn lưu lại, ghi ai gỡ và khi nào)"
+HELP_DEADLINE_OFFICE = "đặt nơi nhận hồ sơ và người công nhận của một tỉnh hoặc một đơn vị"
+HELP_DEADLINE_ID = "mã hạn (số in ra khi thêm, hoặc trong “dvht deadline list”)"
+HELP_DEADLINE_DATE = "ngày, dạng dd/mm/yyyy, ví dụ 05/01/2027 (hồ sơ gửi trước ngày này)"
+HELP_DEADLINE_TITLE = "nội dung hạn, ví dụ “Nộp hồ sơ về UBND xã”"
+HELP_DEADLINE_OFFICE_ID = "mã cơ quan tiếp nhận đặt hạn cho các đơn vị của mình"
+HELP_DEADLINE_YEAR = "năm đánh giá của hồ sơ (mặc định: năm mà hạn này đứng trước hạn nộp)"
+HELP_LIST_YEAR = "năm đánh giá (mặc định: năm đang đánh giá; khi ghi rõ, in cả các mốc đã qua)"
+HELP_OFFICE_NAME = "tên nơi nhận hồ sơ theo kế hoạch của tỉnh"
+HELP_AUTHORITY = "người quyết định công nhận, ví dụ “Chủ tịch UBND xã”"
+HELP_OFFICE_FROM = "áp dụng cho hồ sơ đến hạn từ ngày này (dd/mm/yyyy; mặc định: hôm nay)"
+HELP_OFFICE_TIER = "cấp đánh giá: huyen hoặc tinh (mặc định: cấp của đơn vị khi có --unit)"
+HELP_OFFICE_UNIT = "chỉ cho một đơn vị (quản trị đơn vị đặt cho đơn vị mình)"
+METAVARS.update(
+    {
+        "date": "NGÀY",
+        "title": "NỘI_DUNG",
+        "office_id": "MÃ_CƠ_QUAN",
+        "office_name": "NƠI_NHẬN",
+        "authority": "NGƯỜI_CÔNG_NHẬN",
+        "from_day": "NGÀY",
+    }
+)
+DEADLINE_SCOPE = "cần đúng một phạm vi: --province TỈNH hoặc --office MÃ_CƠ_QUAN."
+OFFICE_SCOPE = "cần --province TỈNH, hoặc --unit MÃ_ĐƠN_VỊ để đặt cho một đơn vị."
+OFFICE_TIER_NEEDED = "cần --tier huyen hoặc --tier tinh."
+TITLE_EMPTY = "nội dung hạn (--title) không được để trống."
+OFFICE_EMPTY = "nơi nhận hồ sơ (--office) không được để trống."
+
+
+def _d(day: Any) -> str:
+    return str(day.strftime("%d/%m/%Y"))
+
+
+def bad_date(option: str, typed: str) -> str:
+    return f"{option} “{_line(typed)}” không phải ngày dạng dd/mm/yyyy, ví dụ 05/01/2027."
+
+
+def no_such_date(option: str, typed: str) -> str:
+    return f"{option} “{_line(typed)}”: không có ngày này trên lịch."
+
+
+def date_not_future(day: Any, today: Any) -> str:
+    when = "là hôm nay" if day == today else "đã qua"
+    return f"ngày {_d(day)} {when}; hạn mới phải từ ngày mai ({_d(today)} là hôm nay) trở đi."
+
+
+def date_after_legal(day: Any, year: int, legal: Any) -> str:
+    return (
+        f"ngày {_d(day)} sau hạn luật định của hồ sơ năm {year} (trước ngày {_d(legal)}); "
+        "cơ quan chỉ được đặt hạn nội bộ sớm hơn."
+    )
+
+
+def date_before_year(day: Any, year: int, previous: Any) -> str:
+    return (
+        f"ngày {_d(day)} thuộc hồ sơ năm {year - 1} (hạn trước ngày {_d(previous)}), "
+        f"không phải hồ sơ năm {year}."
+    )
+
+
+def date_too_far(day: Any, last: Any) -> str:
+    return (
+        f"ngày {_d(day)} quá xa: chỉ đặt được hạn cho hồ sơ năm nay hoặc năm sau "
+        f"(đến ngày {_d(last)})."
+    )
+
+
+def text_too_long(option: str, length: int, limit: int) -> str:
+    return f"{option} dài {length:,} ký tự; tối đa {limit} ký tự.".replace(",", ".")
+
+
+def unknown_province(typed: str, examples: tuple[str, ...]) -> str:
+    return (
+        f"không có tỉnh, thành phố “{_line(typed)}”; gõ tên một trong {len(examples)} tỉnh, "
+        f"thành phố (có dấu hoặc không), ví dụ “{examples[0]}”, “{examples[-1]}”."
+    )
+
+
+def merged_province(typed: str, name: str) -> str:
+    return (
+        f"tỉnh “{_line(typed)}” đã hợp nhất vào “{name}” từ 1/7/2025; "
+        f"hãy dùng --province “{name}”."
+    )
+
+
+def abolished_office(option: str, typed: str) -> str:
+    return (
+        f"{option} “{_line(typed)}”: từ 1/7/2025 không còn Phòng Giáo dục và Đào tạo và "
+        "UBND cấp huyện; hãy ghi nơi nhận theo kế hoạch hiện hành của tỉnh."
+    )
+
+
+def unit_other_province(unit_id: int, province: str, typed: str) -> str:
+    return f"đơn vị {unit_id} thuộc “{province}”, không thuộc “{_line(typed)}”."
+
+
+def deadline_gone(deadline_id: int, removed_at: Any) -> str:
+    if removed_at is None:
+        return f"không có hạn mã {deadline_id}."
+    return f"hạn mã {deadline_id} đã được gỡ lúc {_local_time(removed_at)}."
+
+
+def _set_by(deadline: Any) -> str:
+    if deadline.office_name:
+        return f"do {deadline.office_name} đặt"
+    return f"do cơ quan của tỉnh {deadline.province} đặt"
+
+
+def deadline_added(deadline: Any) -> str:
+    scope = (
+        f"cơ quan {deadline.office_name} (mã {deadline.office_id})"
+        if deadline.office_id is not None
+        else f"tỉnh, thành phố {deadline.province}"
+    )
+    return (
+        f"Mã hạn: {deadline.id}\n"
+        f"Hạn “{deadline.title}” trước ngày {_d(deadline.day)} cho hồ sơ năm {deadline.year}, "
+        f"áp dụng cho các đơn vị của {scope}.\n"
+    )
+
+
+def deadline_removed(deadline: Any) -> str:
+    return f"Đã gỡ hạn mã {deadline.id}: “{deadline.title}” ({_d(deadline.day)}).\n"
+
+
+def office_set(
+    setting_id: int, scope: str, tier: str, office: str, authority: str | None, from_day: Any
+) -> str:
+    who = f"; người công nhận: {authority}" if authority else ""
+    return (
+        f"Mã thiết lập: {setting_id}\n"
+        f"Từ hồ sơ đến hạn ngày {_d(from_day)}, {scope} ({_tier_name(tier)}) gửi hồ sơ đến: "
+        f"{office}{who}.\n"
+    )
+
+
+def _left(day: Any, today: Any) -> str:
+    left = (day - today).days
+    return f"còn {left} ngày" if left > 0 else "đã qua"
+
+
+def calendar_line(entry: Any, today: Any, with_tiers: bool) -> list[str]:
+    """One date of the legal calendar (or of a province's plan): when, how long, what, on
+    what legal basis; a note in plain words when the source is not the official text."""
+    when = (
+        f"{_d(entry.first_day)}–{_d(entry.day)}" if entry.first_day else f"trước {_d(entry.day)}"
+    )
+    text = entry.text
+    named = [_tier_name(t) for t in entry.tiers]
+    if with_tiers and len(named) == 1 and named[0] not in text:
+        text += f" ({named[0]})"
+    if entry.province:
+        text += f" (kế hoạch của tỉnh {entry.province})"
+    import datetime as dt
+
+    # A period's last day counts (31/12 is still in the data year); a “trước ngày” date does not.
+    end = entry.day + dt.timedelta(days=1) if entry.first_day else entry.day
+    lines = [f"{when}  {_left(end, today)}  {text}. Căn cứ: {entry.source}."]
+    if entry.uncertain and entry.note:
+        lines.append(f"    Lưu ý: {entry.note}")
+    return lines
+
+
+def office_deadline_line(deadline: Any, today: Any) -> list[str]:
+    return [
+        f"trước {_d(deadline.day)}  {_left(deadline.day, today)}  {deadline.title} "
+        f"(mã {deadline.id}, hồ sơ năm {deadline.year}) — {_set_by(deadline)}."
+    ]
+
+
+def unit_calendar_heading(unit: Any, calendar: Any, today: Any) -> list[str]:
+    """The unit's own deadline and office, before its dates (`dvht deadline list --unit`)."""
+    deadline = calendar.deadline
+    lines = [
+        f"Đơn vị {unit.id} · {unit.name} · {unit.province} · hồ sơ năm {calendar.year}",
+        f"Hạn nộp hồ sơ của đơn vị: trước ngày {_d(deadline)} ({_left(deadline, today)}).",
+    ]
+    earliest = calendar.earliest_office_deadline
+    if earliest is not None:
+        lines[-1] += (
+            f" Hạn này {_set_by(earliest)} (“{earliest.title}”); hạn theo Thông tư 24: "
+            f"trước ngày {_d(calendar.legal_deadline)}."
+        )
+    lines += office_lines(calendar.office())
+    return lines
+
+
+def office_lines(office: Any) -> list[str]:
+    """Who receives and who recognises; the likely candidates and a plain note when no text or
+    setting confirms it."""
+    origin = {"unit": " (đơn vị đã đặt)", "province": " (theo thiết lập của tỉnh)"}.get(
+        office.set_by, ""
+    )
+    lines = [f"Nơi nhận hồ sơ: {office.office}{origin}.", f"Người công nhận: {office.authority}."]
+    if office.likely_office:
+        lines.append(
+            f"Nhiều khả năng: {office.likely_office}; người công nhận: {office.likely_authority}."
+        )
+    if office.uncertain and office.note:
+        lines.append(f"Lưu ý: {office.note}")
+    return lines
+
+
+NO_COMING_DEADLINES = "Không còn mốc nào sắp tới trong năm đánh giá này."
+
+# --- end of calendar ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.records import AnswerRecord
 from dvht_core import vietnam_time
-from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
+from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator
 from dvht_core.numbers import format_pct
 
 MEMBERS = "thành viên"
@@ -515,46 +515,7 @@ def quick_no_such_indicator(indicator_id: str, groups: list[tuple[str, list[str]
     return f"Không có {named} cho đơn vị này. Các chỉ tiêu của đơn vị: {listed}."
 
 
-def deadline(rulebook: Rulebook, year: int, unit_type: str | None) -> str:
-    """When and where the dossier of assessment year `year` goes, for this unit type.
-
-    After 1/7/2025 there is no district government: the office TT24 names (Phòng GDĐT) is shown
-    only for dossiers due before that date; later ones go where the province's plan says
-    (`Submission.office_for`). “Cấp huyện” stays the name of the recognition level, which the
-    answer says in so many words rather than contradicting itself. A date that binds only some
-    unit types (schools' QĐ 4725 self-assessment) is shown to those types only; `unit_type`
-    None (no unit yet) shows every one.
-    """
-    submission = rulebook.submission
-    month, day = submission.deadline.split("-")
-    lines = [
-        f"Hồ sơ năm đánh giá {year} (tờ trình, báo cáo tự đánh giá, bản tổng hợp kết quả) gửi "
-        f"trước ngày {day}/{month}/{year + 1}; số liệu tính từ 01/01 đến 31/12/{year}. "
-        f"Căn cứ: {submission.source}.",
-        f"Nơi nhận: {submission.office_for(year)}.",
-    ]
-    hint = submission.office_hint(year, unit_type or "")
-    if hint:
-        lines[-1] += f" {hint}"
-    if submission.completion:
-        c_month, c_day = submission.completion.split("-")
-        completed = f"{c_day}/{c_month}/{year + 1}"
-        lines.append(f"Việc đánh giá, công nhận hoàn thành trước ngày {completed}.")
-    reformed = submission.deadline_for(year) >= submission.reform_date
-    if rulebook.tier == "huyen" and reformed:
-        lines.append(
-            "“Cấp huyện” là tên mức công nhận trong Thông tư 24. Chính quyền cấp huyện không còn "
-            "từ 1/7/2025: nơi nhận hồ sơ và người quyết định công nhận do kế hoạch của tỉnh quy "
-            "định; chưa có văn bản nào đổi các mốc thời gian trên."
-        )
-    for entry in rulebook.calendar:
-        if unit_type is None or entry.applies(unit_type):
-            lines.append(entry.text)
-    lines.append(
-        f"Đơn vị đã được công nhận mức độ 1 được đề nghị nâng lên mức độ 2 sau ít nhất "
-        f"{rulebook.upgrade_wait_months} tháng kể từ ngày có quyết định công nhận."
-    )
-    return "\n".join(lines)
+# The answer on deadlines reads the unit's calendar since issue 13: `calendar_deadline` below.
 
 
 # --- end of the quick answer on deadlines ------------------------------------------------------
@@ -823,6 +784,7 @@ UNIT_FIELD_LABELS = {
     "unit_type": "Loại đơn vị",
     "members": "Số thành viên",
     "learners": "Số người học",
+    "receiving_office": "Nơi nhận hồ sơ",
 }
 UNIT_ADMIN_ONLY = (
     "Chỉ quản trị đơn vị (người tạo đơn vị hoặc nhận mã mời quản trị) mới sửa được thông tin "
@@ -855,6 +817,7 @@ def unit_details(
     *,
     show_learners: bool,
     admin: bool,
+    office: str | None = None,
 ) -> str:
     """/donvi: the unit's details, and what the reader can do with them."""
     unknown = "chưa khai báo"
@@ -869,6 +832,8 @@ def unit_details(
         lines.append(
             f"• Số người học năm {year}: {grouped_number(learners) if learners else unknown}"
         )
+    if office is not None:
+        lines.append(f"• Nơi nhận hồ sơ năm {year}: {office}")
     if admin:
         lines.append("Chọn mục cần sửa, hoặc “Xong” để quay lại đánh giá.")
     else:
@@ -884,6 +849,11 @@ def ask_unit_field(field: str, current: str, year: int) -> str:
         )
     if field == "province":
         return f"Tỉnh, thành phố mới của đơn vị? Hiện tại: {current}."
+    if field == "receiving_office":
+        return (
+            f"Nơi nhận hồ sơ của đơn vị theo kế hoạch của tỉnh? Hiện tại: {current}. Gõ tên cơ "
+            "quan, ví dụ Phòng Văn hóa – Xã hội, UBND xã Quảng Phú."
+        )
     if field == "unit_type":
         return (
             f"Loại đơn vị mới? Hiện tại: {current}. Loại đơn vị quyết định những chỉ tiêu "
@@ -1141,3 +1111,150 @@ EXPIRY_NOTE = (
 
 
 # --- end of reminders: what a push says -------------------------------------------------------
+
+# --- calendar (issue 13) ---------------------------------------------------------------------
+# The deadline, days-left and office answers from the unit's calendar (`dvht_core.calendar`,
+# `dvht_core.unit_calendar`): its effective deadline (an office may set an earlier one), who
+# receives the dossier and who recognises, with a plain note when no text confirms it. From
+# 1/7/2025 no answer names the Phòng GDĐT or the UBND cấp huyện as the current office.
+
+CAP_HUYEN_NOTE = (
+    "“Cấp huyện” là tên mức công nhận trong Thông tư 24. Chính quyền cấp huyện không còn "
+    "từ 1/7/2025: nơi nhận hồ sơ và người quyết định công nhận do kế hoạch của tỉnh quy "
+    "định; chưa có văn bản nào đổi các mốc thời gian trên."
+)
+
+
+def _dmy(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _left(deadline: dt.date, today: dt.date) -> str:
+    left = (deadline - today).days
+    if left > 1:
+        return f"còn {left} ngày"
+    if left == 1:
+        return "hôm nay là ngày cuối cùng"
+    return "đã quá hạn"
+
+
+def _set_by(deadline: Any) -> str:
+    if deadline.office_name:
+        return f"do {deadline.office_name} đặt"
+    return f"do cơ quan của tỉnh {deadline.province} đặt"
+
+
+def office_lines(office: Any) -> list[str]:
+    """Who receives and who recognises; the candidates and the note when uncertain."""
+    lines = [f"Nơi nhận: {office.office}.", f"Người quyết định công nhận: {office.authority}."]
+    if office.likely_office:
+        lines.append(
+            f"Nhiều khả năng là {office.likely_office} (người công nhận: "
+            f"{office.likely_authority}), nhưng chưa có văn bản nào xác nhận."
+        )
+    if office.uncertain and office.note:
+        lines.append(office.note)
+    return lines
+
+
+def provincial_date(text: str, day: dt.date, province: str | None) -> str:
+    """A date a province's plan sets (plan-level, so said as such)."""
+    return (
+        f"{text} trước ngày {_dmy(day)} (theo kế hoạch của tỉnh {province}; hãy xem kế hoạch "
+        "hiện hành của tỉnh)."
+    )
+
+
+def calendar_deadline(
+    calendar: Any,
+    today: dt.date,
+    *,
+    source: str,
+    completion: dt.date | None,
+    reformed: bool,
+    extra: list[str],
+    upgrade_months: int,
+) -> str:
+    """“hạn nộp hồ sơ khi nào”: the unit's deadline (and the law's when an office set an
+    earlier one), where the dossier goes, the dates that follow and those of its type."""
+    year, deadline = calendar.year, calendar.deadline
+    lines = [
+        f"Hồ sơ năm đánh giá {year} (tờ trình, báo cáo tự đánh giá, bản tổng hợp kết quả) gửi "
+        f"trước ngày {_dmy(deadline)} ({_left(deadline, today)}); số liệu tính từ 01/01 đến "
+        f"31/12/{year}. Căn cứ: {source}."
+    ]
+    earliest = calendar.earliest_office_deadline
+    if earliest is not None:
+        lines.append(
+            f"Hạn này {_set_by(earliest)}: “{earliest.title}”; hạn theo Thông tư 24 là trước "
+            f"ngày {_dmy(calendar.legal_deadline)}."
+        )
+    lines += office_lines(calendar.office())
+    if completion is not None:
+        lines.append(f"Việc đánh giá, công nhận hoàn thành trước ngày {_dmy(completion)}.")
+    if reformed:
+        lines.append(CAP_HUYEN_NOTE)
+    lines += extra
+    lines.append(
+        f"Đơn vị đã được công nhận mức độ 1 được đề nghị nâng lên mức độ 2 sau ít nhất "
+        f"{upgrade_months} tháng kể từ ngày có quyết định công nhận."
+    )
+    return "\n".join(lines)
+
+
+def days_left_answer(calendar: Any, today: dt.date) -> str:
+    """“còn bao nhiêu ngày”: the days to the unit's effective deadline."""
+    deadline = calendar.deadline
+    left = (deadline - today).days
+    if left > 1:
+        head = (
+            f"Còn {left} ngày đến hạn nộp hồ sơ năm {calendar.year} (trước ngày {_dmy(deadline)})."
+        )
+    elif left == 1:
+        head = (
+            f"Hôm nay là ngày cuối cùng gửi hồ sơ năm {calendar.year} (hạn: trước ngày "
+            f"{_dmy(deadline)})."
+        )
+    else:
+        head = f"Đã quá hạn nộp hồ sơ năm {calendar.year} (trước ngày {_dmy(deadline)})."
+    lines = [head]
+    earliest = calendar.earliest_office_deadline
+    if earliest is not None:
+        lines.append(
+            f"Hạn này {_set_by(earliest)}: “{earliest.title}”; hạn theo Thông tư 24 là trước "
+            f"ngày {_dmy(calendar.legal_deadline)}."
+        )
+    return "\n".join(lines)
+
+
+def office_answer(calendar: Any) -> str:
+    """“nộp cho ai”, “ai công nhận”: who receives the dossier of this year, who recognises."""
+    head = f"Hồ sơ năm đánh giá {calendar.year} (hạn trước ngày {_dmy(calendar.deadline)}):"
+    office = calendar.office()
+    return "\n".join([head, *office_lines(office), f"Căn cứ: {office.source}."])
+
+
+def office_answer_by_tier(calendars: list[Any]) -> str:
+    """The same before a unit exists: for a district-tier unit, then a province-tier one."""
+    blocks = []
+    for calendar in calendars:
+        office = calendar.office()
+        blocks.append("\n".join([f"Đơn vị {TIER_NAMES[calendar.tier]}:", *office_lines(office)]))
+    head = (
+        f"Hồ sơ năm đánh giá {calendars[0].year} (hạn trước ngày {_dmy(calendars[0].deadline)})."
+    )
+    return "\n".join([head, *blocks])
+
+
+OFFICE_EMPTY = "Hãy gõ tên nơi nhận hồ sơ, ví dụ Phòng Văn hóa – Xã hội, UBND xã Quảng Phú."
+OFFICE_ABOLISHED = (
+    "Từ 1/7/2025 không còn Phòng Giáo dục và Đào tạo và UBND cấp huyện; hãy gõ nơi nhận hồ sơ "
+    "theo kế hoạch hiện hành của tỉnh."
+)
+
+
+def office_without_letters(typed: str) -> str:
+    return f"“{typed}” chưa phải tên cơ quan; hãy gõ bằng chữ, ví dụ UBND xã Quảng Phú."
+
+
+# --- end of calendar -------------------------------------------------------------------------

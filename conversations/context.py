@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 from conversations.records import AssessmentRecord, MembershipRecord, PersonRecord, UnitRecord
+from dvht_core import vietnam_time
 from dvht_core.assessment import Answer, Assessment
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 from dvht_core.model import Indicator, Rulebook, Tier
+from dvht_core.unit_calendar import UnitCalendar
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,31 @@ class Context:
     has_buttons: bool = False
     """The message's channel shows buttons (`Inbound.has_buttons`): hints say “bấm nút” only
     then."""
+    calendar_loader: Callable[[], UnitCalendar] | None = None
+    """Reads the unit's calendar (its offices' dates, who receives its dossier) in the
+    message's own transaction, on first use (`calendar`): only the calendar's quick questions
+    need it, and reading it for every message would cost two more statements each."""
+
+    @cached_property
+    def calendar(self) -> UnitCalendar:
+        """The unit's calendar for the assessment year (issue 13): its effective deadline and
+        office; without a unit, the law's for the district tier most units have."""
+        if self.calendar_loader is not None and self.unit is not None:
+            return self.calendar_loader()
+        year = (
+            self.assessment.year
+            if self.assessment is not None
+            else vietnam_time.assessment_year(self.today)
+        )
+        if self.unit is None:
+            return UnitCalendar(year=year, tier="huyen", unit_type=None, province="")
+        return UnitCalendar(
+            year=year,
+            tier=self.unit.tier,
+            unit_type=self.unit.unit_type,
+            province=self.unit.province,
+            unit_id=self.unit.id,
+        )
 
     @property
     def rulebook(self) -> Rulebook | None:

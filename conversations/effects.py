@@ -84,6 +84,9 @@ class UpdateUnit:
     unit_type: str | None = None
     members: int | None = None
     learners: int | None = None
+    receiving_office: str | None = None
+    """Who receives the unit's dossier from today, as the province's plan names it (issue 13):
+    stored in `receiving_offices` for this unit, not among the unit's details."""
 
     def changes(self) -> dict[str, object]:
         fields = ("name", "province", "tier", "unit_type", "members", "learners")

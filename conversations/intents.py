@@ -33,7 +33,9 @@ from unidecode import unidecode
 
 from conversations.commands import BY_NAME, QUESTION_COMMAND
 
-PublicKind = Literal["need_level", "criterion_info", "indicator_info", "deadline"]
+PublicKind = Literal[
+    "need_level", "criterion_info", "indicator_info", "deadline", "days_left", "office"
+]
 """Questions answered from the rulebook alone, never from a unit's figures: safe in a group."""
 QuestionKind = Literal[PublicKind, "missing_evidence", "progress", "result", "report", "help"]
 """Quick questions: answered at any step without moving the dialogue."""
@@ -120,6 +122,14 @@ deadline 70: hạn nộp | hạn chót | hạn cuối | thời hạn | hạn n�
 deadline 70: khi nào phải nộp | khi nào nộp | bao giờ phải nộp | bao giờ nộp | nộp ở đâu
 deadline 70: nộp hồ sơ ở đâu | nơi nộp | nộp cho ai | deadline | due date | due
 deadline 70: when to submit | where to submit | submission deadline
+days_left 74: còn bao nhiêu ngày | còn mấy ngày | bao nhiêu ngày nữa | mấy ngày nữa
+days_left 74: còn bao lâu | còn bao lâu nữa | còn bao nhiêu ngày nữa | còn mấy ngày nữa
+days_left 74: bao lâu nữa | đếm ngược | hết hạn | how many days | days left
+office 76: nộp cho ai | gửi cho ai | nộp hồ sơ cho ai | gửi hồ sơ cho ai | nơi nhận hồ sơ
+office 76: ai nhận hồ sơ | ai nhận | nơi nhận | cơ quan nhận hồ sơ | cơ quan tiếp nhận
+office 76: ai công nhận | ai quyết định công nhận | ai ký quyết định | người công nhận
+office 76: cơ quan nào công nhận | cấp nào công nhận | thẩm quyền công nhận | ai xét công nhận
+office 76: who recognises | who recognizes | who receives | submit to whom
 missing_evidence 70: thiếu minh chứng | còn thiếu | thiếu gì | minh chứng còn thiếu
 missing_evidence 70: minh chứng thiếu | thiếu minh chứng gì | cần bổ sung | cần bổ sung gì
 missing_evidence 70: cần bổ sung minh chứng | missing evidence | missing | evidence missing
@@ -152,6 +162,7 @@ _filler -1: lúc này | hồ sơ | thông tin | kiểm tra | vui lòng | làm ơ
 _filler -1: please | pls | plz | show | me | my | the | our | i | want | to | a | an | get | see
 _filler -1: view | let | lets | us | we | for | of | now | current | check | give | display | open
 _filler -1: download | on | it | this | any | have | has | still | you | is | are
+_filler -1: đơn vị học tập | thì | sẽ
 """
 
 
@@ -182,10 +193,13 @@ _FILLER_WORDS = frozenset(p for p, (k, _) in _PHRASES.items() if k == "_filler" 
 # Phrases that need more than word order: "nộp ... ở đâu", "khi nào ... nộp", "đạt ... chưa".
 _RULES: tuple[tuple[re.Pattern[str], str, int], ...] = (
     (
-        re.compile(r"\bnop\b(?: \S+){0,4} (?:o dau|khi nao|bao gio|luc nao|cho ai|han)\b"),
+        re.compile(r"\bnop\b(?: \S+){0,4} (?:o dau|khi nao|bao gio|luc nao|han)\b"),
         "deadline",
         75,
     ),
+    # “nộp … cho ai”, “ai … công nhận”: who receives, who recognises (issue 13).
+    (re.compile(r"\b(?:nop|gui)\b(?: \S+){0,4} cho (?:ai|co quan nao|noi nao)\b"), "office", 77),
+    (re.compile(r"\b(?:ai|co quan nao|cap nao)\b(?: \S+){0,3} cong nhan\b"), "office", 77),
     (re.compile(r"\b(?:khi nao|bao gio|luc nao|han)\b(?: \S+){0,4} nop\b"), "deadline", 75),
     (re.compile(r"\b(?:when|where)\b(?: \S+){0,4} submit"), "deadline", 75),
     (re.compile(r"\bdat\b(?: \S+){0,3} chua(?: a| vay| nhi)?$"), "result", 72),
@@ -234,7 +248,7 @@ for _phrase, (_phrase_kind, _) in _PHRASES.items():
 _Q_START = _words(
     "sao | tại sao | vì sao | làm sao | làm thế nào | thế nào | như thế nào | bao giờ | khi nào"
     "| lúc nào | là gì | ở đâu | bao nhiêu | cho hỏi | xin hỏi | cho tôi hỏi | cho em hỏi"
-    "| cho mình hỏi | cần gì | cần những gì | phải làm gì | what | whats | how | when | where"
+    "| cho mình hỏi | cần gì | cần những gì | phải làm gì | ai | what | whats | how | when | where"
     "| why | which | who | does | should | is | are"
 )
 _Q_END = _words(

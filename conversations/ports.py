@@ -24,6 +24,7 @@ from conversations.records import (
 )
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
+from dvht_core.unit_calendar import UnitCalendar
 
 T = TypeVar("T")
 
@@ -61,6 +62,19 @@ class DialogueTx(Protocol):
         """The person's memberships, the unit to work on (`unit_id` if the person belongs to
         it, else their first unit, else None) and its assessment for `year`, created as a
         draft on first use."""
+        ...
+
+    def set_receiving_office(
+        self, *, person_id: int, unit: UnitRecord, year: int, office: str, on: dt.date
+    ) -> tuple[UnitChange, ...]:
+        """A unit admin names who receives the unit's dossiers from `on` (issue 13); the
+        change (the office before and after, for assessment year `year`), or none when it was
+        already that one."""
+        ...
+
+    def calendar(self, *, unit: UnitRecord, year: int) -> UnitCalendar:
+        """The unit's calendar for assessment year `year`: its offices' dates and who receives
+        its dossier (issue 13); read only when a message asks about them."""
         ...
 
     def set_totals(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversations import catalogue as say
 from conversations.buttons import REPORT
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
 from conversations.messages import Outbound
 from conversations.questions import UNIT_CHOICES
-from dvht_core import vietnam_time
+from dvht_core import calendar
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.forecast import forecast
 from dvht_core.gaps import (
@@ -20,6 +22,7 @@ from dvht_core.gaps import (
 )
 from dvht_core.loader import load_unit_types
 from dvht_core.model import Level, Rulebook
+from dvht_core.offices import reform_date
 
 
 def answer(ctx: Context, intent: Intent) -> list[Outbound]:
@@ -27,8 +30,14 @@ def answer(ctx: Context, intent: Intent) -> list[Outbound]:
     if kind == "help":
         return [Outbound(say.HELP, kind="answer")]
     if kind == "deadline":
-        text = say.deadline(_rulebook(ctx), _year(ctx), _unit_type_or_none(ctx))
-        return [Outbound(text, kind="answer")]
+        return [Outbound(_deadline(ctx), kind="answer")]
+    if kind == "days_left":
+        return [Outbound(say.days_left_answer(ctx.calendar, ctx.today), kind="answer")]
+    if kind == "office":
+        if ctx.unit is None:  # no unit yet: both tiers
+            both = [replace(ctx.calendar, tier=tier) for tier in ("huyen", "tinh")]
+            return [Outbound(say.office_answer_by_tier(both), kind="answer")]
+        return [Outbound(say.office_answer(ctx.calendar), kind="answer")]
     if kind == "criterion_info":
         return [Outbound(_criterion(ctx, intent.criterion), kind="answer")]
     if kind == "indicator_info":
@@ -97,8 +106,39 @@ def _rulebook(ctx: Context) -> Rulebook:
     return ctx.rulebook or default_rulebook()
 
 
-def _year(ctx: Context) -> int:
-    return ctx.assessment.year if ctx.assessment else vietnam_time.assessment_year(ctx.today)
+def _deadline(ctx: Context) -> str:
+    """The unit's deadline and office from its calendar; the dates that concern only some unit
+    types (a school's QĐ 4725 self-assessment) from the rulebook of its tier, to those types
+    only (all of them before a unit exists)."""
+    rulebook, unit_type = _rulebook(ctx), _unit_type_or_none(ctx)
+    unit_calendar = ctx.calendar
+    year = unit_calendar.year
+    tier = unit_calendar.tier
+    completion = next(
+        (
+            e.day
+            for e in calendar.year_entries(year, tier=tier, unit_type=unit_type)
+            if e.key == "completion"
+        ),
+        None,
+    )
+    extra = [
+        say.provincial_date(e.text, e.day, e.province)
+        for e in calendar.year_entries(
+            year, tier=tier, unit_type=unit_type, province=unit_calendar.province
+        )
+        if e.province is not None
+    ]
+    extra += [e.text for e in rulebook.calendar if unit_type is None or e.applies(unit_type)]
+    return say.calendar_deadline(
+        unit_calendar,
+        ctx.today,
+        source=rulebook.submission.source,
+        completion=completion,
+        reformed=tier == "huyen" and unit_calendar.deadline >= reform_date(),
+        extra=extra,
+        upgrade_months=rulebook.upgrade_wait_months,
+    )
 
 
 def _unit_type_or_none(ctx: Context) -> str | None:
@@ -204,12 +244,13 @@ def _progress(ctx: Context) -> str:
 
 
 def _forecast(ctx: Context, remaining: list[str]) -> str:
-    """The finish-date forecast (`dvht_core.forecast`) against the dossier's legal deadline:
-    late, on time, or too little history, each said (a push says only the first and last)."""
+    """The finish-date forecast (`dvht_core.forecast`) against the unit's effective deadline
+    (an office's earlier date counts): late, on time, or too little history, each said (a push
+    says only the first and last)."""
     history = (
         ctx.assessment.first_answered_days({i.id for i in ctx.walk()}) if ctx.assessment else ()
     )
-    deadline = _rulebook(ctx).submission.deadline_for(_year(ctx))
+    deadline = ctx.calendar.deadline
     result = forecast(history, remaining=len(remaining), today=ctx.today, deadline=deadline)
     if result.finish is not None and result.kind == "late":
         return say.forecast_late(result.finish, result.days_late)

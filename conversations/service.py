@@ -271,7 +271,8 @@ class ConversationService:
         unit_id, year_on = (unit.id, year) if unit else (None, None)
         if (state.unit_id, state.year) != (unit_id, year_on):
             state = replace(state, unit_id=unit_id, year=year_on)
-        context = Context(person, tuple(memberships), unit, assessment, today, has_buttons)
+        loader = partial(tx.calendar, unit=unit, year=year) if unit is not None else None
+        context = Context(person, tuple(memberships), unit, assessment, today, has_buttons, loader)
         return context, state
 
     def _apply(
@@ -315,12 +316,21 @@ class ConversationService:
         if assessment is None:
             raise AccessDenied("no unit")
         if isinstance(effect, effects.UpdateUnit):  # issue 12, item 3
-            done = tx.update_unit(
-                person_id=person.id,
-                unit_id=assessment.unit.id,
-                year=assessment.year,
-                changes=effect.changes(),
-            )
+            if effect.receiving_office is not None:  # issue 13: stored apart from the details
+                done = tx.set_receiving_office(
+                    person_id=person.id,
+                    unit=assessment.unit,
+                    year=assessment.year,
+                    office=effect.receiving_office,
+                    on=ctx.today,
+                )
+            else:
+                done = tx.update_unit(
+                    person_id=person.id,
+                    unit_id=assessment.unit.id,
+                    year=assessment.year,
+                    changes=effect.changes(),
+                )
             fresh, state = self._context(tx, person, state, ctx.has_buttons)
             changed = engine.unit_updated(ctx, fresh, state, done)
             return list(changed.replies), fresh, changed.state

@@ -32,9 +32,10 @@ from conversations.records import UnitChange
 from conversations.state import EMPTY_DRAFT, Draft, State
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.limits import MAX_NAME_CHARS, MAX_PROVINCE_CHARS
+from dvht_core.offices import names_abolished_office, reform_date
 
 SHOW = "show"
-FIELDS = ("name", "province", "unit_type", "members", "learners")
+FIELDS = ("name", "province", "unit_type", "members", "learners", "receiving_office")
 _TOTALS = ("members", "learners")
 _RATIOS = ("member_ratio", "member_learner_ratio")
 
@@ -47,6 +48,7 @@ _FIELD_WORDS = {
     "unit_type": ("loai don vi", "loai"),
     "members": ("so thanh vien", "tong so thanh vien", "thanh vien", "so tv"),
     "learners": ("so nguoi hoc", "tong so nguoi hoc", "nguoi hoc"),
+    "receiving_office": ("noi nhan ho so", "noi nhan", "noi nop ho so", "noi nop"),
 }
 _TAILS = ("", " don vi", " cua don vi")
 _PHRASES: dict[str, str] = {
@@ -132,7 +134,8 @@ def _admin(ctx: Context) -> bool:
 def _fields(ctx: Context) -> tuple[str, ...]:
     """The details this unit has: learners only where an indicator counts them (tỉnh-tier
     educational institutions, 3.1)."""
-    return FIELDS if _counts_learners(ctx) else FIELDS[:-1]
+    counts = _counts_learners(ctx)
+    return tuple(f for f in FIELDS if f != "learners" or counts)
 
 
 def _counts_learners(ctx: Context) -> bool:
@@ -162,6 +165,7 @@ def _details_text(ctx: Context, *, admin: bool) -> str:
         record.learners if record else None,
         show_learners=_counts_learners(ctx),
         admin=admin,
+        office=ctx.calendar.office().office,
     )
 
 
@@ -207,6 +211,8 @@ def field_prompt(ctx: Context, state: State) -> Outbound:
         current = unit.province
     elif field == "unit_type":
         current = unit_type_name(unit.unit_type)
+    elif field == "receiving_office":
+        current = ctx.calendar.office().office
     else:
         total = getattr(record, field, None) if record else None
         current = say.grouped_number(total) if total else "chưa khai báo"
@@ -240,6 +246,8 @@ def field_typed(ctx: Context, state: State, text: str) -> Outcome:
             return again(state, say.no_letters_in(field, cleaned))
         change = UpdateUnit(name=cleaned) if field == "name" else UpdateUnit(province=cleaned)
         return _update(state, change)
+    if field == "receiving_office":
+        return _office_typed(ctx, state, text)
     if field in _TOTALS:
         what = say.MEMBERS if field == "members" else say.LEARNERS
         total = parsing.positive_total(text, what=what)
@@ -253,6 +261,21 @@ def field_typed(ctx: Context, state: State, text: str) -> Outcome:
     if chosen is not None:
         return chosen
     return again(state, say.pick_a_type(ctx.has_buttons))
+
+
+def _office_typed(ctx: Context, state: State, text: str) -> Outcome:
+    """Who receives the dossier, as the province's plan names it (issue 13): words, at most
+    300 characters, and from 1/7/2025 never an office that ended that day."""
+    cleaned = parsing.free_text(text, nothing=say.OFFICE_EMPTY)
+    if isinstance(cleaned, parsing.Refused):
+        return again(state, cleaned.message)
+    if len(cleaned) > MAX_NAME_CHARS:
+        return again(state, say.too_long(len(cleaned), MAX_NAME_CHARS))
+    if not parsing.has_letters(cleaned):
+        return again(state, say.office_without_letters(cleaned))
+    if ctx.today >= reform_date() and names_abolished_office(cleaned):
+        return again(state, say.OFFICE_ABOLISHED)
+    return _update(state, UpdateUnit(receiving_office=cleaned))
 
 
 def field_pressed(ctx: Context, state: State, press: Press) -> Outcome | None:

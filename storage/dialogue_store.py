@@ -7,6 +7,7 @@ invite, evidence, totals) go through the repositories and their access checks.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -24,7 +25,8 @@ from conversations.records import (
     UnitChange,
     UnitRecord,
 )
-from storage import assessment_sql, dialogue_sql, inbox
+from dvht_core.unit_calendar import UnitCalendar
+from storage import access, assessment_sql, calendar_store, dialogue_sql, inbox
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.invites import InviteRepository
@@ -114,6 +116,29 @@ class SqlDialogueTx:
         record = assessment_sql.load(self.session, unit=unit_record(row), row=row)
         self._rows[record.id] = row
         return [membership_record(r) for r in rows], record.unit, record
+
+    def set_receiving_office(
+        self, *, person_id: int, unit: UnitRecord, year: int, office: str, on: dt.date
+    ) -> tuple[UnitChange, ...]:
+        actor = Actor.person(person_id)
+        access.ensure_unit_admin(self.session, actor, unit.id)
+        before = calendar_store.unit_calendar(self.session, unit=unit, year=year).office().office
+        if before == office:
+            return ()
+        calendar_store.set_office(
+            self.session,
+            actor=actor,
+            province=unit.province,
+            tier=unit.tier,
+            office=office,
+            authority=None,
+            effective_from=on,
+            unit_id=unit.id,
+        )
+        return (UnitChange("receiving_office", before, office),)
+
+    def calendar(self, *, unit: UnitRecord, year: int) -> UnitCalendar:
+        return calendar_store.unit_calendar(self.session, unit=unit, year=year)
 
     def set_totals(
         self,

@@ -13,6 +13,7 @@ from cli.common import CliError, load_settings, run_with_database, storage_error
 if TYPE_CHECKING:
     from cli.common import Commands
     from conversations.records import AssessmentRecord, UnitRecord
+    from dvht_core.unit_calendar import UnitCalendar
     from storage.db import Database
 
 
@@ -89,10 +90,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     context = Context(operator, (), None, None, today)
     if args.unit is not None:
         year = args.year or vietnam_time.assessment_year(today)
-        unit, assessment = run_with_database(
+        unit, assessment, calendar = run_with_database(
             load_settings(), lambda database: _load_unit(database, args.unit, year)
         )
-        context = Context(operator, (), unit, assessment, today)
+        context = Context(operator, (), unit, assessment, today, calendar_loader=lambda: calendar)
     for reply in quick.answer(context, intent):
         sys.stdout.write(reply.text + "\n")
     return 0
@@ -100,16 +101,17 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 async def _load_unit(
     database: Database, unit_id: int, year: int
-) -> tuple[UnitRecord, AssessmentRecord | None]:
+) -> tuple[UnitRecord, AssessmentRecord | None, UnitCalendar]:
     from conversations.records import Actor
     from storage.assessments import AssessmentRepository
+    from storage.calendar_store import unit_calendar
     from storage.units import UnitRepository
     from storage.uow import read
 
-    def load(session: Any) -> tuple[UnitRecord, AssessmentRecord | None]:
+    def load(session: Any) -> tuple[UnitRecord, AssessmentRecord | None, UnitCalendar]:
         operator = Actor.operator()
         unit = UnitRepository().get(session, actor=operator, unit_id=unit_id)
         record = AssessmentRepository().load(session, actor=operator, unit_id=unit_id, year=year)
-        return unit, record
+        return unit, record, unit_calendar(session, unit=unit, year=year)
 
     return await read(database, load)

@@ -42,7 +42,7 @@ QUESTIONS = [
     *(f"chỉ tiêu {i.id} là gì" for i in RULEBOOKS["huyen"].indicators),
     "tiêu chí 1 gồm những gì", "tiêu chí 3 gồm những gì", "cần gì để đạt mức 1",
     "cần gì để đạt mức 2", "hạn nộp hồ sơ khi nào", "còn thiếu minh chứng gì", "tiến độ",
-    "kết quả", "/huongdan", "xin chào",
+    "kết quả", "/huongdan", "xin chào", "còn bao nhiêu ngày", "nộp cho ai", "ai công nhận",
 ]  # fmt: skip
 UNITS = [("UBND xã Hòa Bình", "huyen", "ubnd_xa"), ("Trường THCS Hòa Bình", "huyen", "pho_thong")]
 UNITS += [

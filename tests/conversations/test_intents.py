@@ -89,6 +89,17 @@ POSITIVES: list[tuple[str, Intent]] = [
     ("khi nào phải nộp báo cáo", k("deadline")),
     ("hạn chót nộp hồ sơ là ngày nào?", k("deadline")),
     ("when is the deadline", k("deadline")),
+    # the calendar (issue 13): days left, who receives and who recognises
+    ("còn bao nhiêu ngày", k("days_left")),
+    ("con bao nhieu ngay", k("days_left")),
+    ("còn mấy ngày nữa?", k("days_left")),
+    ("còn bao nhiêu ngày nữa thì hết hạn", k("days_left")),
+    ("nộp cho ai", k("office")),
+    ("nop ho so cho ai", k("office")),
+    ("đơn vị nộp hồ sơ cho cơ quan nào?", k("office")),
+    ("ai công nhận đơn vị học tập", k("office")),
+    ("ai công nhận", k("office")),
+    ("cơ quan nào công nhận", k("office")),
     # missing_evidence
     ("còn thiếu minh chứng gì", k("missing_evidence")),
     ("thieu minh chung", k("missing_evidence")),

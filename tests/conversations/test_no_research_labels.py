@@ -36,6 +36,7 @@ QUESTIONS = [
     "cần gì để đạt mức 1", "muc 2 can gi", "what do we need for level 2", "hạn nộp hồ sơ khi nào",
     "han nop ho so", "còn thiếu minh chứng gì", "tiến độ", "/huongdan", "/help", "/ketqua",
     "kết quả", "chỉ tiêu 9.9 là gì", "?", "/hoi",
+    "còn bao nhiêu ngày", "nộp cho ai", "ai công nhận đơn vị học tập", "/donvi",
 ]  # fmt: skip
 ANSWERS = [
     "đạt", "chưa đạt", "28", "27/30", "90%", "0", "bỏ qua", "quay lại", "xong", "bổ sung sau",

@@ -19,6 +19,7 @@ import pytest
 
 from conversations import catalogue as say
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
+from dvht_core.unit_calendar import UnitCalendar
 from tests.conversations.driver import YEAR, BotClient, onboard
 
 RULEBOOKS = {tier: load_rulebook(rulebook_id) for tier, rulebook_id in TT24_BY_TIER.items()}
@@ -79,7 +80,9 @@ async def test_a_provincial_enterprise_hears_the_so_and_no_district_dates(
     await client.send("hạn nộp hồ sơ khi nào")
     text = client.text
     assert f"trước ngày 15/01/{YEAR + 1}" in text
-    assert "Nơi nhận: Sở Giáo dục và Đào tạo." in text
+    # From 1/7/2025 the province's plan names the office (issue 13); the Sở is the likely one.
+    assert "Nơi nhận: cơ quan được tỉnh giao tiếp nhận hồ sơ, theo kế hoạch của tỉnh." in text
+    assert "Nhiều khả năng là Sở Giáo dục và Đào tạo (người công nhận: Chủ tịch UBND tỉnh)" in text
     assert "Điều 16" in text
     for other in ("15/02", "cấp huyện", "Cấp huyện", "4725", "Trường"):
         assert other not in text, text
@@ -88,10 +91,10 @@ async def test_a_provincial_enterprise_hears_the_so_and_no_district_dates(
 
 def test_a_dossier_due_before_the_reform_went_to_the_phong_gddt() -> None:
     """Assessment year 2024: the dossier was due by 15/01/2025, when TT24's office existed."""
-    before = say.deadline(RULEBOOKS["huyen"], 2024, "ubnd_xa")
+    before = say.office_answer(UnitCalendar(2024, "huyen", "ubnd_xa", "Hà Nội"))
     assert "Nơi nhận: Phòng Giáo dục và Đào tạo." in before
-    assert "Cấp huyện" not in before
-    after = say.deadline(RULEBOOKS["huyen"], 2025, "ubnd_xa")
+    assert "Người quyết định công nhận: Chủ tịch Ủy ban nhân dân cấp huyện." in before
+    after = say.office_answer(UnitCalendar(2025, "huyen", "ubnd_xa", "Hà Nội"))
     _no_district_office(after)
 
 

@@ -21,7 +21,14 @@ from tests.conversations.driver import (
 )
 
 Clients = Callable[..., BotClient]
-XA_FIELDS = ["uf:name", "uf:province", "uf:unit_type", "uf:members", "ud:done"]
+XA_FIELDS = [
+    "uf:name",
+    "uf:province",
+    "uf:unit_type",
+    "uf:members",
+    "uf:receiving_office",
+    "ud:done",
+]
 
 
 async def _to_2_1(client: BotClient) -> None:
