@@ -95,6 +95,7 @@ class Claimed:
     office_deadline: dt.date | None = None
     """The earliest date an office set for this unit's dossier of `year` (None: none)."""
     broadcast_text: str | None = None
+    unit_name: str | None = None
 
 
 @dataclass

@@ -328,7 +328,7 @@ _DETAILS = (
     "r.person_id, r.unit_id, r.office_id, r.broadcast_id, r.year, r.deadline_on, r.due_at, "
     "r.attempts, ci.active AS reachable, p.reminders_off AS opted_out, "
     f"CASE WHEN a.status IN ({_DONE_SQL}) THEN 1 ELSE 0 END AS submitted, "
-    "b.text AS broadcast_text, "
+    "b.text AS broadcast_text, u.name AS unit_name, "
     "(SELECT MIN(d.due_on) FROM deadlines d WHERE d.year = r.year AND d.removed_at IS NULL "
     "AND (d.province = u.province OR d.office_id = u.office_id)) AS office_deadline "
     "FROM reminders r JOIN channel_identities ci ON ci.id = r.identity_id "
@@ -395,6 +395,7 @@ def _claimed(row: dict[str, Any]) -> Claimed:
         submitted=bool(row["submitted"]),
         office_deadline=as_date(row["office_deadline"]),
         broadcast_text=row["broadcast_text"],
+        unit_name=row["unit_name"],
     )
 
 

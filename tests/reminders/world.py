@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from dvht_core.loader import load_rulebook
 from dvht_core.vietnam_time import ZONE
 from storage.db import Database
 from storage.tables import (
@@ -113,7 +114,7 @@ class World:
                         unit_id=unit.id,
                         year=year,
                         ruleset_id="tt24-huyen",
-                        ruleset_version="1",
+                        ruleset_version=load_rulebook("tt24-huyen").version,
                         status=status or "draft",
                         members=30,
                         **assessment,
