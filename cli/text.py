@@ -871,3 +871,38 @@ def ask_needs_unit(question: str) -> str:
 
 
 # --- end of walked as an official ---------------------------------------------------------------
+
+
+# --- reminders engine (issue 13): dvht dispatch, dvht broadcast ---------------------------------
+
+HELP_DISPATCH = "gửi các nhắc hạn đến hạn (chạy liên tục; cần TELEGRAM_BOT_TOKEN)"
+HELP_DISPATCH_ONCE = "lập lịch, gửi một lượt các nhắc hạn đang đến hạn rồi thoát"
+NO_PUSH_CHANNEL = (
+    "chưa có kênh nào để gửi tin: đặt TELEGRAM_BOT_TOKEN (mã bot từ @BotFather) rồi chạy lại."
+)
+DISPATCHER_RUNNING = (
+    "một tiến trình khác (dvht serve hoặc dvht dispatch) đang gửi nhắc hạn trên cơ sở dữ liệu "
+    "SQLite này; nó sẽ gửi các tin đến hạn, không cần chạy thêm."
+)
+SKIP_REASONS = {
+    "superseded": "đã có nhắc mới hơn",
+    "past": "đã quá hạn",
+    "moved": "hạn đã đổi",
+    "submitted": "đơn vị đã nộp",
+    "opted_out": "đã tắt nhắc nhở",
+    "unreachable": "đã chặn bot",
+    "no_channel": "không có kênh gửi",
+}
+
+
+def dispatched(sent: int, skipped: dict[str, int], failed: int) -> str:
+    """“Đã gửi 12 tin; bỏ qua 3 (2 đã chặn bot, 1 đơn vị đã nộp); lỗi 0.”"""
+    total = sum(skipped.values())
+    reasons = ", ".join(
+        f"{count} {SKIP_REASONS.get(reason, reason)}" for reason, count in sorted(skipped.items())
+    )
+    skipped_text = f"bỏ qua {total} ({reasons})" if total else "bỏ qua 0"
+    return f"Đã gửi {sent} tin; {skipped_text}; lỗi {failed}."
+
+
+# --- end of reminders engine ---------------------------------------------------------------------
