@@ -214,3 +214,72 @@ class SqlProgressSource:
             return found
 
         return await read(self.database, work)
+
+
+class SqlBroadcastStore:
+    """The broadcasts behind `reminders.broadcast.BroadcastStore`."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def scope_units(self, kind: str, value: str) -> int:
+        return await read(
+            self.database, lambda s: reminders_sql.scope_units(s, kind=kind, value=value)
+        )
+
+    async def exists(self, table: str, row_id: int) -> bool:
+        return await read(
+            self.database, lambda s: reminders_sql.exists(s, table=table, row_id=row_id)
+        )
+
+    async def provinces(self) -> list[str]:
+        return await read(self.database, reminders_sql.provinces)
+
+    async def find(self, kind: str, value: str, sha256: str) -> int | None:
+        return await read(
+            self.database,
+            lambda s: reminders_sql.find_broadcast(s, kind=kind, value=value, sha256=sha256),
+        )
+
+    async def plan(
+        self,
+        *,
+        kind: str,
+        value: str,
+        body: str,
+        sha256: str,
+        channels: Sequence[str],
+        due: dt.datetime,
+        now: dt.datetime,
+    ) -> tuple[int, int]:
+        """The broadcast's id and the reminders planned (again), in one transaction."""
+
+        def work(session: Session) -> tuple[int, int]:
+            broadcast_id = reminders_sql.broadcast(
+                session, kind=kind, value=value, body=body, sha256=sha256, now=now
+            )
+            planned = reminders_sql.plan_broadcast(
+                session,
+                broadcast_id=broadcast_id,
+                kind=kind,
+                value=value,
+                channels=channels,
+                due=due,
+                now=now,
+            )
+            return broadcast_id, planned
+
+        return await transaction(self.database, work)
+
+    async def audience(
+        self, kind: str, value: str, channels: Sequence[str], broadcast_id: int | None
+    ) -> dict[str, int]:
+        return await read(
+            self.database,
+            lambda s: reminders_sql.audience(
+                s, kind=kind, value=value, channels=channels, broadcast_id=broadcast_id
+            ),
+        )
+
+    async def counts(self, broadcast_id: int) -> dict[str, int]:
+        return await read(self.database, lambda s: reminders_sql.broadcast_counts(s, broadcast_id))

@@ -58,6 +58,8 @@ _PG_TYPES = {
     "year": "INTEGER",
     "key": "VARCHAR(60)",
     "kind": "VARCHAR(20)",
+    "due": "TIMESTAMP WITH TIME ZONE",
+    "bid": "INTEGER",
 }
 _PG_PARAM = re.compile(r":(" + "|".join(_PG_TYPES) + r")\b")
 
@@ -485,3 +487,143 @@ def identity_of(session: Session, *, channel: str, external_id: str) -> int | No
         {"channel": channel, "external_id": external_id},
     )
     return int(rows[0]["id"]) if rows else None
+
+
+# --- broadcasts ----------------------------------------------------------------------------
+
+_SCOPE_WHERE = {
+    "province": "u.province = :scope_value",
+    "office": "u.office_id = :scope_id",
+    "unit": "u.id = :scope_id",
+}
+
+
+def _scope_params(kind: str, value: str) -> dict[str, Any]:
+    if kind == "province":
+        return {"scope_value": value}
+    return {"scope_id": int(value)}
+
+
+def scope_units(session: Session, *, kind: str, value: str) -> int:
+    """How many active units the scope holds (0: no such province, office or unit)."""
+    rows, _ = _run(
+        session,
+        f"SELECT COUNT(*) AS n FROM units u WHERE u.active AND {_SCOPE_WHERE[kind]}",
+        _scope_params(kind, value),
+    )
+    return int(rows[0]["n"])
+
+
+def exists(session: Session, *, table: str, row_id: int) -> bool:
+    if table not in ("offices", "units"):
+        raise ValueError(table)
+    rows, _ = _run(session, f"SELECT id FROM {table} WHERE id = :id", {"id": row_id})
+    return bool(rows)
+
+
+def provinces(session: Session) -> list[str]:
+    rows, _ = _run(
+        session, "SELECT DISTINCT province FROM units WHERE active ORDER BY province", {}
+    )
+    return [str(r["province"]) for r in rows]
+
+
+def find_broadcast(session: Session, *, kind: str, value: str, sha256: str) -> int | None:
+    rows, _ = _run(
+        session,
+        "SELECT id FROM broadcasts WHERE scope_kind = :k AND scope_value = :v "
+        "AND text_sha256 = :sha",
+        {"k": kind, "v": value, "sha": sha256},
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+def broadcast(
+    session: Session, *, kind: str, value: str, body: str, sha256: str, now: dt.datetime
+) -> int:
+    """The broadcast of this text to this scope: created once, found again by a rerun."""
+    _run(
+        session,
+        "INSERT INTO broadcasts (scope_kind, scope_value, text, text_sha256, created_at) "
+        "VALUES (:k, :v, :body, :sha, :now) ON CONFLICT DO NOTHING",
+        {"k": kind, "v": value, "body": body, "sha": sha256, "now": now},
+    )
+    found = find_broadcast(session, kind=kind, value=value, sha256=sha256)
+    assert found is not None
+    return found
+
+
+def plan_broadcast(
+    session: Session,
+    *,
+    broadcast_id: int,
+    kind: str,
+    value: str,
+    channels: Sequence[str],
+    due: dt.datetime,
+    now: dt.datetime,
+) -> int:
+    """One "broadcast" reminder per reachable member chat in scope (one per chat even for a
+    member of several units in it). A rerun leaves whoever received it alone, plans again who
+    was skipped or failed (a blocked chat only once it is reachable again), and brings a
+    reminder waiting for the end of quiet hours forward."""
+    params: dict[str, Any] = {
+        "bid": broadcast_id,
+        "key": f"broadcast:{broadcast_id}",
+        "due": due,
+        "now": now,
+        **_scope_params(kind, value),
+    }
+    _, count = _run(
+        session,
+        "INSERT INTO reminders (identity_id, person_id, unit_id, broadcast_id, deadline_key, "
+        "kind, due_at, status, attempts, created_at) "
+        "SELECT ci.id, m.person_id, MIN(m.unit_id), :bid, :key, 'broadcast', :due, 'planned', "
+        "0, :now FROM units u JOIN memberships m ON m.unit_id = u.id "
+        "JOIN channel_identities ci ON ci.person_id = m.person_id "
+        f"WHERE u.active AND ci.active AND ci.channel IN ({_channels(Scope(tuple(channels)))}) "
+        f"AND {_SCOPE_WHERE[kind]} GROUP BY ci.id, m.person_id "
+        "ON CONFLICT (identity_id, deadline_key, kind) DO UPDATE SET due_at = excluded.due_at, "
+        "status = 'planned', attempts = 0, skip_reason = NULL, lease_until = NULL "
+        "WHERE reminders.status IN ('skipped', 'failed') "
+        "OR (reminders.status = 'planned' AND reminders.due_at > excluded.due_at)",
+        params,
+    )
+    return max(count, 0)
+
+
+def audience(
+    session: Session, *, kind: str, value: str, channels: Sequence[str], broadcast_id: int | None
+) -> dict[str, int]:
+    """The chats in scope: `reachable` (on a channel that delivers, not blocked),
+    `blocked`, and `received` (this broadcast already delivered to them)."""
+    params: dict[str, Any] = {"bid": broadcast_id or 0, **_scope_params(kind, value)}
+    rows, _ = _run(
+        session,
+        "SELECT COUNT(DISTINCT CASE WHEN ci.active THEN ci.id END) AS reachable, "
+        "COUNT(DISTINCT CASE WHEN NOT ci.active THEN ci.id END) AS blocked, "
+        "COUNT(DISTINCT r.identity_id) AS received "
+        "FROM units u JOIN memberships m ON m.unit_id = u.id "
+        "JOIN channel_identities ci ON ci.person_id = m.person_id "
+        "LEFT JOIN reminders r ON r.identity_id = ci.id AND r.broadcast_id = :bid "
+        "AND r.status = 'sent' "
+        f"WHERE u.active AND ci.channel IN ({_channels(Scope(tuple(channels)))}) "
+        f"AND {_SCOPE_WHERE[kind]}",
+        params,
+    )
+    return {k: int(rows[0][k] or 0) for k in ("reachable", "blocked", "received")}
+
+
+def broadcast_counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    """The broadcast's reminders by outcome: sent, planned, claimed, failed, skipped:<reason>."""
+    rows, _ = _run(
+        session,
+        "SELECT status, skip_reason, COUNT(*) AS n FROM reminders WHERE broadcast_id = :bid "
+        "GROUP BY status, skip_reason",
+        {"bid": broadcast_id},
+    )
+    counts: dict[str, int] = {}
+    for r in rows:
+        key = str(r["status"]) if r["skip_reason"] is None else f"skipped:{r['skip_reason']}"
+        counts[key] = counts.get(key, 0) + int(r["n"])
+    return counts
