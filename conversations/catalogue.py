@@ -570,6 +570,8 @@ HELP = (
     "• /hoi: hỏi nhanh, ví dụ “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
     "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”\n"
     "• “quay lại”, “bỏ qua”, “tạm dừng”, /huy: điều hướng\n"
+    "• /tatnhacnho, /batnhacnho (hoặc gõ “tắt nhắc nhở”, “bật nhắc nhở”): tắt hoặc bật nhắc hạn "
+    "nộp hồ sơ\n"
     "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
     "của ai; hãy nhắn riêng cho bot để đánh giá."
 )
