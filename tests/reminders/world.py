@@ -61,7 +61,8 @@ class FakeClock:
 class Member:
     person_id: int
     identity_id: int
-    chat_id: int
+    chat_id: Any
+    """The chat's id: a number on Telegram, the user's name in the console."""
     channel: str = "telegram"
 
 
@@ -134,7 +135,7 @@ class World:
         reviewer_of: tuple[int, ...] = (),
         opted_out: bool = False,
         reachable: bool = True,
-        chat_id: int | None = None,
+        chat_id: int | str | None = None,
     ) -> Member:
         chat = chat_id if chat_id is not None else next(_CHATS)
 
