@@ -135,8 +135,15 @@ async def _dispatch(settings: Settings, app: App, channel: TelegramChannel) -> N
     the next dispatcher once its lease runs out."""
     from bot.wiring import build_dispatcher
 
-    dispatcher = build_dispatcher(settings, app.database, {"telegram": channel.sender})
-    await dispatcher.run(asyncio.Event())
+    try:
+        from reports.renderer import ReportFiles
+
+        dispatcher = build_dispatcher(
+            settings, app.database, {"telegram": channel.sender}, reports=ReportFiles()
+        )
+        await dispatcher.run(asyncio.Event())
+    except Exception:  # the bot goes on answering; the reminders wait for the next start
+        log.exception("the reminder dispatcher stopped")
 
 
 async def _console_reminders(settings: Settings, app: App, user: str, save_dir: Path) -> None:

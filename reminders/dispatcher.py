@@ -63,6 +63,8 @@ from reminders.ports import (
 from reminders.progress import UnitProgress
 
 log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024
+"""Telegram's limit on a document's caption."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ class Dispatcher:
         self.scope = scope or Scope(channels=tuple(sorted(self.notifiers)))
         self.buttons = buttons
         self.on_result = on_result
+        self._rendered: dict[int, Attachment] = {}
+        """This pass's rendered reports, by assessment."""
 
     # --- one pass --------------------------------------------------------------------------
 
@@ -144,6 +148,7 @@ class Dispatcher:
             counts.skip(reason, len(reminders))
             for reminder in reminders:
                 self._report(reminder, "skipped")
+        self._rendered = {}
         composed = await self._compose(sendable, today)
         await asyncio.gather(*(self._deliver(r, m, counts) for r, m in composed))
         return counts
@@ -219,29 +224,33 @@ class Dispatcher:
         self, reminder: Claimed, pushed: list[Outbound], unit: UnitProgress, today: dt.date
     ) -> list[Outbound]:
         """A unit that has answered everything but not submitted gets its report with the
-        member's push (“đã xong — hãy nộp hồ sơ”), when a renderer is wired."""
+        member's push (“đã xong — hãy nộp hồ sơ”), when a renderer is wired: the PDF rides on
+        the one message (its caption holds 1,024 characters; a longer text goes alone, and
+        /baocao sends the report). Rendered once per unit and pass."""
+        last = pushed[-1] if pushed else None
         if (
             self.reports is None
+            or last is None
+            or len(last.text) > CAPTION_LIMIT
             or not messages.is_member_kind(reminder.kind)
-            or not pushed
             or not messages.all_answered(unit)
         ):
             return pushed
-        from conversations.context import Context
-        from conversations.records import PersonRecord
-
         record = unit.assessment
-        context = Context(PersonRecord(reminder.person_id, ""), (), record.unit, record, today)
-        assessment, rulebook = context.as_assessment(), context.rulebook
-        if assessment is None or rulebook is None:
-            return pushed
-        data = self.reports.build(rulebook, assessment, today=today)
-        files = await self.reports.render(data)
-        names: dict[str, str] = data.get("files") or {}
-        pdf = Attachment(
-            names.get("pdf", "bao-cao-tu-danh-gia.pdf"), "application/pdf", files["pdf"]
-        )
-        last = pushed[-1]
+        pdf = self._rendered.get(record.id)
+        if pdf is None:
+            from conversations.context import Context
+            from conversations.records import PersonRecord
+
+            context = Context(PersonRecord(reminder.person_id, ""), (), record.unit, record, today)
+            assessment, rulebook = context.as_assessment(), context.rulebook
+            if assessment is None or rulebook is None:
+                return pushed
+            data = self.reports.build(rulebook, assessment, today=today)
+            files = await self.reports.render(data)
+            names: dict[str, str] = data.get("files") or {}
+            name = names.get("pdf", "bao-cao-tu-danh-gia.pdf")
+            pdf = self._rendered[record.id] = Attachment(name, "application/pdf", files["pdf"])
         return [*pushed[:-1], replace(last, document=pdf)]
 
     async def _deliver(

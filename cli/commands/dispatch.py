@@ -70,7 +70,11 @@ def _cmd_dispatch(args: argparse.Namespace) -> int:
         database = await open_database(settings.database())
         try:
             async with telegram_pushes(settings, token, database) as sender:
-                dispatcher = build_dispatcher(settings, database, {"telegram": sender})
+                from reports.renderer import ReportFiles
+
+                dispatcher = build_dispatcher(
+                    settings, database, {"telegram": sender}, reports=ReportFiles()
+                )
                 if args.once:
                     return await _once(dispatcher)
                 await _forever(dispatcher)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.telegram.sender import TelegramSender
+from dvht_core.model import Rulebook
 from reminders.dates import QuietHours
 from reminders.dispatcher import Dispatcher, DispatchPolicy
 from reminders.pacing import Pacing, PacingLimits
@@ -258,3 +259,39 @@ async def test_a_deadline_moved_by_an_office_is_counted_down_without_duplicates(
     assert "còn 1 ngày" in texts[1]
     kinds = [(r["kind"], r["status"]) for r in await world.rows()]
     assert len(kinds) == len({k for k, _ in kinds}) == 5  # one row per kind, ever
+
+
+async def test_a_unit_that_answered_everything_gets_its_report_with_the_reminder(
+    world: World,
+    store: SqlReminderStore,
+    clock: FakeClock,
+    api: FakeBotApi,
+    telegram: TelegramSender,
+    rulebooks: dict[str, Rulebook],
+) -> None:
+    from conversations.records import Actor
+    from reports.renderer import ReportFiles
+    from storage.exchange import import_assessment
+    from tests.conftest import build
+
+    unit = await world.unit("done")
+    await world.unit("open", status="draft")
+    lan = await world.person("lan", "done")
+    hoa = await world.person("hoa", "open")
+    finished = build(rulebooks, members=30, year=2026)
+    await import_assessment(
+        world.database, actor=Actor.operator(), unit_id=unit, assessment=finished
+    )
+    await Planner(store, clock).plan()
+    clock.set(local(2026, 12, 16, 8, 1))
+
+    await _dispatcher(store, telegram, clock, world, reports=ReportFiles()).run_until_idle()
+
+    documents = api.calls_of("sendDocument", chat_id=lan.chat_id)
+    assert len(documents) == 1
+    assert documents[0].ok
+    assert documents[0].params["document"].data.startswith(b"%PDF")
+    assert "còn 30 ngày" in documents[0].text
+    assert api.sent(lan.chat_id) == []
+    assert api.calls_of("sendDocument", chat_id=hoa.chat_id) == []
+    assert len(api.sent(hoa.chat_id)) == 1
