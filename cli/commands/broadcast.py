@@ -25,10 +25,23 @@ office_id = arguments.bounded_int(1, arguments.MAX_ID, "mã cơ quan")
 
 def add_commands(commands: Commands) -> None:
     broadcast = commands.add_parser("broadcast", help=text.HELP_BROADCAST)
+    # A group's options bypass the parser's Vietnamese metavars: named here.
     scope = broadcast.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--province", help=text.HELP_BROADCAST_PROVINCE)
-    scope.add_argument("--office", type=office_id, help=text.HELP_BROADCAST_OFFICE)
-    scope.add_argument("--unit", type=arguments.unit_id, help=text.HELP_BROADCAST_UNIT)
+    scope.add_argument(
+        "--province", metavar=text.METAVARS["province"], help=text.HELP_BROADCAST_PROVINCE
+    )
+    scope.add_argument(
+        "--office",
+        type=office_id,
+        metavar=text.METAVARS["office"],
+        help=text.HELP_BROADCAST_OFFICE,
+    )
+    scope.add_argument(
+        "--unit",
+        type=arguments.unit_id,
+        metavar=text.METAVARS["unit"],
+        help=text.HELP_BROADCAST_UNIT,
+    )
     broadcast.add_argument("--text", required=True, help=text.HELP_BROADCAST_TEXT)
     broadcast.add_argument("--dry-run", action="store_true", help=text.HELP_DRY_RUN)
     broadcast.add_argument("--now", action="store_true", help=text.HELP_BROADCAST_NOW)
