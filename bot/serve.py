@@ -14,14 +14,19 @@ line prints as one line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+    from bot.telegram.client import TelegramChannel
+    from bot.wiring import App
 
 log = logging.getLogger(__name__)
 GC_THRESHOLDS = (10_000, 20, 10)
@@ -67,6 +72,10 @@ def run_chat(settings: Settings, user: str) -> int:
         limit = settings.max_upload_mb * 1024 * 1024  # the evidence store's limit too
         app = await build_app(settings, files=LocalFiles(max_bytes=limit))
         try:
+            try:
+                await _console_reminders(settings, app, user, settings.data_dir / "reports")
+            except Exception:  # a courtesy before the chat: never what stops it
+                log.exception("the due reminders could not be shown")
             await chat(
                 app.service,
                 user=user,
@@ -89,6 +98,7 @@ async def _telegram(settings: Settings, token: str) -> None:
     await check_bot_api(settings.telegram_api_url, token)
     app, channel = await build_telegram(settings, token)
     _tune_garbage_collector()
+    reminders = asyncio.create_task(_dispatch(settings, app, channel), name="dvht-reminders")
     try:
         if channel.webhook:
             from bot.telegram.webhook import run_webhook
@@ -111,7 +121,54 @@ async def _telegram(settings: Settings, token: str) -> None:
                 channel.bot, channel.dispatcher, channel.sender, app.inbox("telegram")
             )
     finally:
+        reminders.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reminders
         await close_all(app.close, channel.close)
+
+
+async def _dispatch(settings: Settings, app: App, channel: TelegramChannel) -> None:
+    """The reminder dispatcher beside the bot, on the same sender (so pushes and replies share
+    the retries, and a 403 marks the chat unreachable); it runs until the bot stops. On
+    SQLite a `dvht dispatch` already running keeps this one waiting (one dispatcher there).
+    Cancelled when the bot stops: a reminder being pushed then stays claimed and is sent by
+    the next dispatcher once its lease runs out."""
+    from bot.wiring import build_dispatcher
+
+    try:
+        from reports.renderer import ReportFiles
+
+        dispatcher = build_dispatcher(
+            settings, app.database, {"telegram": channel.sender}, reports=ReportFiles()
+        )
+        await dispatcher.run(asyncio.Event())
+    except Exception:  # the bot goes on answering; the reminders wait for the next start
+        log.exception("the reminder dispatcher stopped")
+
+
+async def _console_reminders(settings: Settings, app: App, user: str, save_dir: Path) -> None:
+    """The reminders due for this console user, shown before the chat starts (and marked
+    sent). Planned first: the console has no dispatcher running between two chats."""
+    from bot.console import ConsoleNotifier
+    from bot.wiring import build_dispatcher
+    from reminders.ports import Scope
+    from storage.reminder_store import SqlReminderStore
+
+    store = SqlReminderStore(app.database)
+    identity = await store.identity(channel="console", external_id=user)
+    if identity is None:
+        return
+    notifier = ConsoleNotifier(sys.stdout, save_dir)
+    dispatcher = build_dispatcher(
+        settings,
+        app.database,
+        {"console": notifier},
+        quiet_hours=False,
+        scope=Scope(channels=("console",), identity_id=identity),
+    )
+    if dispatcher.planner is not None:
+        await dispatcher.planner.plan()
+    await dispatcher.run_until_idle(horizon=dt.timedelta(0))
 
 
 async def close_all(*closers: Callable[[], Awaitable[None]]) -> None:

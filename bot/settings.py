@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     )
     webhook_host: str = Field(default="0.0.0.0", alias="DVHT_WEBHOOK_HOST")
     webhook_port: int = Field(default=8080, ge=1, le=65535, alias="DVHT_WEBHOOK_PORT")
+    # --- deadline pushes (issue 13) ---
+    reminder_days: str = Field(default="30,14,7,3,1", alias="DVHT_REMINDER_DAYS")
+    """Days before a dossier deadline on which members are reminded, at 08:00 local."""
+    push_rate: float = Field(default=25.0, gt=0, le=1000, alias="DVHT_PUSH_RATE")
+    """Messages per second to one channel over all chats (Telegram allows about 30 per bot;
+    with several dispatchers, each one's share)."""
+    push_rate_per_chat: float = Field(default=1.0, gt=0, le=30, alias="DVHT_PUSH_RATE_PER_CHAT")
+    reminder_attempts: int = Field(default=5, ge=1, le=100, alias="DVHT_REMINDER_ATTEMPTS")
+    """Failed sends of one reminder before it is given up (flood limits do not count)."""
+    dispatch_lease_s: int = Field(default=300, ge=2, le=86_400, alias="DVHT_DISPATCH_LEASE_S")
+    """How long a dispatcher's claim holds: a dispatcher that dies leaves its reminders to the
+    others this long after it claimed them."""
 
     @field_validator("database_url")
     @classmethod
@@ -79,6 +91,18 @@ class Settings(BaseSettings):
         ):
             raise ValueError("the webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
         return secret
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _whole_days(cls, days: str) -> str:
+        """A comma-separated list of whole days, 1-365 (“30,14,7,3,1”)."""
+        parts = [p.strip() for p in days.split(",") if p.strip()]
+        if not parts or not all(p.isascii() and p.isdigit() and 1 <= int(p) <= 365 for p in parts):
+            raise ValueError("whole days from 1 to 365, separated by commas")
+        return ",".join(parts)
+
+    def reminder_offsets(self) -> tuple[int, ...]:
+        return tuple(sorted({int(p) for p in self.reminder_days.split(",")}, reverse=True))
 
     def telegram_token(self) -> str | None:
         token = self.telegram_bot_token

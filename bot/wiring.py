@@ -4,12 +4,15 @@ a channel; the settings arrive from the entry point, which reads them once."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 from conversations.messages import Channel
-from conversations.ports import FileSource
+from conversations.ports import FileSource, Notifier, ReportRenderer
 from conversations.service import ConversationService
 from reports.renderer import ReportFiles
 from storage.bootstrap import open_database
@@ -23,6 +26,8 @@ from storage.uow import transaction
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only the Telegram channel loads it
     from bot.telegram.client import TelegramChannel
+    from reminders.dispatcher import Dispatcher
+    from reminders.ports import Claimed, Clock, Scope
 
 
 @dataclass
@@ -91,3 +96,74 @@ async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramC
     sender = TelegramSender(bot, on_blocked=unreachable)
     dispatcher = make_dispatcher(app.service, sender, webhook=webhook)
     return app, TelegramChannel(bot, sender, dispatcher, webhook)
+
+
+def build_dispatcher(
+    settings: Settings,
+    database: Database,
+    notifiers: Mapping[str, Notifier],
+    *,
+    clock: Clock | None = None,
+    quiet_hours: bool = True,
+    plan: bool = True,
+    scope: Scope | None = None,
+    reports: ReportRenderer | None = None,
+    on_result: Callable[[Claimed, str], None] | None = None,
+) -> Dispatcher:
+    """The reminder dispatcher over `database`, pushing through `notifiers` (by channel),
+    paced and retried as the settings say. `quiet_hours` False: no send window (the console,
+    whose user is at the terminal). `plan`: the dispatcher also plans (a running one)."""
+    from reminders.dates import default_window
+    from reminders.dispatcher import Dispatcher, DispatchPolicy
+    from reminders.pacing import Pacing, PacingLimits
+    from reminders.planner import Planner
+    from reminders.ports import SystemClock
+    from storage.reminder_store import SqlProgressSource, SqlReminderStore
+
+    clock = clock or SystemClock()
+    store = SqlReminderStore(database)
+    limits = PacingLimits(rate=settings.push_rate, per_chat=settings.push_rate_per_chat)
+    policy = DispatchPolicy(
+        max_attempts=settings.reminder_attempts,
+        lease=dt.timedelta(seconds=settings.dispatch_lease_s),
+    )
+    planner = Planner(store, clock, offsets=settings.reminder_offsets()) if plan else None
+    return Dispatcher(
+        store,
+        notifiers,
+        clock,
+        pacing=Pacing(limits),
+        progress=SqlProgressSource(database),
+        window=default_window() if quiet_hours else None,
+        policy=policy,
+        planner=planner,
+        reports=reports,
+        scope=scope,
+        on_result=on_result,
+    )
+
+
+@contextlib.asynccontextmanager
+async def telegram_pushes(
+    settings: Settings, token: str, database: Database
+) -> AsyncIterator[Notifier]:
+    """The Telegram channel's `Notifier` for a process that only pushes (`dvht dispatch`,
+    `dvht broadcast`): the same sender as the bot's, marking a chat that blocked the bot
+    unreachable. Call `bot.telegram.client.check_bot_api` first."""
+    from bot.telegram.client import make_bot
+    from bot.telegram.sender import TelegramSender
+
+    bot = make_bot(token, settings.telegram_api_url)
+
+    async def unreachable(user_id: str) -> None:
+        await transaction(
+            database,
+            lambda session: PersonRepository().set_reachable(
+                session, channel="telegram", external_id=user_id, reachable=False
+            ),
+        )
+
+    try:
+        yield TelegramSender(bot, on_blocked=unreachable)
+    finally:
+        await bot.session.close()

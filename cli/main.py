@@ -16,12 +16,22 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 from cli import text
-from cli.commands import chat, database, deadline, evaluate, exchange, report, units
+from cli.commands import (
+    broadcast,
+    chat,
+    database,
+    deadline,
+    dispatch,
+    evaluate,
+    exchange,
+    report,
+    units,
+)
 from cli.common import CliError
 
 EXIT_USAGE = 2
 SUMMARY_LIMIT = 300
-COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report, deadline)
+COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report, deadline, dispatch, broadcast)
 """In the order `dvht --help` lists their commands."""
 
 

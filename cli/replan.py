@@ -3,9 +3,9 @@
 `dvht deadline add`, `remove` and `office` change what a unit's reminders count down to (its
 effective deadline) or who they name; after each committed change the command awaits
 `replan(database, change)`, which runs every planner registered in `REPLANNERS` with what
-changed. The engine's planner (`reminders.planner`, branch `engine`) is registered here at
-merge; re-planning is idempotent by the reminders' unique key, so a planner may re-plan more
-than the change strictly needs.
+changed. The reminders' planner (`reminders.planner`) is the one registered: it plans the
+whole current year again, which is idempotent by the reminders' unique key (a moved deadline
+moves the rows still planned, nothing is added twice) and costs a few set-based statements.
 """
 
 from __future__ import annotations
@@ -33,7 +33,21 @@ class CalendarChange:
 
 
 Replanner = Callable[["Database", CalendarChange], Awaitable[object]]
-REPLANNERS: list[Replanner] = []
+
+
+async def plan_reminders(database: Database, change: CalendarChange) -> object:
+    """The deadline reminders of the current assessment year, planned again with the
+    configured offsets (`DVHT_REMINDER_DAYS`) and the process's clock."""
+    from cli.common import load_settings
+    from reminders.planner import Planner
+    from reminders.ports import SystemClock
+    from storage.reminder_store import SqlReminderStore
+
+    offsets = load_settings().reminder_offsets()
+    return await Planner(SqlReminderStore(database), SystemClock(), offsets=offsets).plan()
+
+
+REPLANNERS: list[Replanner] = [plan_reminders]
 """The planners to run after a calendar change, in order."""
 
 

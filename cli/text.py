@@ -645,6 +645,8 @@ METAVARS = {
     "governing": "CƠ_QUAN",
     "members": "SỐ",
     "learners": "SỐ",
+    "office": "MÃ_CƠ_QUAN",
+    "text": "NỘI_DUNG",
 }
 """How the help names an option's value, by the option's destination."""
 
@@ -1085,3 +1087,104 @@ def office_lines(office: Any) -> list[str]:
 NO_COMING_DEADLINES = "Không còn mốc nào sắp tới trong năm đánh giá này."
 
 # --- end of calendar ----------------------------------------------------------------------------
+
+# --- reminders engine (issue 13): dvht dispatch, dvht broadcast ---------------------------------
+
+HELP_DISPATCH = "gửi các nhắc hạn đến hạn (chạy liên tục; cần TELEGRAM_BOT_TOKEN)"
+HELP_DISPATCH_ONCE = "lập lịch, gửi một lượt các nhắc hạn đang đến hạn rồi thoát"
+NO_PUSH_CHANNEL = (
+    "chưa có kênh nào để gửi tin: đặt TELEGRAM_BOT_TOKEN (mã bot từ @BotFather) rồi chạy lại."
+)
+DISPATCHER_RUNNING = (
+    "một tiến trình khác (dvht serve hoặc dvht dispatch) đang gửi nhắc hạn trên cơ sở dữ liệu "
+    "SQLite này; nó sẽ gửi các tin đến hạn, không cần chạy thêm."
+)
+SKIP_REASONS = {
+    "superseded": "đã có nhắc mới hơn",
+    "past": "đã quá hạn",
+    "moved": "hạn đã đổi",
+    "submitted": "đơn vị đã nộp",
+    "opted_out": "đã tắt nhắc nhở",
+    "unreachable": "đã chặn bot",
+    "no_channel": "không có kênh gửi",
+}
+
+
+def dispatched(sent: int, skipped: dict[str, int], failed: int) -> str:
+    """“Đã gửi 12 tin; bỏ qua 3 (2 đã chặn bot, 1 đơn vị đã nộp); lỗi 0.”"""
+    total = sum(skipped.values())
+    reasons = ", ".join(
+        f"{count} {SKIP_REASONS.get(reason, reason)}" for reason, count in sorted(skipped.items())
+    )
+    skipped_text = f"bỏ qua {total} ({reasons})" if total else "bỏ qua 0"
+    return f"Đã gửi {sent} tin; {skipped_text}; lỗi {failed}."
+
+
+HELP_BROADCAST = (
+    "gửi một thông báo tới mọi thành viên nhận được tin trong một tỉnh, cơ quan hoặc đơn vị"
+)
+HELP_BROADCAST_PROVINCE = "gửi cho các đơn vị của tỉnh này"
+HELP_BROADCAST_OFFICE = "gửi cho các đơn vị thuộc cơ quan tiếp nhận có mã này"
+HELP_BROADCAST_UNIT = "gửi cho thành viên của đơn vị có mã này"
+HELP_BROADCAST_TEXT = "nội dung thông báo (tối đa 4.096 ký tự)"
+HELP_DRY_RUN = "chỉ cho biết bao nhiêu người sẽ nhận, không gửi gì"
+HELP_BROADCAST_NOW = "gửi ngay cả trong giờ yên lặng (21:00–07:00) và ngày nghỉ: chỉ cho tin khẩn"
+
+
+def broadcast_refused(reason: str, *, size: int, known: tuple[str, ...], value: str) -> str:
+    """One line for each `reminders.broadcast.BroadcastRefused` reason."""
+    if reason == "empty":
+        return "nội dung thông báo trống; hãy gõ nội dung sau --text."
+    if reason == "too_long":
+        return (
+            f"thông báo dài {size:,} ký tự, Telegram chỉ nhận tối đa 4.096 ký tự một tin; "
+            "hãy rút gọn.".replace(",", ".")
+        )
+    if reason == "unknown_province":
+        listed = ", ".join(known) if known else "chưa có"
+        return f"không có đơn vị nào thuộc tỉnh “{value}”; các tỉnh đã có đơn vị: {listed}."
+    if reason == "unknown_office":
+        return f"không có cơ quan tiếp nhận mã {value}."
+    if reason == "unknown_unit":
+        return f"không có đơn vị mã {value} (xem “dvht unit list”)."
+    return f"phạm vi này chưa có đơn vị nào đang hoạt động (mã {value})."
+
+
+def broadcast_dry_run(would: int, received: int, blocked: int) -> str:
+    line = f"Sẽ gửi cho {would} người."
+    if received:
+        line += f" {received} người đã nhận thông báo này từ lần gửi trước."
+    if blocked:
+        line += f" {blocked} người đã chặn bot, không nhận được."
+    return line + " Chưa gửi gì (--dry-run)."
+
+
+def broadcast_waiting(due: str) -> str:
+    return (
+        f"Đang trong giờ yên lặng (21:00–07:00) hoặc ngày nghỉ: thông báo sẽ được gửi từ {due} "
+        "(bởi dvht serve hoặc dvht dispatch đang chạy, hoặc chạy lại lệnh này sau giờ đó)."
+    )
+
+
+BROADCAST_ELSEWHERE = (
+    "Một tiến trình khác (dvht serve hoặc dvht dispatch) đang gửi trên cơ sở dữ liệu này; "
+    "thông báo do tiến trình đó gửi, đang theo dõi tiến độ."
+)
+
+
+def broadcast_done(totals: dict[str, int], blocked_before: int) -> str:
+    """The broadcast's outcome over all its runs: sent, skipped as blocked, failed, waiting."""
+    sent = totals.get("sent", 0)
+    blocked = totals.get("skipped:unreachable", 0) + blocked_before
+    failed = totals.get("failed", 0)
+    waiting = totals.get("planned", 0) + totals.get("claimed", 0)
+    line = f"Đã gửi: {sent}; bỏ qua: {blocked} (đã chặn bot); lỗi: {failed}."
+    if waiting:
+        line += (
+            f" Còn {waiting} tin chờ gửi lại; chạy lại lệnh này (chỉ gửi cho người chưa nhận) "
+            "hoặc để dvht serve gửi."
+        )
+    return line
+
+
+# --- end of reminders engine ---------------------------------------------------------------------

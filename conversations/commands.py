@@ -48,6 +48,18 @@ COMMANDS: tuple[Command, ...] = (
     Command(QUESTION_COMMAND, "help", "Hỏi nhanh, ví dụ /hoi cần gì để đạt mức 2"),
     Command("huongdan", "help", "Hướng dẫn sử dụng", ("help", "trogiup")),
     Command("huy", "cancel", "Dừng câu hỏi hiện tại", ("cancel",)),
+    Command(
+        "tatnhacnho",
+        "reminders_off",
+        "Tắt nhắc hạn nộp hồ sơ",
+        ("tat_nhac_nho", "tatnhac", "remindersoff"),
+    ),
+    Command(
+        "batnhacnho",
+        "reminders_on",
+        "Bật lại nhắc hạn nộp hồ sơ",
+        ("bat_nhac_nho", "batnhac", "reminderson"),
+    ),
     Command("quaylai", "back", aliases=("back",)),
     Command("boqua", "skip", aliases=("skip",)),
     Command("bosungsau", "later_evidence", aliases=("later",)),

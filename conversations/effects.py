@@ -93,6 +93,13 @@ class UpdateUnit:
         return {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class SetReminders:
+    """/tatnhacnho (`off`) or /batnhacnho: the person's deadline reminders (issue 13)."""
+
+    off: bool
+
+
 Effect = (
     RecordAnswer
     | SetTotals
@@ -103,6 +110,7 @@ Effect = (
     | CreateUnit
     | JoinUnit
     | UpdateUnit
+    | SetReminders
 )
 
 

@@ -41,12 +41,15 @@ QuestionKind = Literal[PublicKind, "missing_evidence", "progress", "result", "re
 """Quick questions: answered at any step without moving the dialogue."""
 NavigationKind = Literal["back", "skip", "later_evidence", "pause", "resume", "cancel", "edit"]
 """Commands that move the dialogue."""
-IntentKind = Literal[QuestionKind, NavigationKind]
+SettingKind = Literal["reminders_off", "reminders_on"]
+"""The person's own settings (/tatnhacnho, /batnhacnho): answered at any step, which stays."""
+IntentKind = Literal[QuestionKind, NavigationKind, SettingKind]
 
 PUBLIC_KINDS: frozenset[str] = frozenset(get_args(PublicKind))
 QUESTION_KINDS: frozenset[str] = frozenset(get_args(QuestionKind))
 NAVIGATION_KINDS: frozenset[str] = frozenset(get_args(NavigationKind))
-INTENT_KINDS: frozenset[str] = QUESTION_KINDS | NAVIGATION_KINDS
+SETTING_KINDS: frozenset[str] = frozenset(get_args(SettingKind))
+INTENT_KINDS: frozenset[str] = QUESTION_KINDS | NAVIGATION_KINDS | SETTING_KINDS
 
 #: The TT24 indicator ids (both tiers; the district rulebook simply has no 3.6).
 DEFAULT_IDS: frozenset[str] = frozenset(
@@ -106,6 +109,11 @@ def _words(table: str) -> frozenset[str]:
 # words ("là gì") only turn an id or level said alongside into a question about it; "_filler"
 # words are ignored. Written with diacritics, compared normalised.
 _TABLE = """
+reminders_off 90: tắt nhắc nhở | tắt nhắc | tắt nhắc hạn | tắt nhắc hạn nộp | ngừng nhắc nhở
+reminders_off 90: dừng nhắc nhở | không nhắc nữa | đừng nhắc nữa | tắt thông báo nhắc hạn
+reminders_off 90: stop reminders | turn off reminders | reminders off
+reminders_on 90: bật nhắc nhở | bật nhắc | bật nhắc hạn | bật lại nhắc nhở | mở nhắc nhở
+reminders_on 90: nhắc lại hạn nộp | turn on reminders | reminders on
 edit 85: sửa | sửa lại | chỉnh sửa | sửa câu trả lời | thay đổi | edit | change | modify
 later_evidence 82: bổ sung sau | bổ sung để sau | bổ sung minh chứng sau | minh chứng sau
 later_evidence 82: gửi sau | gửi minh chứng sau | nộp sau | nộp minh chứng sau | cập nhật sau

@@ -12,6 +12,7 @@ from conversations import catalogue as say
 from conversations import quick, steps
 from conversations import state as st
 from conversations.context import Context, unit_type_name
+from conversations.effects import SetReminders
 from conversations.intents import QUESTION_KINDS, Intent
 from conversations.messages import Outbound
 from conversations.outcome import Outcome, again
@@ -31,6 +32,8 @@ def intent(ctx: Context, state: State, asked: Intent) -> Outcome:
             return Outcome(state, tuple(replies))
         returning = Outbound(say.BACK_TO_QUESTION, kind="hint")
         return Outcome(state, (*replies, returning), ask=True)
+    if kind in ("reminders_off", "reminders_on"):
+        return reminders(state, off=kind == "reminders_off", rests=here.rests)
     if kind == "cancel":
         return cancel(ctx, state)
     if kind == "pause":
@@ -52,6 +55,13 @@ def intent(ctx: Context, state: State, asked: Intent) -> Outcome:
     if kind == "back":
         return back(ctx, state, indicator)
     return again(state, say.UNKNOWN_TEXT)
+
+
+def reminders(state: State, *, off: bool, rests: bool) -> Outcome:
+    """“tắt nhắc nhở” / “bật nhắc nhở”: stored, confirmed in one sentence, and the question
+    the person was on asked again (the step stays)."""
+    said = Outbound(say.REMINDERS_OFF if off else say.REMINDERS_ON, kind="answer")
+    return Outcome(state, (said,), effects=(SetReminders(off=off),), ask=not rests)
 
 
 def resume(ctx: Context, state: State, *, greeting: bool = False) -> Outcome:

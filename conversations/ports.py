@@ -154,6 +154,10 @@ class DialogueTx(Protocol):
         effects or not at all. Nothing is kept for an update that is in no inbox."""
         ...
 
+    def set_reminders_off(self, *, person_id: int, off: bool) -> None:
+        """/tatnhacnho (`off`) and /batnhacnho: whether the person gets deadline reminders."""
+        ...
+
     def kept_replies(self, *, channel: str, update_id: str) -> KeptReplies | None:
         """What `keep_replies` kept for an update whose inbox entry is not finished yet (its
         replies may not have been sent when the process stopped); None otherwise."""

@@ -312,6 +312,9 @@ class ConversationService:
             fresh, state = self._context(tx, person, state, ctx.has_buttons)
             created = engine.created(fresh, state, invite.code)
             return list(created.replies), fresh, created.state
+        if isinstance(effect, effects.SetReminders):  # the person's own: no unit needed
+            tx.set_reminders_off(person_id=person.id, off=effect.off)
+            return [], ctx, state
         assessment = ctx.assessment
         if assessment is None:
             raise AccessDenied("no unit")

@@ -89,3 +89,12 @@ def units(session: Session, *, person_id: int, year: int) -> list[dict[str, Any]
     (`assessment_id` None if not started), in the order they joined."""
     rows, _ = runner_for(session).run(_UNITS, {"person_id": person_id, "year": year})
     return rows
+
+
+_REMINDERS_OFF = text("UPDATE people SET reminders_off = :off WHERE id = :person_id")
+
+
+def set_reminders_off(session: Session, *, person_id: int, off: bool) -> None:
+    """/tatnhacnho and /batnhacnho (issue 13): the person's own setting, so no access check
+    beyond being the sender."""
+    runner_for(session).run(_REMINDERS_OFF, {"off": off, "person_id": person_id})

@@ -281,5 +281,8 @@ class SqlDialogueTx:
             self.session, channel=channel, update_id=update_id, replies=replies, report=report
         )
 
+    def set_reminders_off(self, *, person_id: int, off: bool) -> None:
+        dialogue_sql.set_reminders_off(self.session, person_id=person_id, off=off)
+
     def kept_replies(self, *, channel: str, update_id: str) -> KeptReplies | None:
         return inbox.kept(self.session, channel=channel, update_id=update_id)

@@ -153,6 +153,12 @@ POSITIVES: list[tuple[str, Intent]] = [
     ("gửi sau", k("later_evidence")),
     ("later", k("later_evidence")),
     ("bổ sung minh chứng sau", k("later_evidence")),
+    # the reminders' opt-out (issue 13)
+    ("tắt nhắc nhở", k("reminders_off")),
+    ("tat nhac nho", k("reminders_off")),
+    ("dừng nhắc nhở", k("reminders_off")),
+    ("bật nhắc nhở", k("reminders_on")),
+    ("bat nhac nho", k("reminders_on")),
     # pause
     ("tạm dừng", k("pause")),
     ("tam dung", k("pause")),

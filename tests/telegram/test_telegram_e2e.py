@@ -49,7 +49,19 @@ STARTUP_S = 60.0
 """aiogram alone takes 3–6 s to import; a loaded CI machine can take much longer."""
 WEBHOOK_URL = "https://example.test/telegram/webhook"
 SECRET = "s3cret_ABC"
-COMMANDS = ["start", "danhgia", "ketqua", "baocao", "sua", "donvi", "hoi", "huongdan", "huy"]
+COMMANDS = [
+    "start",
+    "danhgia",
+    "ketqua",
+    "baocao",
+    "sua",
+    "donvi",
+    "hoi",
+    "huongdan",
+    "huy",
+    "tatnhacnho",
+    "batnhacnho",
+]
 VALUE_HEAD = re.compile(r"^(\d+\.\d+) · Tiêu chí \d+ · (\d+)/(\d+) — ", re.M)
 XA_WALK = [
     "1.1",
