@@ -9,6 +9,7 @@ from bench import (
     core_engine,
     evidence_bench,
     polling_bench,
+    reminders_bench,
     report_bench,
     storage_bench,
     telegram_bench,
@@ -22,6 +23,7 @@ BENCHMARKS = {
     "polling": polling_bench.main,
     "report": report_bench.main,
     "evidence": evidence_bench.main,
+    "reminders": reminders_bench.main,
 }
 
 
