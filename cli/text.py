@@ -1150,12 +1150,14 @@ def broadcast_refused(reason: str, *, size: int, known: tuple[str, ...], value: 
     return f"phạm vi này chưa có đơn vị nào đang hoạt động (mã {value})."
 
 
-def broadcast_dry_run(would: int, received: int, blocked: int) -> str:
+def broadcast_dry_run(would: int, received: int, blocked: int, opted_out: int = 0) -> str:
     line = f"Sẽ gửi cho {would} người."
     if received:
         line += f" {received} người đã nhận thông báo này từ lần gửi trước."
     if blocked:
         line += f" {blocked} người đã chặn bot, không nhận được."
+    if opted_out:
+        line += f" {opted_out} người đã tắt nhắc nhở, không nhận."
     return line + " Chưa gửi gì (--dry-run)."
 
 
@@ -1173,12 +1175,17 @@ BROADCAST_ELSEWHERE = (
 
 
 def broadcast_done(totals: dict[str, int], blocked_before: int) -> str:
-    """The broadcast's outcome over all its runs: sent, skipped as blocked, failed, waiting."""
+    """The broadcast's outcome over all its runs: sent, skipped as blocked or opted out, failed,
+    waiting."""
     sent = totals.get("sent", 0)
     blocked = totals.get("skipped:unreachable", 0) + blocked_before
+    opted_out = totals.get("skipped:opted_out", 0)
     failed = totals.get("failed", 0)
     waiting = totals.get("planned", 0) + totals.get("claimed", 0)
-    line = f"Đã gửi: {sent}; bỏ qua: {blocked} (đã chặn bot); lỗi: {failed}."
+    line = (
+        f"Đã gửi: {sent}; bỏ qua: {blocked} (đã chặn bot), {opted_out} (đã tắt nhắc nhở); "
+        f"lỗi: {failed}."
+    )
     if waiting:
         line += (
             f" Còn {waiting} tin chờ gửi lại; chạy lại lệnh này (chỉ gửi cho người chưa nhận) "

@@ -1266,10 +1266,13 @@ def office_without_letters(typed: str) -> str:
 # for a kind (a unit that has not started, an upgrade that opens, a recognition that lapses).
 
 REMINDERS_OFF = (
-    "Đã tắt nhắc hạn nộp hồ sơ: bot sẽ không tự nhắn nhắc hạn cho bạn nữa (thông báo của cơ quan "
-    "vẫn đến); gõ “bật nhắc nhở” để bật lại."
+    "Đã tắt nhắc nhở: bot sẽ không tự nhắn nhắc hạn nộp hồ sơ hay thông báo chung cho bạn nữa; "
+    "gõ “bật nhắc nhở” để bật lại."
 )
-REMINDERS_ON = "Đã bật nhắc hạn nộp hồ sơ: bot sẽ nhắn nhắc bạn trước hạn nộp lúc 8 giờ sáng."
+REMINDERS_ON = (
+    "Đã bật nhắc nhở: bot sẽ nhắn nhắc bạn trước hạn nộp hồ sơ, lúc 8 giờ sáng, và chuyển thông "
+    "báo chung của cơ quan."
+)
 
 
 def reminder_not_started(unit_name: str, year: int, days: int, deadline: dt.date) -> str:
@@ -1278,33 +1281,6 @@ def reminder_not_started(unit_name: str, year: int, days: int, deadline: dt.date
         f"Nhắc hạn: còn {days} ngày đến hạn nộp hồ sơ “Đơn vị học tập” năm {year} của "
         f"{unit_name} (trước ngày {deadline:%d/%m/%Y}), và đơn vị chưa bắt đầu tự đánh giá. "
         "Gõ /danhgia để bắt đầu."
-    )
-
-
-def reviewer_open_units(deadline: dt.date, today: dt.date, lines: list[str]) -> str:
-    """The reviewers' T-3 list: each open unit with the share of its indicators answered."""
-    days = (deadline - today).days
-    head = (
-        f"Còn {days} ngày đến hạn nộp hồ sơ “Đơn vị học tập” (trước ngày {deadline:%d/%m/%Y}); "
-        f"{len(lines)} đơn vị trong phạm vi của bạn chưa nộp:"
-    )
-    return "\n".join([head, *(f"• {line}" for line in lines)])
-
-
-def upgrade_opens(unit_name: str, opens: dt.date) -> str:
-    return (
-        f"Từ hôm nay ({opens:%d/%m/%Y}), {unit_name} đã đủ 12 tháng kể từ quyết định công nhận "
-        "mức độ 1 và có thể đề nghị đánh giá, công nhận mức độ 2. Gõ “cần gì để đạt mức 2” để "
-        "xem còn thiếu gì."
-    )
-
-
-def recognition_lapses(unit_name: str, lapses: dt.date) -> str:
-    return (
-        f"Kết quả công nhận “Đơn vị học tập” của {unit_name} được bảo lưu đến hết ngày "
-        f"{lapses - dt.timedelta(days=1):%d/%m/%Y}; hãy chuẩn bị hồ sơ đánh giá lại trước thời "
-        "hạn này (thời hạn tính theo cách hiểu “3 năm tiếp theo năm được công nhận”, hãy đối "
-        "chiếu kế hoạch của tỉnh)."
     )
 
 

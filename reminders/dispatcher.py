@@ -159,10 +159,10 @@ class Dispatcher:
             return "no_channel"
         if not reminder.reachable:
             return "unreachable"
+        if reminder.opted_out:
+            return "opted_out"  # /tatnhacnho: no reminders and no announcements (issue 13, 6)
         if kind == BROADCAST_KIND:
             return None
-        if reminder.opted_out:
-            return "opted_out"
         dossier = kind.startswith(DOSSIER_KINDS_PAST_AFTER_DEADLINE)
         if dossier and kind != REVIEWER_KIND and reminder.submitted:
             return "submitted"

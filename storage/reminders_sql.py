@@ -606,15 +606,19 @@ def plan_broadcast(
 def audience(
     session: Session, *, kind: str, value: str, channels: Sequence[str], broadcast_id: int | None
 ) -> dict[str, int]:
-    """The chats in scope: `reachable` (on a channel that delivers, not blocked),
-    `blocked`, and `received` (this broadcast already delivered to them)."""
+    """The chats in scope: `reachable` (on a channel that delivers, not blocked, not opted
+    out), `blocked`, `opted_out` (/tatnhacnho) and `received` (this broadcast already delivered
+    to them)."""
     params: dict[str, Any] = {"bid": broadcast_id or 0, **_scope_params(kind, value)}
     rows, _ = _run(
         session,
-        "SELECT COUNT(DISTINCT CASE WHEN ci.active THEN ci.id END) AS reachable, "
+        "SELECT COUNT(DISTINCT CASE WHEN ci.active AND NOT p.reminders_off THEN ci.id END) "
+        "AS reachable, "
         "COUNT(DISTINCT CASE WHEN NOT ci.active THEN ci.id END) AS blocked, "
+        "COUNT(DISTINCT CASE WHEN ci.active AND p.reminders_off THEN ci.id END) AS opted_out, "
         "COUNT(DISTINCT r.identity_id) AS received "
         "FROM units u JOIN memberships m ON m.unit_id = u.id "
+        "JOIN people p ON p.id = m.person_id "
         "JOIN channel_identities ci ON ci.person_id = m.person_id "
         "LEFT JOIN reminders r ON r.identity_id = ci.id AND r.broadcast_id = :bid "
         "AND r.status = 'sent' "
@@ -622,7 +626,8 @@ def audience(
         f"AND {_SCOPE_WHERE[kind]}",
         params,
     )
-    return {k: int(rows[0][k] or 0) for k in ("reachable", "blocked", "received")}
+    keys = ("reachable", "blocked", "opted_out", "received")
+    return {k: int(rows[0][k] or 0) for k in keys}
 
 
 def broadcast_counts(session: Session, broadcast_id: int) -> dict[str, int]:

@@ -131,7 +131,9 @@ def _cmd_broadcast(args: argparse.Namespace) -> int:
         if dry or token is None:
             seen = await broadcast.audience(store, announced, CHANNELS)
             would = max(seen["reachable"] - seen["received"], 0)
-            return text.broadcast_dry_run(would, seen["received"], seen["blocked"])
+            return text.broadcast_dry_run(
+                would, seen["received"], seen["blocked"], seen["opted_out"]
+            )
         window = None if args.now else default_window()
         prepared = await broadcast.prepare(
             store, announced, channels=CHANNELS, clock=SystemClock(), window=window

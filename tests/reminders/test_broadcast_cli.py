@@ -101,16 +101,18 @@ async def test_a_broadcast_reaches_each_reachable_member_once_and_a_rerun_only_t
 
     dry = _dvht(database_url, tmp_path, api, *scope, "--dry-run")
     assert dry.returncode == 0, dry
-    assert "Sẽ gửi cho 9 người" in dry.stdout
+    assert "Sẽ gửi cho 8 người" in dry.stdout
     assert "1 người đã chặn bot" in dry.stdout
+    assert "1 người đã tắt nhắc nhở" in dry.stdout
     assert api.calls_of("sendMessage") == []
 
     first = _dvht(database_url, tmp_path, api, *scope, "--now")
     assert first.returncode == 0, first
-    assert "Đã gửi: 8; bỏ qua: 2 (đã chặn bot); lỗi: 0." in first.stdout
-    for member in [*people, both, quiet]:
+    assert "Đã gửi: 7; bỏ qua: 2 (đã chặn bot), 1 (đã tắt nhắc nhở); lỗi: 0." in first.stdout
+    for member in [*people, both]:
         assert [c.text for c in api.sent(member.chat_id)] == [text]
     assert api.sent(gone.chat_id) == api.sent(outsider.chat_id) == api.sent(late.chat_id) == []
+    assert api.sent(quiet.chat_id) == []  # /tatnhacnho: no announcements either
 
     # `late` unblocks the bot and writes to it again (the chat marks them reachable).
     api.unblock(late.chat_id)
@@ -125,10 +127,11 @@ async def test_a_broadcast_reaches_each_reachable_member_once_and_a_rerun_only_t
     second = _dvht(database_url, tmp_path, api, *scope, "--now")
 
     assert second.returncode == 0, second
-    assert "Đã gửi: 9; bỏ qua: 1 (đã chặn bot); lỗi: 0." in second.stdout
+    assert "Đã gửi: 8; bỏ qua: 1 (đã chặn bot), 1 (đã tắt nhắc nhở); lỗi: 0." in second.stdout
     assert [c.text for c in api.sent(late.chat_id)] == [text]
-    for member in [*people, both, quiet]:
+    for member in [*people, both]:
         assert len(api.sent(member.chat_id)) == 1
+    assert api.sent(quiet.chat_id) == []
 
 
 async def test_prepared_in_quiet_hours_a_broadcast_waits_for_seven_in_the_morning(
