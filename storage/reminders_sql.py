@@ -90,6 +90,28 @@ def _cast(postgres: bool, name: str, sql_type: str) -> str:
     return f"CAST(:{name} AS {sql_type})" if postgres else f":{name}"
 
 
+def _provinces(session: Session) -> tuple[str, dict[str, Any]]:
+    """`prov (typed, official)`: each province as units store it (typed by people: “TP Hà
+    Nội”, “ha noi”, a province merged in 2025) and the name the calendar's rows use, from
+    `storage.calendar_store.province_aliases` (one row per distinct spelling, a few hundred at
+    most). Office dates set for a province are matched through it, so the planner and the
+    dispatcher find the very dates the quick answers and `dvht deadline list` show."""
+    from storage.calendar_store import province_aliases
+
+    postgres = _postgres(session)
+    aliases = sorted(province_aliases(session).items())
+    cells, params = [], {}
+    for n, (typed, official) in enumerate(aliases):
+        cells.append(
+            f"({_cast(postgres, f'pt{n}', 'VARCHAR(100)')}, "
+            f"{_cast(postgres, f'po{n}', 'VARCHAR(100)')})"
+        )
+        params.update({f"pt{n}": typed, f"po{n}": official})
+    if not cells:  # no unit yet: a row that matches nothing keeps the VALUES list valid
+        cells.append("(CAST(NULL AS VARCHAR(100)), CAST(NULL AS VARCHAR(100)))")
+    return f"prov (typed, official) AS (VALUES {', '.join(cells)})", params
+
+
 def _channels(scope: Scope) -> str:
     """The scope's channels as SQL literals, from the fixed list only (never user text)."""
     known = [c for c in scope.channels if c in CHANNELS]
@@ -112,7 +134,9 @@ def deadline_dates(session: Session, year: int) -> list[dt.date]:
     return sorted(d for d in (as_date(r["due_on"]) for r in rows) if d is not None)
 
 
-def _dossier_ctes(postgres: bool, schedule: Sequence[ScheduleEntry]) -> tuple[str, dict[str, Any]]:
+def _dossier_ctes(
+    postgres: bool, schedule: Sequence[ScheduleEntry], provinces: str
+) -> tuple[str, dict[str, Any]]:
     """The schedule as a VALUES table, and each unit's effective deadline (the earliest of the
     legal date and its province's or office's dates) for units still due to submit."""
     cells, params = [], {}
@@ -124,9 +148,10 @@ def _dossier_ctes(postgres: bool, schedule: Sequence[ScheduleEntry]) -> tuple[st
         params.update({f"d{n}": entry.deadline_on, f"k{n}": entry.kind, f"t{n}": entry.due_at})
     ctes = (
         f"WITH sched (deadline_on, kind, due_at) AS (VALUES {', '.join(cells)}), "
+        f"{provinces}, "
         "office_dates AS ("
         "SELECT u.id AS unit_id, d.due_on FROM deadlines d "
-        "JOIN units u ON u.province = d.province "
+        "JOIN prov ON prov.official = d.province JOIN units u ON u.province = prov.typed "
         "WHERE d.year = :year AND d.removed_at IS NULL AND d.due_on < :legal "
         "UNION ALL "
         "SELECT u.id AS unit_id, d.due_on FROM deadlines d "
@@ -190,7 +215,8 @@ _MOVED = (
     "WHERE status = 'planned' AND deadline_key = :key AND unit_id IS NOT NULL "
     "AND deadline_on <> (SELECT COALESCE(MIN(d.due_on), :legal) FROM units u "
     "LEFT JOIN deadlines d ON d.year = :year AND d.removed_at IS NULL AND d.due_on < :legal "
-    "AND (d.province = u.province OR d.office_id = u.office_id) "
+    "AND (d.province IN (SELECT official FROM prov WHERE typed = u.province) "
+    "OR d.office_id = u.office_id) "
     "WHERE u.id = reminders.unit_id)"
 )
 """A member's row whose deadline moved to a date whose reminder of that kind is already past
@@ -207,9 +233,11 @@ def plan_dossier(
 ) -> int:
     params: dict[str, Any] = {"year": year, "legal": legal, "key": f"dossier:{year}", "now": now}
     changed = 0
+    provinces, province_params = _provinces(session)
+    params.update(province_params)
     if schedule:
         postgres = _postgres(session)
-        ctes, values = _dossier_ctes(postgres, schedule)
+        ctes, values = _dossier_ctes(postgres, schedule, provinces)
         params.update(values)
         # SQLite reads `ON CONFLICT` after a join's `ON` as part of the join unless a WHERE
         # clause comes between: both SELECTs end with one.
@@ -231,8 +259,8 @@ def plan_dossier(
         )
         _, count = _run(session, reviewers, params)
         changed += max(count, 0)
-    moved_params = {k: params[k] for k in ("year", "legal", "key")}
-    _, count = _run(session, _MOVED, moved_params)
+    moved_params = {k: params[k] for k in ("year", "legal", "key")} | province_params
+    _, count = _run(session, f"WITH {provinces} " + _MOVED, moved_params)
     return changed + max(count, 0)
 
 
@@ -343,7 +371,8 @@ _DETAILS = (
     f"CASE WHEN a.status IN ({_DONE_SQL}) THEN 1 ELSE 0 END AS submitted, "
     "b.text AS broadcast_text, u.name AS unit_name, "
     "(SELECT MIN(d.due_on) FROM deadlines d WHERE d.year = r.year AND d.removed_at IS NULL "
-    "AND (d.province = u.province OR d.office_id = u.office_id)) AS office_deadline "
+    "AND (d.province IN (SELECT official FROM prov WHERE typed = u.province) "
+    "OR d.office_id = u.office_id)) AS office_deadline "
     "FROM reminders r JOIN channel_identities ci ON ci.id = r.identity_id "
     "JOIN people p ON p.id = r.person_id "
     "LEFT JOIN units u ON u.id = r.unit_id "
@@ -378,10 +407,13 @@ def claim(
     )
     if not rows:
         return []
+    provinces, province_params = _provinces(session)
     details, _ = _run(
         session,
-        _DETAILS + f"WHERE r.id IN ({_ids([r['id'] for r in rows])}) ORDER BY r.due_at, r.id",
-        {},
+        f"WITH {provinces} "
+        + _DETAILS
+        + f"WHERE r.id IN ({_ids([r['id'] for r in rows])}) ORDER BY r.due_at, r.id",
+        province_params,
         time_columns=("due_at",),
     )
     return [_claimed(d) for d in details]

@@ -185,3 +185,24 @@ async def test_upgrade_on_the_day_the_wait_ends_and_expiry_sixty_days_before_the
     assert len(expiry) == 1
     assert str(expiry[0]["deadline_on"])[:10] == "2027-01-01"
     assert _utc(expiry[0]["due_at"]) == local(2026, 11, 2, 8)
+
+
+async def test_a_province_date_reaches_units_whose_province_was_typed_differently(
+    world: World, store: SqlReminderStore, clock: FakeClock
+) -> None:
+    # People type their province as they say it; `dvht deadline add` stores the official name.
+    await world.unit("typed", province="tinh hung yen")
+    await world.unit("official", province="Hưng Yên")
+    await world.unit("merged", province="Thái Bình")  # merged into Hưng Yên on 1/7/2025
+    await world.unit("other", province="Hà Nội")
+    people = {name: await world.person(name, name) for name in ("typed", "official", "merged")}
+    hanoi = await world.person("hanoi", "other")
+    await world.deadline(dt.date(2027, 1, 5), province="Hưng Yên")
+
+    await Planner(store, clock).plan()
+
+    for member in people.values():
+        rows = await world.rows("r.identity_id = :i", i=member.identity_id)
+        assert {str(r["deadline_on"])[:10] for r in rows} == {"2027-01-05"}
+    other = await world.rows("r.identity_id = :i", i=hanoi.identity_id)
+    assert {str(r["deadline_on"])[:10] for r in other} == {"2027-01-15"}
