@@ -852,8 +852,9 @@ def _local_time(moment: Any) -> str:
 # --- walked as an official (issue 12): `dvht ask` speaks of the command line -------------------
 
 ASK_HELP = (
-    "Có thể hỏi: “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “hạn nộp hồ sơ khi nào”; "
-    "thêm --unit MÃ_ĐƠN_VỊ để hỏi “tiến độ”, “còn thiếu minh chứng gì”, “kết quả”."
+    "Có thể hỏi: “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “hạn nộp hồ sơ khi nào”, “còn "
+    "bao nhiêu ngày”, “nộp cho ai”, “ai công nhận”; thêm --unit MÃ_ĐƠN_VỊ để hỏi “tiến độ”, "
+    "“còn thiếu minh chứng gì”, “kết quả”, và để biết hạn, nơi nhận hồ sơ của chính đơn vị."
 )
 """What `dvht ask` answers; the chat's help lists /commands, which mean nothing here."""
 ASK_UNKNOWN = "Tôi chưa hiểu. " + ASK_HELP

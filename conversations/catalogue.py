@@ -90,7 +90,7 @@ PICK_TO_EDIT = "Chọn chỉ tiêu muốn sửa (hoặc gõ “sửa 2.4”):"
 IDLE_HINT = "Gõ /danhgia để đánh giá, /ketqua để xem kết quả, hoặc hỏi “cần gì để đạt mức 2”."
 UNKNOWN_TEXT = (
     "Tôi chưa hiểu. Bạn có thể hỏi: “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
-    "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”, hoặc gõ /huongdan."
+    "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”, “nộp cho ai”, hoặc gõ /huongdan."
 )
 EMPTY_MESSAGE = "Tin nhắn trống; hãy trả lời câu hỏi bên dưới."
 STALE_BUTTON = "Nút này thuộc câu hỏi cũ; hãy trả lời câu hỏi hiện tại."
@@ -529,10 +529,11 @@ HELP = (
     "• /sua 2.4: sửa câu trả lời một chỉ tiêu\n"
     "• /donvi: thông tin đơn vị (tên, tỉnh, loại, số thành viên); quản trị đơn vị sửa được\n"
     "• /hoi: hỏi nhanh, ví dụ “cần gì để đạt mức 2”, “chỉ tiêu 2.4 là gì”, “tiến độ”, "
-    "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”\n"
+    "“còn thiếu minh chứng gì”, “hạn nộp hồ sơ khi nào”, “còn bao nhiêu ngày”, “nộp cho ai”, "
+    "“ai công nhận”\n"
     "• “quay lại”, “bỏ qua”, “tạm dừng”, /huy: điều hướng\n"
-    "• /tatnhacnho, /batnhacnho (hoặc gõ “tắt nhắc nhở”, “bật nhắc nhở”): tắt hoặc bật nhắc hạn "
-    "nộp hồ sơ\n"
+    "• /tatnhacnho, /batnhacnho (hoặc gõ “tắt nhắc nhở”, “bật nhắc nhở”): tắt hoặc bật tin nhắc "
+    "hạn nộp hồ sơ và thông báo chung\n"
     "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
     "của ai; hãy nhắn riêng cho bot để đánh giá."
 )
