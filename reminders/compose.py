@@ -24,8 +24,8 @@ import re
 from conversations import buttons as ids
 from conversations import catalogue as say
 from conversations.messages import Outbound
+from dvht_core import calendar
 from dvht_core.evaluate import LEVEL_NAMES
-from dvht_core.numbers import add_months
 from reminders.progress import Standing, UnitProgress, standing
 from reminders.rollup import admin_rollup, reviewer_rollup
 from reminders.wording import PUSH_KIND, fitted, forecast_line, way_back
@@ -131,7 +131,7 @@ def upgrade_open(
     if decided is None:
         raise ValueError("upgrade_open needs the date of the level-1 decision")
     months = found.rulebook.upgrade_wait_months
-    head = [say.upgrade_open(record.unit.name, decided, add_months(decided, months), months)]
+    head = [say.upgrade_open(record.unit.name, decided, calendar.upgrade_opens(decided), months)]
     items: list[str] = []
     if not progress.started or not record.answers:
         head.append(say.UPGRADE_NOT_STARTED)

@@ -39,10 +39,12 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from conversations.context import assessment_of
 from conversations.messages import Attachment, Outbound
 from conversations.ports import Delivery, Notifier, ReportRenderer
-from dvht_core import vietnam_time
-from reminders import dates, messages
+from dvht_core import calendar, vietnam_time
+from dvht_core.loader import rulebook_for
+from reminders import compose, messages
 from reminders.pacing import Pacing
 from reminders.planner import (
     BROADCAST_KIND,
@@ -170,9 +172,8 @@ class Dispatcher:
         if deadline is not None and (dossier or kind == EXPIRY_KIND) and today >= deadline:
             return "past"  # “trước ngày”: on the deadline itself it is too late
         if dossier and kind != REVIEWER_KIND and reminder.year is not None:
-            legal = dates.dossier_deadline(reminder.year)
             office = reminder.office_deadline
-            effective = office if office is not None and office < legal else legal
+            effective = calendar.effective_deadline(reminder.year, [office] if office else [])
             if deadline != effective:
                 return "moved"
         return None
@@ -233,20 +234,14 @@ class Dispatcher:
             or last is None
             or len(last.text) > CAPTION_LIMIT
             or not messages.is_member_kind(reminder.kind)
-            or not messages.all_answered(unit)
+            or not compose.finished(unit)
         ):
             return pushed
         record = unit.assessment
         pdf = self._rendered.get(record.id)
         if pdf is None:
-            from conversations.context import Context
-            from conversations.records import PersonRecord
-
-            context = Context(PersonRecord(reminder.person_id, ""), (), record.unit, record, today)
-            assessment, rulebook = context.as_assessment(), context.rulebook
-            if assessment is None or rulebook is None:
-                return pushed
-            data = self.reports.build(rulebook, assessment, today=today)
+            rulebook = rulebook_for(record.ruleset_id, record.ruleset_version)
+            data = self.reports.build(rulebook, assessment_of(record), today=today)
             files = await self.reports.render(data)
             names: dict[str, str] = data.get("files") or {}
             name = names.get("pdf", "bao-cao-tu-danh-gia.pdf")

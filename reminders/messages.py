@@ -58,8 +58,3 @@ def _reviewer(
     units: Sequence[UnitProgress], *, deadline: dt.date, today: dt.date
 ) -> list[Outbound]:
     return compose.reviewer_rollup(units, deadline=deadline, today=today)
-
-
-def all_answered(unit: UnitProgress) -> bool:
-    """Every indicator that applies to the unit is answered (the report can be made)."""
-    return compose.finished(unit)

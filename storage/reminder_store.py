@@ -178,42 +178,17 @@ class FileGuard:
 
 
 class SqlProgressSource:
-    """The units' progress for a batch of reminders (`reminders.ports.ProgressSource`).
-
-    Reads through `storage.progress_store.load_progress` (set-based, with each indicator's first
-    answer date for the forecast) when that module is part of the build; otherwise each unit's
-    assessment is read as the chat reads it, which is enough for the reminder's text."""
+    """The units' progress for a batch of reminders (`reminders.ports.ProgressSource`), read
+    set-based by `storage.progress_store.load_progress` (with each indicator's first answer
+    date, for the forecast)."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
     async def load(self, unit_ids: Sequence[int], year: int) -> Mapping[int, UnitProgress]:
-        import importlib
+        from storage.progress_store import load_progress
 
-        try:
-            progress_store = importlib.import_module("storage.progress_store")
-        except ModuleNotFoundError:
-            return await self._each(unit_ids, year)
-        loaded: Mapping[int, UnitProgress] = await progress_store.load_progress(
-            self.database, unit_ids, year
-        )
-        return loaded
-
-    async def _each(self, unit_ids: Sequence[int], year: int) -> dict[int, UnitProgress]:
-        from conversations.records import Actor
-        from storage.assessment_sql import load_for_unit
-
-        def work(session: Session) -> dict[int, UnitProgress]:
-            found = {}
-            for unit_id in unit_ids:
-                record = load_for_unit(
-                    session, actor=Actor.operator("reminders"), unit_id=unit_id, year=year
-                )
-                if record is not None:
-                    found[unit_id] = UnitProgress(record)
-            return found
-
-        return await read(self.database, work)
+        return await load_progress(self.database, unit_ids, year)
 
 
 class SqlBroadcastStore:
