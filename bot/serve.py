@@ -111,8 +111,8 @@ async def _telegram(settings: Settings, token: str) -> None:
                 channel.sender,
                 url=settings.telegram_webhook_url,
                 secret=settings.telegram_webhook_secret.get_secret_value(),
-                host=settings.webhook_host,
-                port=settings.webhook_port,
+                host=settings.http_host,
+                port=settings.http_port,
             )
         else:
             from bot.telegram.polling import run_polling

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DRIVERS = frozenset(
@@ -22,6 +22,38 @@ _DRIVERS = frozenset(
     }
 )
 """The URL schemes storage.db runs on (SQLite on the standard driver, PostgreSQL on asyncpg)."""
+
+
+SECRET_KEY_FILE = "secret_key"
+_PLACEHOLDERS = ("changeme", "change-me", "change_me", "secret", "your", "example", "xxxx")
+
+
+def _placeholder(value: str) -> bool:
+    """“change-me-…”, “your-secret-key”, one character repeated: an example file's value."""
+    lowered = value.lower()
+    return len(set(value)) < 8 or any(word in lowered for word in _PLACEHOLDERS)
+
+
+def generated_secret_key(data_dir: Path) -> bytes:
+    """The embedded default's key: 32 random bytes (hex) written once, readable by the owner
+    only (mode 0600, created so: never world-readable even for an instant)."""
+    import os
+    import secrets
+
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode("ascii")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: theirs holds
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as out:
+        out.write(key + b"\n")
+    return key
 
 
 class Settings(BaseSettings):
@@ -39,8 +71,32 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(
         default=None, alias="TELEGRAM_WEBHOOK_SECRET"
     )
-    webhook_host: str = Field(default="0.0.0.0", alias="DVHT_WEBHOOK_HOST")
-    webhook_port: int = Field(default=8080, ge=1, le=65535, alias="DVHT_WEBHOOK_PORT")
+    # --- the HTTP backend (issue 14): both webhooks, report links, health, metrics ---
+    http_host: str = Field(
+        default="127.0.0.1", validation_alias=AliasChoices("DVHT_HTTP_HOST", "DVHT_WEBHOOK_HOST")
+    )
+    """DVHT_WEBHOOK_HOST and _PORT: the names before the backend, still read."""
+    http_port: int = Field(
+        default=8080,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("DVHT_HTTP_PORT", "DVHT_WEBHOOK_PORT"),
+    )
+    public_url: str | None = Field(default=None, alias="DVHT_PUBLIC_URL")
+    """The base of every link the bot sends (https://bot.example.vn); by default
+    http://DVHT_HTTP_HOST:DVHT_HTTP_PORT, which only works on this machine."""
+    secret_key: SecretStr | None = Field(default=None, alias="DVHT_SECRET_KEY")
+    """Signs report links and sessions. Unset: generated on first start and kept in
+    DVHT_DATA_DIR/secret_key (mode 0600)."""
+    report_link_days: int = Field(default=7, ge=1, le=90, alias="DVHT_REPORT_LINK_DAYS")
+    workers: int = Field(default=1, ge=1, le=64, alias="DVHT_WORKERS")
+    """Backend processes (PostgreSQL only: SQLite has one writer)."""
+    # --- Zalo (issue 14) ---
+    zalo_bot_token: SecretStr | None = Field(default=None, alias="ZALO_BOT_TOKEN")
+    zalo_api_url: str = Field(default="https://bot-api.zaloplatforms.com", alias="ZALO_API_URL")
+    """The Zalo Bot API server; the older https://bot-api.zapps.me works too."""
+    zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
+    zalo_webhook_secret: SecretStr | None = Field(default=None, alias="ZALO_WEBHOOK_SECRET")
     # --- deadline pushes (issue 13) ---
     reminder_days: str = Field(default="30,14,7,3,1", alias="DVHT_REMINDER_DAYS")
     """Days before a dossier deadline on which members are reminded, at 08:00 local."""
@@ -92,6 +148,35 @@ class Settings(BaseSettings):
             raise ValueError("the webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
         return secret
 
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _secret_zalo_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
+        """Zalo's setWebhook takes a secret of 8-256 characters."""
+        if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
+            raise ValueError("the Zalo webhook secret must be 8-256 characters")
+        return secret
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_secret_key(cls, key: SecretStr | None) -> SecretStr | None:
+        """At least 32 characters and not a placeholder from an example file."""
+        if key is None or not key.get_secret_value().strip():
+            return None
+        value = key.get_secret_value().strip()
+        if len(value) < 32 or _placeholder(value):
+            raise ValueError("too short or a placeholder")
+        return SecretStr(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        value = url.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("not an http(s) URL")
+        return value
+
     @field_validator("reminder_days")
     @classmethod
     def _whole_days(cls, days: str) -> str:
@@ -110,6 +195,32 @@ class Settings(BaseSettings):
 
     def webhook_mode(self) -> bool:
         return bool(self.telegram_webhook_url and self.telegram_webhook_secret)
+
+    def zalo_token(self) -> str | None:
+        token = self.zalo_bot_token
+        return token.get_secret_value().strip() or None if token else None
+
+    def zalo_webhook_mode(self) -> bool:
+        return bool(self.zalo_webhook_url and self.zalo_webhook_secret)
+
+    def needs_backend(self) -> bool:
+        """The HTTP backend runs beside the channels: a webhook, Zalo (its reports are links)
+        or a public URL (links, and the dashboard of a later issue) is configured."""
+        return bool(self.webhook_mode() or self.zalo_token() or self.public_url)
+
+    def base_url(self) -> str:
+        """The base of every link: DVHT_PUBLIC_URL, else this machine's own address."""
+        if self.public_url:
+            return self.public_url
+        host = self.http_host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.http_port}"
+
+    def secret_key_bytes(self) -> bytes:
+        """DVHT_SECRET_KEY, or the key generated on first start under DVHT_DATA_DIR."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode("utf-8")
+        return generated_secret_key(self.data_dir)
 
     def database_setting(self) -> str:
         """The variable that chose the database, for an operator's error line."""

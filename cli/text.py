@@ -379,6 +379,19 @@ SETTING_HINTS = {
     "DVHT_MAX_UPLOAD_MB": (
         "dùng một số nguyên từ 1 đến 2000: dung lượng lớn nhất (MB) của một tệp minh chứng"
     ),
+    "DVHT_SECRET_KEY": (
+        "cần ít nhất 32 ký tự ngẫu nhiên, không phải giá trị mẫu; tạo bằng lệnh "
+        'python3 -c "import secrets; print(secrets.token_hex(32))", hoặc để trống để '
+        "dvht tự tạo và giữ trong DVHT_DATA_DIR"
+    ),
+    "DVHT_PUBLIC_URL": (
+        "dùng địa chỉ đầy đủ mà người dùng mở được, ví dụ https://dvht.example.vn (không có "
+        "dấu cách, ? hay #)"
+    ),
+    "DVHT_HTTP_PORT": "dùng một số cổng từ 1 đến 65535",
+    "DVHT_REPORT_LINK_DAYS": "dùng số ngày từ 1 đến 90: thời hạn của đường dẫn tải báo cáo",
+    "DVHT_WORKERS": "dùng một số nguyên từ 1 đến 64: số tiến trình phục vụ",
+    "ZALO_WEBHOOK_SECRET": "Zalo nhận khóa bí mật webhook dài từ 8 đến 256 ký tự",
 }
 DATABASE_BUSY = (
     "cơ sở dữ liệu đang bận (một tiến trình khác đang ghi, ví dụ “dvht import”); chưa có gì "
