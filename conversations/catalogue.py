@@ -1286,3 +1286,46 @@ def reminder_not_started(unit_name: str, year: int, days: int, deadline: dt.date
 
 
 # --- end of reminders engine --------------------------------------------------------------------
+
+
+# --- Zalo (issue 14) -----------------------------------------------------------------------------
+# The Zalo channel: no buttons and no documents (reports arrive as signed links), photos only as
+# evidence, and events the bot cannot read (a protected user's message, a voice note…).
+
+ZALO_UNSUPPORTED = (
+    "Tôi chưa đọc được loại tin nhắn này trên Zalo; hãy gõ câu trả lời bằng chữ hoặc gửi ảnh "
+    "minh chứng."
+)
+ZALO_GROUP = (
+    "Bot chưa hỗ trợ nhóm trên Zalo; hãy nhắn riêng cho bot để tự đánh giá đơn vị của bạn."
+)
+ZALO_PHOTO_NOT_IMAGE = (
+    "Zalo không gửi kèm một ảnh JPEG, PNG hay HEIC; hãy chụp lại minh chứng và gửi ảnh đó."
+)
+ZALO_PHOTO_WEBP = (
+    "Ảnh này ở dạng WebP, hệ thống chỉ lưu ảnh JPEG, PNG hoặc HEIC; hãy chụp lại minh chứng "
+    "bằng máy ảnh của điện thoại và gửi ảnh đó."
+)
+ZALO_PHOTO_FAILED = "Không tải được ảnh từ Zalo lúc này; hãy gửi lại ảnh sau ít phút."
+ZALO_PREVIEW_CAPTION = "Trang 1 của báo cáo (xem trước); tải bản đầy đủ theo đường dẫn ở trên."
+ZALO_REPORT_LINK_FAILED = (
+    "Chưa tạo được đường dẫn tải báo cáo lúc này; hãy gõ /baocao lại sau ít phút."
+)
+_ZALO_FORMATS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+}
+
+
+def zalo_photo_too_large(limit_mb: int) -> str:
+    return f"Ảnh quá lớn, hệ thống chỉ nhận ảnh đến {limit_mb} MB; hãy gửi ảnh nhỏ hơn."
+
+
+def zalo_report_link(mime_type: str, url: str, expires: dt.date) -> str:
+    """One line under the report's text: the file's kind, its signed link, when it ends."""
+    kind = _ZALO_FORMATS.get(mime_type, "tệp")
+    return f"Tải báo cáo ({kind}): {url} — hết hạn {expires:%d/%m/%Y}"
+
+
+# --- end of Zalo ---------------------------------------------------------------------------------

@@ -64,6 +64,15 @@ class ZaloUnauthorized(ZaloClientError):
     """401: the token is not (or no longer) valid; it was reset in the Zalo Bot Creator."""
 
 
+class ZaloNotApi(ZaloClientError):
+    """The answer is not the Zalo Bot API's envelope (`what`: html, not_json, other_json): the
+    API URL points somewhere else."""
+
+    def __init__(self, method: str, status: int, what: str) -> None:
+        super().__init__(method, status, f"not a Zalo Bot API answer ({what})")
+        self.what = what
+
+
 class ZaloTransientError(ZaloError):
     """Quota, server or network trouble that outlasted the retries."""
 
@@ -204,7 +213,7 @@ class ZaloClient:
     def _wait(self, attempt: int) -> float:
         """Exponential, with jitter (half to all of it), bounded."""
         ceiling = min(self.max_backoff_s, self.backoff_s * 2**attempt)
-        return ceiling * random.uniform(0.5, 1.0)
+        return float(ceiling * random.uniform(0.5, 1.0))
 
     def _clean(self, text: str) -> str:
         visible = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
@@ -250,13 +259,19 @@ class ZaloClient:
 
     def _read(self, method: str, response: httpx.Response) -> Any:
         """The result, or the error the answer means (returned, not raised)."""
+        status = response.status_code
         try:
             body = response.json()
         except ValueError:
             body = None
-        if not isinstance(body, dict):
+        if not isinstance(body, dict) or "ok" not in body:
+            if status == 408 and method == "getUpdates":
+                return None
+            if status < 400 or (status == 404 and body is not None):
+                text = response.text.lstrip()[:1]
+                what = "other_json" if body is not None else "html" if text == "<" else "not_json"
+                return ZaloNotApi(method, status, what)
             body = {}
-        status = response.status_code
         code = body.get("error_code")
         if status == 200 and body.get("ok") is True:
             return body.get("result")

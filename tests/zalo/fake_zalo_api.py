@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import re
 import secrets
 import threading
 import time
@@ -374,7 +375,7 @@ class FakeZaloApi:
         self,
         event: dict[str, Any],
         *,
-        secret: str | None | bool = True,
+        secret: str | bool | None = True,
         url: str | None = None,
     ) -> tuple[int, str]:
         """POST `event` to the registered webhook as the service does. `secret`: True sends
@@ -449,7 +450,7 @@ class FakeZaloApi:
             if fault.status != 200:
                 self._record(method, params, fault.status, None)
                 return self._error(fault.status, fault.description)
-        handler = getattr(self, f"_m_{method}")
+        handler = getattr(self, "_m_" + re.sub(r"(?<!^)([A-Z])", r"_\1", method).lower())
         try:
             result = await handler(params)
         except ApiError as error:
@@ -479,7 +480,7 @@ class FakeZaloApi:
     def _sent(self) -> dict[str, Any]:
         return {"message_id": _hex(32), "date": _ms()}
 
-    async def _m_getMe(self, params: dict[str, Any]) -> Any:
+    async def _m_get_me(self, params: dict[str, Any]) -> Any:
         return {
             "id": BOT_ID,
             "account_name": "bot.dvht",
@@ -487,7 +488,7 @@ class FakeZaloApi:
             "can_join_groups": False,
         }
 
-    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+    async def _m_get_updates(self, params: dict[str, Any]) -> Any:
         if self.webhook.get("url"):
             raise ApiError(400, "Webhook is set; getUpdates is not available")
         try:
@@ -510,14 +511,14 @@ class FakeZaloApi:
                 raise ApiError(408, "Request timeout")
             await asyncio.sleep(0.02)
 
-    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+    async def _m_send_message(self, params: dict[str, Any]) -> Any:
         self._chat_id(params)
         text = params.get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT:
             raise ApiError(400, "text must be 1-2000 characters")
         return self._sent()
 
-    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+    async def _m_send_photo(self, params: dict[str, Any]) -> Any:
         self._chat_id(params)
         photo = str(params.get("photo") or "")
         if not photo.startswith(("http://", "https://")):
@@ -527,19 +528,19 @@ class FakeZaloApi:
             raise ApiError(400, "caption must be at most 2000 characters")
         return self._sent()
 
-    async def _m_sendSticker(self, params: dict[str, Any]) -> Any:
+    async def _m_send_sticker(self, params: dict[str, Any]) -> Any:
         self._chat_id(params)
         if not params.get("sticker"):
             raise ApiError(400, "sticker is required")
         return self._sent()
 
-    async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
+    async def _m_send_chat_action(self, params: dict[str, Any]) -> Any:
         self._chat_id(params)
         if params.get("action") not in ("typing", "upload_photo"):
             raise ApiError(400, "action is not supported")
         return {}
 
-    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+    async def _m_set_webhook(self, params: dict[str, Any]) -> Any:
         url = str(params.get("url") or "")
         secret = str(params.get("secret_token") or "")
         if not url.startswith(("http://", "https://")):
@@ -551,12 +552,12 @@ class FakeZaloApi:
             self.webhook_secret = secret
             return dict(self.webhook)
 
-    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+    async def _m_delete_webhook(self, params: dict[str, Any]) -> Any:
         with self._lock:
             self.webhook = {"url": "", "updated_at": _ms()}
             self.webhook_secret = None
             return dict(self.webhook)
 
-    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+    async def _m_get_webhook_info(self, params: dict[str, Any]) -> Any:
         with self._lock:
             return dict(self.webhook)
