@@ -510,6 +510,8 @@ _NOT_BOT_API = {
 
 def serve_failure(reason: str, details: dict[str, str]) -> str:
     """One line for each `bot.startup.Reason`; `details` are already redacted and on one line."""
+    if details.get("channel") == "zalo":
+        return zalo_serve_failure(reason, details)
     api = details.get("api", "")
     description = details.get("description", "")
     if reason == "token_refused":
@@ -1209,3 +1211,63 @@ def broadcast_done(totals: dict[str, int], blocked_before: int) -> str:
 
 
 # --- end of reminders engine ---------------------------------------------------------------------
+
+
+# --- Zalo (issue 14) -----------------------------------------------------------------------------
+# Why the Zalo channel could not start (`bot.zalo.check`): the same reasons as Telegram's, naming
+# the ZALO_* settings.
+
+
+def zalo_serve_failure(reason: str, details: dict[str, str]) -> str:
+    api = details.get("api", "")
+    description = details.get("description", "")
+    why = f" ({description})" if description else ""
+    if reason == "token_refused":
+        return (
+            "Zalo từ chối mã bot (401): mã đã bị đặt lại trong Zalo Bot Creator hoặc chép sai; "
+            "đặt ZALO_BOT_TOKEN bằng mã mới rồi chạy lại."
+        )
+    if reason == "token_unknown":
+        return (
+            f"máy chủ Zalo Bot API ở {api} không nhận ra mã bot (404); kiểm tra ZALO_BOT_TOKEN "
+            "(dạng 123456789:abc…) và ZALO_API_URL."
+        )
+    if reason == "api_url_invalid":
+        return (
+            f"ZALO_API_URL “{api}” không phải địa chỉ http:// hay https:// hợp lệ; bỏ trống để "
+            "dùng https://bot-api.zaloplatforms.com."
+        )
+    if reason == "api_unreachable":
+        shown = why or " (không trả lời)"
+        return (
+            f"không kết nối được máy chủ Zalo Bot API ở {api}{shown}; kiểm tra ZALO_API_URL và "
+            "mạng của máy chủ."
+        )
+    if reason == "not_bot_api":
+        what = _NOT_BOT_API.get(details.get("what", ""), "câu trả lời không đúng dạng")
+        return (
+            f"ZALO_API_URL ({api}) không phải máy chủ Zalo Bot API: {what}; kiểm tra lại địa chỉ."
+        )
+    if reason == "webhook_refused":
+        return (
+            f"Zalo từ chối ZALO_WEBHOOK_URL{why}; cần một địa chỉ https:// công khai trỏ tới "
+            "máy chủ này và ZALO_WEBHOOK_SECRET dài 8–256 ký tự."
+        )
+    if reason == "webhook_unset":
+        return (
+            "không đăng ký được webhook với Zalo (setWebhook không qua được); kiểm tra mạng rồi "
+            "chạy lại."
+        )
+    if reason == "webhook_not_removed":
+        return (
+            "không gỡ được webhook cũ của bot Zalo (deleteWebhook không qua được) nên không nhận "
+            "tin bằng long polling được; kiểm tra mạng rồi chạy lại."
+        )
+    method = details.get("method", "Zalo Bot API")
+    return (
+        f"máy chủ Zalo Bot API ở {api} từ chối {method}{why}; kiểm tra ZALO_BOT_TOKEN và "
+        "ZALO_API_URL."
+    )
+
+
+# --- end of Zalo ---------------------------------------------------------------------------------
