@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pypdf
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.zalo.client import ZaloClient
 from conversations import catalogue as say
@@ -76,9 +77,15 @@ def identities(data_dir: Path) -> list[tuple[str, str]]:
         return db.execute("SELECT channel, external_id FROM channel_identities").fetchall()
 
 
+def counted(outcome: str) -> float:
+    labels = {"channel": "zalo", "outcome": outcome}
+    return REGISTRY.get_sample_value("dvht_updates_total", labels) or 0.0
+
+
 async def test_polling_dialogue_each_replayed_event_answered_once(
     api: FakeZaloApi, zalo: Builder
 ) -> None:
+    answered, duplicates = counted("answered"), counted("duplicate")
     async with zalo() as running:
         chat = Chat(api, running, LAN)
         await create_unit(chat)
@@ -91,6 +98,8 @@ async def test_polling_dialogue_each_replayed_event_answered_once(
     polls = api.calls_of("getUpdates")
     assert len([c for c in polls if c.ok]) == 3 * 7, "each of the 7 events came 3 times"
     assert identities(running.data_dir) == [("zalo", LAN)]
+    assert counted("answered") - answered == 7
+    assert counted("duplicate") - duplicates == 2 * 7, "the replays, counted"
 
 
 async def test_polling_removes_an_old_webhook_first(api: FakeZaloApi, zalo: Builder) -> None:
