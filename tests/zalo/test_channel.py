@@ -289,8 +289,7 @@ async def test_pushes_sent_and_quota(api: FakeZaloApi, zalo: Builder) -> None:
 
 async def test_one_users_events_keep_their_order(api: FakeZaloApi, zalo: Builder) -> None:
     """Several events of one user queued at once are answered in the order they came."""
-    async with zalo() as running:
-        chat = Chat(api, running, LAN)
+    async with zalo():
         since = api.mark()
         api.enqueue(
             api.text_event(LAN, "/start"),
@@ -299,7 +298,6 @@ async def test_one_users_events_keep_their_order(api: FakeZaloApi, zalo: Builder
         )
         await api.wait_for("sendMessage", lambda c: "tỉnh, thành phố" in c.text, since=since)
         texts = api.texts(LAN, since=since)
-        del chat
     assert "Chào Lan" in texts[0]
     assert "Tên đơn vị" in texts[1]
     assert "tỉnh, thành phố" in texts[2]
