@@ -151,8 +151,10 @@ class Settings(BaseSettings):
     @field_validator("zalo_webhook_secret")
     @classmethod
     def _secret_zalo_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
-        """Zalo's setWebhook takes a secret of 8-256 characters."""
-        if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
+        """Zalo's setWebhook takes a secret of 8-256 characters (empty: not set)."""
+        if secret is None or not secret.get_secret_value():
+            return None
+        if not 8 <= len(secret.get_secret_value()) <= 256:
             raise ValueError("the Zalo webhook secret must be 8-256 characters")
         return secret
 
