@@ -141,10 +141,11 @@ class Settings(BaseSettings):
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _secret_telegram_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
-        """Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (setWebhook)."""
-        if secret is not None and not re.fullmatch(
-            r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()
-        ):
+        """Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (setWebhook). Empty (as
+        in a copy of .env.example): not set."""
+        if secret is None or not secret.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()):
             raise ValueError("the webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
         return secret
 
