@@ -5,6 +5,7 @@ Secrets are `SecretStr`: they never appear in logs, reprs or error messages.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -36,9 +37,12 @@ def _placeholder(value: str) -> bool:
 
 def generated_secret_key(data_dir: Path) -> bytes:
     """The embedded default's key: 32 random bytes (hex) written once, readable by the owner
-    only (mode 0600, created so: never world-readable even for an instant)."""
+    only. Written whole to a private temporary file, then linked into place: a process that
+    starts at the same moment either finds the whole key or links its own, never reads a
+    half-written file (a test caught an empty read with a plain create-then-write)."""
     import os
     import secrets
+    import tempfile
 
     path = data_dir / SECRET_KEY_FILE
     try:
@@ -46,14 +50,15 @@ def generated_secret_key(data_dir: Path) -> bytes:
     except FileNotFoundError:
         pass
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode("ascii")
+    fd, temporary = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first: theirs holds
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as out:
-        out.write(key + b"\n")
-    return key
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_hex(32).encode("ascii") + b"\n")
+        with contextlib.suppress(FileExistsError):  # another process linked its key first
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_bytes().strip()
 
 
 class Settings(BaseSettings):
