@@ -21,6 +21,8 @@ from conversations import catalogue as say
 from web.links import PNG, ServedFile, SignedLinks
 
 _NOT_PLAIN = re.compile(r"[^A-Za-z0-9._ ()+,-]+")
+_SPACES = re.compile(r" {2,}")
+_ASCII_LOOKALIKES = str.maketrans({"đ": "d", "Đ": "D", "–": "-", "—": "-", "“": "'", "”": "'"})
 _SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 _REFUSED_PAGE = (
     '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
@@ -33,9 +35,9 @@ _REFUSED_PAGE = (
 def ascii_fallback(name: str) -> str:
     """The file name for clients that do not read `filename*`: the Vietnamese letters without
     their marks (đ → d), anything a quoted string could not carry replaced by “_”."""
-    decomposed = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = decomposed.encode("ascii", "ignore").decode("ascii")
-    cleaned = _NOT_PLAIN.sub("_", plain).strip(" _")
+    decomposed = unicodedata.normalize("NFKD", name.translate(_ASCII_LOOKALIKES))
+    plain = " ".join(decomposed.encode("ascii", "ignore").decode("ascii").split(" "))
+    cleaned = _SPACES.sub(" ", _NOT_PLAIN.sub("_", plain)).strip(" _")
     if not cleaned or cleaned.startswith("."):
         cleaned = "bao-cao" + (cleaned if cleaned.startswith(".") else "")
     return cleaned
