@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import re
 import unicodedata
 from urllib.parse import quote
@@ -73,8 +74,48 @@ def _served(file: ServedFile, now: dt.datetime) -> Response:
     )
 
 
+_TOKEN_IN_PATH = re.compile(r"/r/[^\s?#\"']+")
+HIDDEN_TOKEN = "/r/<link>"
+ACCESS_LOGGERS = ("uvicorn.access", "httpx")
+"""uvicorn logs every request's path; httpx logs every URL it requests (at INFO)."""
+
+
+class LinkTokenFilter(logging.Filter):
+    """Hides the token of a report link in a log line: a token is a key to a report (anyone who
+    reads the log could download it), so the access log keeps the request, not the key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_IN_PATH.sub(HIDDEN_TOKEN, record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_hidden(arg) for arg in record.args)
+        return True
+
+
+def _hidden(arg: object) -> object:
+    """A log argument without link tokens: strings, and objects shown as strings (httpx logs
+    its `URL` object), which become their redacted text; numbers are left for `%d`."""
+    if isinstance(arg, (int, float)) or arg is None:
+        return arg
+    text = arg if isinstance(arg, str) else str(arg)
+    hidden = _TOKEN_IN_PATH.sub(HIDDEN_TOKEN, text)
+    return arg if hidden == text else hidden
+
+
+def hide_link_tokens(loggers: tuple[str, ...] = ACCESS_LOGGERS) -> None:
+    """Put `LinkTokenFilter` on the loggers that write request paths (once each; call it where
+    the server starts, before uvicorn logs its first request)."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, LinkTokenFilter) for f in logger.filters):
+            logger.addFilter(LinkTokenFilter())
+
+
 def report_routes(links: SignedLinks) -> APIRouter:
-    """The router the backend mounts for report links (GET and HEAD /r/{token})."""
+    """The router the backend mounts for report links (GET and HEAD /r/{token}). It also hides
+    link tokens from the access logs (`hide_link_tokens`), since whoever mounts the route has a
+    server about to log requests to it."""
+    hide_link_tokens()
     router = APIRouter()
 
     # `path` so that a token with a slash in it (or none at all: /r/) is refused the same way

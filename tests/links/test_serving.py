@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.policy
 import email.utils
 import io
+import logging
 import re
+import socket
 import unicodedata
 from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
 
 from conversations import catalogue as say
 from conversations.messages import Attachment
 from reports.preview import first_page_png
-from tests.links.conftest import TTL, UNIT_NAME, FakeClock, Served, asgi_client
+from tests.links.conftest import TTL, UNIT_NAME, FakeClock, Served, asgi_client, make_links
 from web.links import DOCX, PDF, PNG, XLSX, SignedLinks
-from web.report_routes import ascii_fallback, content_disposition
+from web.report_routes import ascii_fallback, content_disposition, report_routes
 
 PDF_NAME = "Báo cáo tự đánh giá – UBND xã Quảng Phú 2025.pdf"
 
@@ -167,3 +174,46 @@ async def test_the_in_process_transport_agrees(
         response = await client.get(httpx.URL(link.url).path)
     assert response.status_code == 200
     assert response.content == report_files["pdf"]
+
+
+async def test_the_access_log_does_not_show_link_tokens(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """uvicorn's access log, as configured by default (its own handler), and httpx's request
+    log both write the path; neither may carry the token, a key to the report."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    links = make_links(tmp_path / "links", clock, base_url=base_url)
+    app = FastAPI()
+    app.include_router(report_routes(links))
+    # Another test's uvicorn may have configured its loggers (its own handler, no
+    # propagation): the capture listens on the access logger itself, below its filters.
+    access_logger = logging.getLogger("uvicorn.access")
+    level = access_logger.level
+    access_logger.addHandler(caplog.handler)
+    config = uvicorn.Config(app, lifespan="off", log_config=None, log_level="info")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    caplog.set_level(logging.INFO)
+    try:
+        for _ in range(600):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.05)
+        link = await links.link(Attachment(PDF_NAME, PDF, b"%PDF-1.7 logged"))
+        token = link.url.rsplit("/", 1)[1]
+        async with httpx.AsyncClient(timeout=30) as client:
+            assert (await client.get(link.url)).status_code == 200
+            assert (await client.get(link.url + "x")).status_code == 403
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=30)
+        sock.close()
+        access_logger.removeHandler(caplog.handler)
+        access_logger.setLevel(level)
+    access = [r.getMessage() for r in caplog.records if r.name in ("uvicorn.access", "httpx")]
+    assert any('"GET /r/<link> HTTP/1.1" 200' in line for line in access), access
+    assert any('"GET /r/<link> HTTP/1.1" 403' in line for line in access), access
+    assert any(f"GET {base_url}/r/<link> " in line for line in access), access  # httpx
+    assert token[:40] not in caplog.text
