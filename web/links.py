@@ -117,7 +117,7 @@ def shortened_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
     """`name` in NFC, without control characters, at most `limit` UTF-8 bytes (the stem is cut,
     on a character boundary, and the extension kept)."""
     clean = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable()).strip()
-    clean = clean.replace("/", "_").replace("\\", "_") or "tep"
+    clean = clean.replace("/", "_").replace("\\", "_") or "bao-cao"
     if len(clean.encode("utf-8")) <= limit:
         return clean
     stem, dot, extension = clean.rpartition(".")

@@ -37,7 +37,7 @@ def ascii_fallback(name: str) -> str:
     """The file name for clients that do not read `filename*`: the Vietnamese letters without
     their marks (đ → d), anything a quoted string could not carry replaced by “_”."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_ASCII_LOOKALIKES))
-    plain = " ".join(decomposed.encode("ascii", "ignore").decode("ascii").split(" "))
+    plain = decomposed.encode("ascii", "ignore").decode("ascii")
     cleaned = _SPACES.sub(" ", _NOT_PLAIN.sub("_", plain)).strip(" _")
     if not cleaned or cleaned.startswith("."):
         cleaned = "bao-cao" + (cleaned if cleaned.startswith(".") else "")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conversations.messages import Attachment
 from tests.links.conftest import SECRET, TTL, FakeClock, asgi_client, make_links
-from web.links import MAX_TOKEN_CHARS, PDF, SignedLinks
+from web.links import MAX_NAME_BYTES, MAX_TOKEN_CHARS, PDF, SignedLinks
 
 DATA = b"%PDF-1.7 a report"
 NAME = "Báo cáo – Quảng Phú.pdf"
@@ -226,3 +226,26 @@ def test_any_mutation_of_a_valid_token_is_refused(
         assert links.open(mutated) is None
     else:
         assert links.open(mutated) is not None
+
+
+async def test_a_long_or_odd_name_is_shortened_not_refused(links: SignedLinks) -> None:
+    long_name = "Báo cáo tự đánh giá của " + "Ủy ban nhân dân xã Quảng Phú " * 12 + ".pdf"
+    odd = "a/b\\c\r\n\u202e.pdf"
+    for name in (long_name, odd, ""):
+        token = _token((await links.link(Attachment(name, PDF, DATA))).url)
+        assert len(token) < MAX_TOKEN_CHARS
+        served = links.open(token)
+        assert served is not None
+        assert len(served.file_name.encode("utf-8")) <= MAX_NAME_BYTES
+        assert served.file_name.isprintable()
+        assert "/" not in served.file_name
+        assert "\\" not in served.file_name
+    shown = links.open(_token((await links.link(Attachment(long_name, PDF, DATA))).url))
+    assert shown is not None
+    assert shown.file_name.startswith("Báo cáo tự đánh giá của Ủy ban")
+    assert shown.file_name.endswith(".pdf")
+    decomposed = links.open(
+        _token((await links.link(Attachment("Qua\u0309ng.pdf", PDF, DATA))).url)
+    )
+    assert decomposed is not None
+    assert decomposed.file_name == "Quảng.pdf"  # NFC
