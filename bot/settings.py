@@ -5,6 +5,7 @@ Secrets are `SecretStr`: they never appear in logs, reprs or error messages.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -36,9 +37,12 @@ def _placeholder(value: str) -> bool:
 
 def generated_secret_key(data_dir: Path) -> bytes:
     """The embedded default's key: 32 random bytes (hex) written once, readable by the owner
-    only (mode 0600, created so: never world-readable even for an instant)."""
+    only. Written whole to a private temporary file, then linked into place: a process that
+    starts at the same moment either finds the whole key or links its own, never reads a
+    half-written file (a test caught an empty read with a plain create-then-write)."""
     import os
     import secrets
+    import tempfile
 
     path = data_dir / SECRET_KEY_FILE
     try:
@@ -46,14 +50,15 @@ def generated_secret_key(data_dir: Path) -> bytes:
     except FileNotFoundError:
         pass
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode("ascii")
+    fd, temporary = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first: theirs holds
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as out:
-        out.write(key + b"\n")
-    return key
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_hex(32).encode("ascii") + b"\n")
+        with contextlib.suppress(FileExistsError):  # another process linked its key first
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_bytes().strip()
 
 
 class Settings(BaseSettings):
@@ -141,18 +146,21 @@ class Settings(BaseSettings):
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _secret_telegram_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
-        """Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (setWebhook)."""
-        if secret is not None and not re.fullmatch(
-            r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()
-        ):
+        """Telegram takes 1–256 characters of A–Z, a–z, 0–9, _ and - (setWebhook). Empty (as
+        in a copy of .env.example): not set."""
+        if secret is None or not secret.get_secret_value():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()):
             raise ValueError("the webhook secret must be 1-256 characters of A-Z a-z 0-9 _ -")
         return secret
 
     @field_validator("zalo_webhook_secret")
     @classmethod
     def _secret_zalo_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
-        """Zalo's setWebhook takes a secret of 8-256 characters."""
-        if secret is not None and not 8 <= len(secret.get_secret_value()) <= 256:
+        """Zalo's setWebhook takes a secret of 8-256 characters (empty: not set)."""
+        if secret is None or not secret.get_secret_value():
+            return None
+        if not 8 <= len(secret.get_secret_value()) <= 256:
             raise ValueError("the Zalo webhook secret must be 8-256 characters")
         return secret
 

@@ -1287,6 +1287,15 @@ def reminder_not_started(unit_name: str, year: int, days: int, deadline: dt.date
 
 # --- end of reminders engine --------------------------------------------------------------------
 
+# --- report links (issue 14, part C "links") ---------------------------------------------------
+# The page a report link shows when its token is forged, damaged or expired: the same sentence
+# whatever went wrong, so that it tells a prober nothing, and what to do to get a new link.
+
+REPORT_LINK_REFUSED = (
+    "Đường dẫn không hợp lệ hoặc đã hết hạn. Hãy gửi /baocao cho bot để nhận đường dẫn mới."
+)
+
+# --- end of report links -----------------------------------------------------------------------
 
 # --- Zalo (issue 14) -----------------------------------------------------------------------------
 # The Zalo channel: no buttons and no documents (reports arrive as signed links), photos only as

@@ -407,6 +407,16 @@ CASES = [
     Case("upload limit not a number", setting("DVHT_MAX_UPLOAD_MB", "hai mươi"), "từ 1 đến 2000"),
     Case("upload limit zero", setting("DVHT_MAX_UPLOAD_MB", "0"), "DVHT_MAX_UPLOAD_MB"),
     Case("upload limit too large", setting("DVHT_MAX_UPLOAD_MB", "100000"), "DVHT_MAX_UPLOAD_MB"),
+    Case("secret key too short", setting("DVHT_SECRET_KEY", "ngan-qua"), "token_hex(32)"),
+    Case(
+        "secret key a placeholder",
+        setting("DVHT_SECRET_KEY", "change-me-to-a-long-random-string-please"),
+        "không phải giá trị mẫu",
+    ),
+    Case("public URL not a URL", setting("DVHT_PUBLIC_URL", "dvht.example.vn"), "https://"),
+    Case("HTTP port out of range", setting("DVHT_HTTP_PORT", "70000"), "DVHT_HTTP_PORT"),
+    Case("Zalo webhook secret too short", setting("ZALO_WEBHOOK_SECRET", "abc"), "từ 8 đến 256"),
+    Case("workers zero", setting("DVHT_WORKERS", "0"), "DVHT_WORKERS"),
 ]
 if os.geteuid() == 0:  # mounting a file system takes root; the size limit above needs nobody
     CASES.append(Case("full file system", full_file_system, "máy chủ hết dung lượng lưu trữ"))
