@@ -7,16 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hashlib
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
-from aiohttp import web
 from fastapi import FastAPI
 
 from bot.settings import Settings
@@ -25,8 +22,10 @@ from bot.zalo.channel import ZaloChannel, build_zalo
 from bot.zalo.client import ZaloClient
 from conversations.messages import Attachment
 from conversations.ports import ReportLink
-from tests import evidence_samples
+from reports.preview import PreviewError, first_page_png
 from tests.zalo.fake_zalo_api import TOKEN, FakeZaloApi
+from web.links import SignedLinks
+from web.report_routes import report_routes
 
 SECRET = "webhook-secret-0123456789"
 
@@ -37,65 +36,54 @@ def api() -> Iterator[FakeZaloApi]:
         yield fake
 
 
-class ServedLinks:
-    """`ReportLinks` for the tests: each file is served at a random path of a real local HTTP
-    server (the signed links of the backend are Part C's, and tested there)."""
+class Links:
+    """The backend's real signed links (`web.links.SignedLinks`, served by
+    `web.report_routes` on the test's backend), with a switch to make linking fail."""
 
-    def __init__(self) -> None:
-        self.files: dict[str, Attachment] = {}
-        self.runner: web.AppRunner | None = None
-        self.port = 0
+    def __init__(self, real: SignedLinks) -> None:
+        self.real = real
         self.fail = False
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/r/{key}", self._serve)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self.runner.addresses[0][1])
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
-
-    async def _serve(self, request: web.Request) -> web.Response:
-        found = self.files.get(request.match_info["key"])
-        if found is None:
-            return web.Response(status=403)
-        return web.Response(body=found.data, content_type=found.mime_type)
 
     async def link(self, file: Attachment) -> ReportLink:
         if self.fail:
-            raise OSError("disk full")
-        key = hashlib.sha256(file.data).hexdigest()[:32]
-        self.files[key] = file
-        expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
-        return ReportLink(f"http://127.0.0.1:{self.port}/r/{key}", expires)
+            raise OSError("No space left on device")
+        return await self.real.link(file)
 
 
 @pytest.fixture
-async def links() -> AsyncIterator[ServedLinks]:
-    served = ServedLinks()
-    await served.start()
-    yield served
-    await served.stop()
+def backend_socket() -> Iterator[socket.socket]:
+    """The backend's port, bound before anything needs its address (links, the webhook)."""
+    sock = free_socket()
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def links(backend_socket: socket.socket, tmp_path: Path) -> Links:
+    port = backend_socket.getsockname()[1]
+    real = SignedLinks(
+        secret=b"zalo-test-secret-key-0123456789abcdef",
+        base_url=f"http://127.0.0.1:{port}",
+        directory=tmp_path / "links",
+        ttl=dt.timedelta(days=7),
+    )
+    return Links(real)
 
 
 @dataclass
 class Previews:
-    """The injected page-1 renderer (Part C's reports.preview in the real process)."""
+    """The page-1 renderer the process injects (`reports.preview.first_page_png`), counted,
+    with a switch to make it fail."""
 
     made: list[int] = field(default_factory=list)
     broken: bool = False
 
     def __call__(self, pdf: bytes) -> bytes:
         if self.broken:
-            raise RuntimeError("pdfium could not open the file")
-        assert pdf.startswith(b"%PDF")
-        self.made.append(len(pdf))
-        return evidence_samples.png()
+            raise PreviewError("PDFium could not open the file")
+        png = first_page_png(pdf, width_px=400)
+        self.made.append(len(png))
+        return png
 
 
 @pytest.fixture
@@ -128,11 +116,13 @@ def zalo(
     api: FakeZaloApi,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    links: ServedLinks,
+    links: Links,
     previews: Previews,
+    backend_socket: socket.socket,
 ) -> Builder:
-    """`async with zalo(webhook=False) as running:` the channel started and running (polling,
-    or webhook mode behind a real uvicorn server on a random port)."""
+    """`async with zalo(webhook=False) as running:` the channel started and running, polling
+    or in webhook mode, beside a real uvicorn backend on a random port serving the report links
+    (and the webhook)."""
     monkeypatch.chdir(tmp_path)  # no stray .env
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DVHT_DATA_DIR", str(tmp_path))
@@ -141,8 +131,7 @@ def zalo(
 
     @contextlib.asynccontextmanager
     async def running(*, webhook: bool = False) -> AsyncIterator[Running]:
-        sock = free_socket() if webhook else None
-        port = sock.getsockname()[1] if sock is not None else None
+        port = backend_socket.getsockname()[1]
         if webhook:
             monkeypatch.setenv("ZALO_WEBHOOK_URL", f"http://127.0.0.1:{port}/zalo/webhook")
             monkeypatch.setenv("ZALO_WEBHOOK_SECRET", SECRET)
@@ -151,35 +140,24 @@ def zalo(
         client = ZaloClient(TOKEN, api.url, backoff_s=0.01, max_backoff_s=0.05)
         channel = await build_zalo(settings, app, links, previews, client=client, poll_timeout=1)
         stop = asyncio.Event()
-        server: uvicorn.Server | None = None
-        serving: asyncio.Task[None] | None = None
-        if sock is not None:
-            backend = FastAPI()
-            for router in channel.routers:
-                backend.include_router(router)
-            config = uvicorn.Config(backend, log_level="warning", lifespan="off")
-            server = uvicorn.Server(config)
-            serving = asyncio.create_task(server.serve(sockets=[sock]))
-            while not server.started:
-                await asyncio.sleep(0.02)
+        backend = FastAPI()
+        for router in (report_routes(links.real), *channel.routers):
+            backend.include_router(router)
+        config = uvicorn.Config(backend, log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+        serving = asyncio.create_task(server.serve(sockets=[backend_socket]))
+        while not server.started:
+            await asyncio.sleep(0.02)
         await channel.start()
         task = asyncio.create_task(channel.run(stop))
         try:
-            yield Running(app, channel, settings, stop, tmp_path, port)
+            yield Running(app, channel, settings, stop, tmp_path, port if webhook else None)
         finally:
             stop.set()
             await asyncio.wait_for(task, timeout=30)
-            if server is not None and serving is not None:
-                server.should_exit = True
-                await asyncio.wait_for(serving, timeout=30)
+            server.should_exit = True
+            await asyncio.wait_for(serving, timeout=30)
             await channel.close()
             await app.close()
-            if sock is not None:
-                sock.close()
 
     return running
-
-
-async def download(url: str) -> httpx.Response:
-    async with httpx.AsyncClient() as http:
-        return await http.get(url)

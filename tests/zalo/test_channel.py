@@ -22,7 +22,7 @@ from conversations import catalogue as say
 from conversations.messages import Outbound
 from conversations.ports import Delivery
 from tests import evidence_samples
-from tests.zalo.conftest import SECRET, Builder, Previews, Running, ServedLinks
+from tests.zalo.conftest import SECRET, Builder, Links, Previews, Running
 from tests.zalo.fake_zalo_api import TOKEN, FakeZaloApi
 
 LAN = "5f1e2d3c4b5a6978"
@@ -119,7 +119,7 @@ async def test_polling_removes_an_old_webhook_first(api: FakeZaloApi, zalo: Buil
 
 
 async def test_webhook_dialogue_and_a_photo_as_evidence(
-    api: FakeZaloApi, zalo: Builder, links: ServedLinks
+    api: FakeZaloApi, zalo: Builder, links: Links
 ) -> None:
     async with zalo(webhook=True) as running:
         assert api.webhook["url"] == f"http://127.0.0.1:{running.webhook_port}/zalo/webhook"
@@ -198,19 +198,28 @@ async def test_report_as_links_with_a_page_one_preview(
         since = api.mark()
         texts = await chat.say("/baocao", "Tải báo cáo (Excel)")
         photo = await api.wait_for("sendPhoto", since=since)
-    pdf_line = next(line for t in texts for line in t.splitlines() if "Tải báo cáo (PDF)" in line)
-    assert "hết hạn" in pdf_line
-    kinds = {}
-    pdf = b""
-    async with httpx.AsyncClient() as http:
-        for line in (ln for t in texts for ln in t.splitlines() if ln.startswith("Tải báo cáo")):
-            url = line.split(": ", 1)[1].split(" — ")[0]
-            answer = await http.get(url)
-            assert answer.status_code == 200
-            kinds[line.split("(")[1].split(")")[0]] = answer.content[:4]
-            if "(PDF)" in line:
-                pdf = answer.content
-        preview = await http.get(photo.params["photo"])
+        pdf_line = next(
+            line for t in texts for line in t.splitlines() if "Tải báo cáo (PDF)" in line
+        )
+        assert "hết hạn" in pdf_line
+        kinds = {}
+        pdf = b""
+        async with httpx.AsyncClient() as http:
+            for line in (
+                ln for t in texts for ln in t.splitlines() if ln.startswith("Tải báo cáo")
+            ):
+                url = line.split(": ", 1)[1].split(" — ")[0]
+                answer = await http.get(url)
+                assert answer.status_code == 200
+                kinds[line.split("(")[1].split(")")[0]] = answer.content[:4]
+                if "(PDF)" in line:
+                    pdf = answer.content
+                    assert answer.headers["content-type"] == "application/pdf"
+                    assert "filename*=UTF-8''" in answer.headers["content-disposition"]
+                    forged = url[:-6] + ("A" if url[-6] != "A" else "B") + url[-5:]
+                    assert (await http.get(forged)).status_code == 403
+                    assert (await http.get(url[:-10])).status_code == 403
+            preview = await http.get(photo.params["photo"])
     assert kinds["PDF"] == b"%PDF"
     extracted = unicodedata.normalize(
         "NFC", "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
@@ -218,6 +227,7 @@ async def test_report_as_links_with_a_page_one_preview(
     assert "UBND xã Quảng Phú" in " ".join(extracted.split())
     assert kinds["Word"] == kinds["Excel"] == b"PK\x03\x04"
     assert preview.content.startswith(b"\x89PNG")
+    assert "/r/" in photo.params["photo"], "the photo's URL is a signed link too"
     assert len(previews.made) == 1
     assert photo.params["caption"] == say.ZALO_PREVIEW_CAPTION
     sends = [c for c in api.calls_of(since=since) if c.method in ("sendMessage", "sendPhoto")]
@@ -241,7 +251,7 @@ async def test_a_broken_preview_does_not_lose_the_links(
 
 
 async def test_a_link_that_cannot_be_made_is_said_in_one_sentence(
-    api: FakeZaloApi, zalo: Builder, links: ServedLinks
+    api: FakeZaloApi, zalo: Builder, links: Links
 ) -> None:
     async with zalo() as running:
         chat = Chat(api, running, LAN)
