@@ -6,6 +6,12 @@ and sends nothing, or its headers a byte at a time (slowloris), or megabytes of 
 hold a connection for ever. Here a header timer runs from the connection's start, or from the
 end of its previous response, until the next request's headers are complete, whatever bytes
 arrive meanwhile; and headers over the size limit get 431 and the connection is closed.
+
+Closing is lingering, as nginx does: a connection refused before its body was read (413, 408,
+401) still has the client's bytes in flight, and closing a socket with unread data makes the
+kernel answer with a reset, which can reach the client before it has read our response. So the
+write side is shut down first (the response, then FIN), what still arrives is read and thrown
+away for at most `LINGER_S` (or `LINGER_BYTES`), and then the socket is closed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from web.limits import RequestLimits
+
+LINGER_S = 2.0
+LINGER_BYTES = 4 * 1024 * 1024
 
 TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -35,17 +44,25 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        self._lingering = LingeringTransport(transport, self.loop)
+        super().connection_made(self._lingering)  # type: ignore[arg-type]
         self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_timer()
+        self._lingering.lost()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._refused:  # the 431 is on its way and the connection closing: read no more
+        if self._lingering.closing:  # closing: what still arrives is thrown away
+            self._lingering.discard(len(data))
             return
         super().data_received(data)
+
+    def eof_received(self) -> bool | None:
+        if self._lingering.closing:
+            self._lingering.close_now()
+        return None
 
     def on_message_begin(self) -> None:
         self._header_bytes = 0
@@ -107,6 +124,55 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._header_timer = None
         if not self.transport.is_closing():
             self.transport.close()
+
+
+class LingeringTransport:
+    """The connection's transport, whose `close` lingers (see the module's docstring);
+    everything else is the real transport's."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self.closing = False
+        self._discarded = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def is_closing(self) -> bool:
+        return self.closing or self._transport.is_closing()
+
+    def close(self) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        transport = self._transport
+        if transport.is_closing() or not transport.can_write_eof():
+            transport.close()
+            return
+        try:
+            transport.write_eof()  # after what is buffered: the response, then FIN
+            transport.resume_reading()
+        except (OSError, RuntimeError):
+            transport.close()
+            return
+        self._timer = self._loop.call_later(LINGER_S, self.close_now)
+
+    def discard(self, size: int) -> None:
+        self._discarded += size
+        if self._discarded > LINGER_BYTES:
+            self.close_now()
+
+    def close_now(self) -> None:
+        self.closing = True
+        self.lost()
+        self._transport.close()
+
+    def lost(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 def guarded_protocol(limits: RequestLimits) -> type[GuardedHttpTools]:
