@@ -65,11 +65,14 @@ class App:
     """Where each channel adds its `FileSource` (used when the app was built with none)."""
 
     async def database_ok(self) -> bool:
-        """The database answers a query (the backend's /healthz)."""
+        """The database answers a query that reads it (the backend's /healthz): the schema's
+        one-row version table, so a file that is no database any more (SQLite) or a dropped
+        database fails it, where `SELECT 1` would not touch the file."""
         from sqlalchemy import text
 
         def ping(session: Any) -> bool:
-            return bool(session.connection().execute(text("SELECT 1")).scalar() == 1)
+            query = text("SELECT count(*) FROM alembic_version")
+            return bool(session.connection().execute(query).scalar() == 1)
 
         return await self.database.run(ping, write=False)
 

@@ -13,7 +13,8 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -47,7 +48,9 @@ def create_app(
         return JSONResponse({"ok": ok}, status_code=200 if ok else 503)
 
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+        """The text format prometheus-client's own exporter answers with (0.0.4, which every
+        Prometheus version scrapes)."""
+        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
     # Plain Starlette routes: no dependency injection or response model to run per request.
     app.add_route("/healthz", healthz, methods=["GET"])
