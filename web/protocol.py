@@ -59,10 +59,9 @@ class GuardedHttpTools(HttpToolsProtocol):
             return
         super().data_received(data)
 
-    def eof_received(self) -> bool | None:
+    def eof_received(self) -> None:
         if self._lingering.closing:
             self._lingering.close_now()
-        return None
 
     def on_message_begin(self) -> None:
         self._header_bytes = 0

@@ -63,9 +63,11 @@ async def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> App:
 
 
 async def test_healthz_is_ok_on_a_working_database(app: App) -> None:
-    async with served(create_app(routers=[], database_ok=app.database_ok)) as url:
-        async with httpx.AsyncClient() as client:
-            answer = await client.get(f"{url}/healthz")
+    async with (
+        served(create_app(routers=[], database_ok=app.database_ok)) as url,
+        httpx.AsyncClient() as client,
+    ):
+        answer = await client.get(f"{url}/healthz")
     assert answer.status_code == 200
     assert answer.json() == {"ok": True}
 
@@ -82,9 +84,11 @@ async def test_healthz_is_503_when_the_database_cannot_be_reached() -> None:
     database = Database(f"postgresql+asyncpg://dvht:pw@127.0.0.1:{closed_port()}/dvht")
     gone = App(database, service=None)  # type: ignore[arg-type]
     try:
-        async with served(create_app(routers=[], database_ok=gone.database_ok)) as url:
-            async with httpx.AsyncClient() as client:
-                answer = await client.get(f"{url}/healthz")
+        async with (
+            served(create_app(routers=[], database_ok=gone.database_ok)) as url,
+            httpx.AsyncClient() as client,
+        ):
+            answer = await client.get(f"{url}/healthz")
     finally:
         await database.close()
     assert answer.status_code == 503
@@ -100,9 +104,11 @@ async def test_healthz_is_503_when_the_check_hangs_or_fails() -> None:
         raise RuntimeError("secret detail that must not reach the caller")
 
     for check in (fails, hangs):
-        async with served(create_app(routers=[], database_ok=check)) as url:
-            async with httpx.AsyncClient() as client:
-                answer = await client.get(f"{url}/healthz", timeout=30)
+        async with (
+            served(create_app(routers=[], database_ok=check)) as url,
+            httpx.AsyncClient() as client,
+        ):
+            answer = await client.get(f"{url}/healthz", timeout=30)
         assert answer.status_code == 503
         assert answer.json() == {"ok": False}
 
@@ -119,12 +125,14 @@ async def _healthz_when_the_postgres_database_is_dropped() -> None:
     up = App(database, service=None)  # type: ignore[arg-type]
     try:
         await upgrade(database)
-        async with served(create_app(routers=[], database_ok=up.database_ok)) as base:
-            async with httpx.AsyncClient() as client:
-                assert (await client.get(f"{base}/healthz")).status_code == 200
-                async with admin.connect() as connection:
-                    await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-                answer = await client.get(f"{base}/healthz", timeout=30)
+        async with (
+            served(create_app(routers=[], database_ok=up.database_ok)) as base,
+            httpx.AsyncClient() as client,
+        ):
+            assert (await client.get(f"{base}/healthz")).status_code == 200
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            answer = await client.get(f"{base}/healthz", timeout=30)
         assert answer.status_code == 503
         assert answer.json() == {"ok": False}
     finally:
@@ -148,9 +156,11 @@ async def test_metrics_are_prometheus_text_with_the_dvht_families() -> None:
     metrics.observe_reply("zalo", 0.2)
     metrics.count_reminder("zalo", "sent")
     metrics.set_queue_depth(7)
-    async with served(create_app(routers=[], database_ok=always_ok)) as url:
-        async with httpx.AsyncClient() as client:
-            answer = await client.get(f"{url}/metrics")
+    async with (
+        served(create_app(routers=[], database_ok=always_ok)) as url,
+        httpx.AsyncClient() as client,
+    ):
+        answer = await client.get(f"{url}/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
     body = answer.text
@@ -165,9 +175,11 @@ async def test_metrics_are_prometheus_text_with_the_dvht_families() -> None:
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/nothing-here"])
 async def test_no_documentation_pages(path: str) -> None:
-    async with served(create_app(routers=[], database_ok=always_ok)) as url:
-        async with httpx.AsyncClient() as client:
-            answer = await client.get(f"{url}{path}")
+    async with (
+        served(create_app(routers=[], database_ok=always_ok)) as url,
+        httpx.AsyncClient() as client,
+    ):
+        answer = await client.get(f"{url}{path}")
     assert answer.status_code == 404
     assert "server" not in answer.headers  # no server banner either
 
@@ -197,16 +209,16 @@ async def raw_exchange(url: str, data: bytes, *, timeout: float = 15) -> tuple[i
 
 def post(path: str, body: bytes, *, length: int | None = None) -> bytes:
     declared = len(body) if length is None else length
-    return (
-        f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {declared}\r\n\r\n".encode() + body
-    )
+    return f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Length: {declared}\r\n\r\n".encode() + body
 
 
 async def test_a_body_within_the_limit_is_read() -> None:
     router = echo_router()
-    async with served(create_app(routers=[router], database_ok=always_ok), LIMITS) as url:
-        async with httpx.AsyncClient() as client:
-            answer = await client.post(f"{url}/echo", content=b"x" * (1024 * 1024))
+    async with (
+        served(create_app(routers=[router], database_ok=always_ok), LIMITS) as url,
+        httpx.AsyncClient() as client,
+    ):
+        answer = await client.post(f"{url}/echo", content=b"x" * (1024 * 1024))
     assert (answer.status_code, answer.text) == (200, str(1024 * 1024))
 
 
@@ -226,13 +238,15 @@ async def test_a_streamed_body_over_the_limit_gets_413() -> None:
         for _ in range(40):
             yield b"y" * 65536
 
-    async with served(create_app(routers=[router], database_ok=always_ok), LIMITS) as url:
-        async with httpx.AsyncClient() as client:
-            try:
-                answer = await client.post(f"{url}/echo", content=chunks())  # type: ignore[arg-type]
-                status = answer.status_code
-            except httpx.HTTPError:  # closed while still sending: the refusal was on its way
-                status = 413
+    async with (
+        served(create_app(routers=[router], database_ok=always_ok), LIMITS) as url,
+        httpx.AsyncClient() as client,
+    ):
+        try:
+            answer = await client.post(f"{url}/echo", content=chunks())  # type: ignore[arg-type]
+            status = answer.status_code
+        except httpx.HTTPError:  # closed while still sending: the refusal was on its way
+            status = 413
     assert status == 413
     assert router.seen == []  # type: ignore[attr-defined]
 
@@ -277,7 +291,9 @@ async def test_an_idle_connection_is_closed_after_the_header_timeout() -> None:
 
 
 async def test_keep_alive_serves_several_requests_on_one_connection() -> None:
-    async with served(create_app(routers=[], database_ok=always_ok), LIMITS) as url:
-        async with httpx.AsyncClient() as client:
-            for _ in range(3):
-                assert (await client.get(f"{url}/healthz")).status_code == 200
+    async with (
+        served(create_app(routers=[], database_ok=always_ok), LIMITS) as url,
+        httpx.AsyncClient() as client,
+    ):
+        for _ in range(3):
+            assert (await client.get(f"{url}/healthz")).status_code == 200

@@ -94,7 +94,7 @@ async def test_the_button_removal_is_the_webhook_response(hook: Hook) -> None:
     status, kind, body = await hook.post(tap)
     assert (status, kind) == (200, "application/json")
     answer = json.loads(body)
-    assert list(answer)[0] == "method"
+    assert next(iter(answer)) == "method"
     assert answer == {
         "method": "editMessageReplyMarkup",
         "chat_id": str(user),
