@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WebhookSettings:
     url: str
-    secret: str
+    secret: str = field(repr=False)
+    """Never in a repr (nor, through the redaction, in any output)."""
 
 
 @dataclass
