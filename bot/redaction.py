@@ -75,6 +75,10 @@ class Redactor:
     """Replaces each secret, raw or percent-encoded, with `<token>`."""
 
     def __init__(self, tokens: Iterable[str | None] = (), secrets: Iterable[str | None] = ()):
+        self.tokens = tuple(filter(None, tokens))
+        self.secrets = tuple(filter(None, secrets))
+        """What it was made with (`redact_also` adds to them)."""
+        tokens, secrets = self.tokens, self.secrets
         hidden: set[str] = set()
         """Each text to mask (as written; the pattern also finds it percent-encoded)."""
         for token in filter(None, tokens):
@@ -242,6 +246,12 @@ def install_redaction(*tokens: str | None, secrets: Iterable[str | None] = ()) -
     threading.excepthook = _log_thread_exception
     sys.unraisablehook = _log_unraisable
     return redactor
+
+
+def redact_also(*secrets: str) -> Redactor:
+    """Add secrets known only later (the key generated on first start) to what
+    `install_redaction` redacts."""
+    return install_redaction(*_active.tokens, secrets=[*_active.secrets, *secrets])
 
 
 def _log_uncaught(

@@ -307,8 +307,12 @@ def _report_links(
         if missing.name not in {"web.links", "web.report_routes", "reports.preview"}:
             raise
         return _NO_LINKS
+    from bot.redaction import redact_also
+
+    secret = settings.secret_key_bytes()  # generated on first start when DVHT_SECRET_KEY is unset
+    redact_also(secret.decode("utf-8", "replace"))
     links = links_module.SignedLinks(
-        secret=settings.secret_key_bytes(),
+        secret=secret,
         base_url=settings.base_url(),
         directory=settings.data_dir / "report-links",
         ttl=dt.timedelta(days=settings.report_link_days),
