@@ -23,7 +23,9 @@ logging.getLogger("httpx").info(
     'HTTP Request: POST https://bot-api.zaloplatforms.com/bot%s/sendMessage "HTTP/1.1 200 OK"',
     {ZALO!r},
 )
-logging.getLogger("dvht").info("telegram %s key %s hook %s", {TELEGRAM!r}, {KEY!r}, "hook_secret_1")
+logging.getLogger("dvht").info(
+    "telegram %s key %s hook %s", {TELEGRAM!r}, {KEY!r}, "hook_secret_1"
+)
 print("zalo", {ZALO!r}, "key", {KEY!r})
 """
 
