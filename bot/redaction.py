@@ -75,6 +75,10 @@ class Redactor:
     """Replaces each secret, raw or percent-encoded, with `<token>`."""
 
     def __init__(self, tokens: Iterable[str | None] = (), secrets: Iterable[str | None] = ()):
+        self.tokens = tuple(filter(None, tokens))
+        self.secrets = tuple(filter(None, secrets))
+        """What it was made with (`redact_also` adds to them)."""
+        tokens, secrets = self.tokens, self.secrets
         hidden: set[str] = set()
         """Each text to mask (as written; the pattern also finds it percent-encoded)."""
         for token in filter(None, tokens):
@@ -194,14 +198,22 @@ def redact(text: str) -> str:
     return _active(text)
 
 
-def install_redaction(token: str, *, secrets: Iterable[str | None] = ()) -> Redactor:
-    """Redact `token` (and the other `secrets`) from every output of this process.
+LOGGERS_WITH_URLS = ("httpx", "httpcore", "aiohttp", "uvicorn", "uvicorn.error", "uvicorn.access")
+"""Loggers whose records may quote a request URL (httpx logs each request's at INFO, and a
+Zalo or Telegram URL holds the token): filtered at the logger too, so a handler attached to
+one of them directly, without the root's filter, still gets redacted records."""
 
-    Call it as early as the token is known; the logging filter covers the handlers the root
+
+def install_redaction(*tokens: str | None, secrets: Iterable[str | None] = ()) -> Redactor:
+    """Redact each channel's token (Telegram's, Zalo's) and the other `secrets` from every
+    output of this process.
+
+    Call it as early as the tokens are known; the logging filter covers the handlers the root
     logger has at the time and a stream handler bound to the old stdout or stderr is moved to
-    the redacting stream, so calling it after `logging.basicConfig` is fine."""
+    the redacting stream, so calling it after `logging.basicConfig` is fine. Calling it again
+    replaces what the previous call redacts."""
     global _active
-    redactor = Redactor([token], secrets)
+    redactor = Redactor(tokens, secrets)
     _active = redactor
     streams: dict[int, RedactingStream] = {}
     for name in ("stdout", "stderr"):
@@ -218,6 +230,11 @@ def install_redaction(token: str, *, secrets: Iterable[str | None] = ()) -> Reda
     for old in [f for f in root.filters if isinstance(f, RedactToken)]:
         root.removeFilter(old)
     root.addFilter(redact_filter)
+    for name in LOGGERS_WITH_URLS:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, RedactToken)]:
+            logger.removeFilter(old)
+        logger.addFilter(redact_filter)
     for handler in root.handlers:
         for old in [f for f in handler.filters if isinstance(f, RedactToken)]:
             handler.removeFilter(old)
@@ -229,6 +246,12 @@ def install_redaction(token: str, *, secrets: Iterable[str | None] = ()) -> Reda
     threading.excepthook = _log_thread_exception
     sys.unraisablehook = _log_unraisable
     return redactor
+
+
+def redact_also(*secrets: str) -> Redactor:
+    """Add secrets known only later (the key generated on first start) to what
+    `install_redaction` redacts."""
+    return install_redaction(*_active.tokens, secrets=[*_active.secrets, *secrets])
 
 
 def _log_uncaught(

@@ -20,7 +20,8 @@ Reason = Literal[
     "webhook_refused",
     "webhook_unset",
     "webhook_not_removed",
-    "webhook_port",
+    "http_port",
+    "channel_unavailable",
 ]
 """token_refused: the Bot API answered 401. token_unknown: 404 (a malformed token, or an API
 URL with a wrong path). api_url_invalid: TELEGRAM_API_URL is not an http(s) address.
@@ -29,7 +30,9 @@ API's (`details["what"]`: html, not_json, other_json, redirect_loop, bad_http). 
 another refusal (`method`, `description`). webhook_refused: setWebhook refused
 (`description`). webhook_unset: setWebhook never got through. webhook_not_removed:
 deleteWebhook (before long polling) never got through, so getUpdates would only meet 409
-conflicts. webhook_port: the webhook port could not be opened (`host`, `port`, `description`)."""
+conflicts. http_port: the HTTP backend's port (both webhooks, report links, health) could not be
+opened (`host`, `port`, `description`). channel_unavailable: a channel is configured that this
+build does not include (`channel`, `setting`)."""
 
 
 class StartupFailure(Exception):

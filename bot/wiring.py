@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
-from conversations.messages import Channel
-from conversations.ports import FileSource, Notifier, ReportRenderer
+from conversations import catalogue as say
+from conversations.messages import Channel, FileInfo
+from conversations.ports import EvidenceRefused, FileSource, Notifier, ReportRenderer
 from conversations.service import ConversationService
 from reports.renderer import ReportFiles
 from storage.bootstrap import open_database
@@ -25,15 +26,55 @@ from storage.people import PersonRepository
 from storage.uow import transaction
 
 if TYPE_CHECKING:  # aiogram takes seconds to import: only the Telegram channel loads it
+    from bot.telegram.channel import RunningTelegram
     from bot.telegram.client import TelegramChannel
     from reminders.dispatcher import Dispatcher
     from reminders.ports import Claimed, Clock, Scope
+
+
+class ChannelFiles:
+    """The conversation service's one `FileSource` over every running channel's: each channel
+    adds its own with the files it owns (`owns`), or as the fallback (`owns` None: Telegram,
+    whose file ids are opaque). A channel built later (Zalo, whose photos come as URLs) adds
+    its source with a test such as `lambda f: f.file_id.startswith("https://")`."""
+
+    def __init__(self) -> None:
+        self._owned: list[tuple[Callable[[FileInfo], bool], FileSource]] = []
+        self._fallback: FileSource | None = None
+
+    def add(self, source: FileSource, *, owns: Callable[[FileInfo], bool] | None = None) -> None:
+        if owns is None:
+            self._fallback = source
+        else:
+            self._owned.append((owns, source))
+
+    async def fetch(self, file: FileInfo) -> bytes:
+        for owns, source in self._owned:
+            if owns(file):
+                return await source.fetch(file)
+        if self._fallback is None:
+            raise EvidenceRefused(say.FILE_NOT_RECEIVED)
+        return await self._fallback.fetch(file)
 
 
 @dataclass
 class App:
     database: Database
     service: ConversationService
+    files: ChannelFiles = field(default_factory=ChannelFiles)
+    """Where each channel adds its `FileSource` (used when the app was built with none)."""
+
+    async def database_ok(self) -> bool:
+        """The database answers a query that reads it (the backend's /healthz): the schema's
+        one-row version table, so a file that is no database any more (SQLite) or a dropped
+        database fails it, where `SELECT 1` would not touch the file."""
+        from sqlalchemy import text
+
+        def ping(session: Any) -> bool:
+            query = text("SELECT count(*) FROM alembic_version")
+            return bool(session.connection().execute(query).scalar() == 1)
+
+        return await self.database.run(ping, write=False)
 
     async def mark_unreachable(self, channel: Channel, user_id: str) -> None:
         """A user who blocked the bot gets no more pushes (reminders skip them) until they
@@ -63,17 +104,18 @@ async def build_app(
     """`keep_replies`: for a channel that replays updates from its inbox after a crash (see
     `ConversationService`)."""
     database = await open_database(settings.database())
+    channel_files = ChannelFiles()
     store = LocalEvidenceStore(
         settings.data_dir / "evidence", max_bytes=settings.max_upload_mb * 1024 * 1024
     )
     service = ConversationService(
         SqlDialogueStore(database),
-        files=files,
+        files=files if files is not None else channel_files,
         evidence=EvidenceFilesAdapter(store),
         reports=ReportFiles() if with_reports else None,
         keep_replies=keep_replies,
     )
-    return App(database, service)
+    return App(database, service, channel_files)
 
 
 async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramChannel]:
@@ -81,21 +123,44 @@ async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramC
     unreachable through the app. Long polling keeps each update's replies with its inbox entry
     (`bot.telegram.inbox`); a webhook has no inbox (Telegram keeps an update it got no answer
     for), so it pays nothing for one."""
+    webhook = settings.webhook_mode()
+    app = await build_app(settings, keep_replies=not webhook)
+    return app, telegram_parts(settings, token, app)
+
+
+def telegram_parts(settings: Settings, token: str, app: App) -> TelegramChannel:
+    """The bot, sender and dispatcher around `app` (its files added to the app's sources);
+    every update counted in the backend's metrics (`bot.telegram.metrics`)."""
     from bot.telegram.client import TelegramChannel, make_bot
     from bot.telegram.files import TelegramFiles
+    from bot.telegram.metrics import UpdateMetrics
     from bot.telegram.router import make_dispatcher
     from bot.telegram.sender import TelegramSender
 
     bot = make_bot(token, settings.telegram_api_url)
     webhook = settings.webhook_mode()
-    app = await build_app(settings, files=TelegramFiles(bot), keep_replies=not webhook)
+    app.files.add(TelegramFiles(bot))
 
     async def unreachable(user_id: str) -> None:
         await app.mark_unreachable("telegram", user_id)
 
     sender = TelegramSender(bot, on_blocked=unreachable)
     dispatcher = make_dispatcher(app.service, sender, webhook=webhook)
-    return app, TelegramChannel(bot, sender, dispatcher, webhook)
+    dispatcher.update.outer_middleware(UpdateMetrics())
+    return TelegramChannel(bot, sender, dispatcher, webhook)
+
+
+def running_telegram(settings: Settings, token: str, app: App) -> RunningTelegram:
+    """The Telegram channel as `bot.serve` runs it: long polling through the app's inbox, or
+    the webhook route for the HTTP backend."""
+    from bot.telegram.channel import RunningTelegram, WebhookSettings
+
+    webhook = None
+    url, secret = settings.telegram_webhook_url, settings.telegram_webhook_secret
+    if url and secret:  # settings.webhook_mode()
+        webhook = WebhookSettings(url, secret.get_secret_value())
+    parts = telegram_parts(settings, token, app)
+    return RunningTelegram(parts, app.inbox("telegram"), webhook)
 
 
 def build_dispatcher(

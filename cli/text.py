@@ -552,11 +552,16 @@ def serve_failure(reason: str, details: dict[str, str]) -> str:
             "không gỡ được webhook cũ của bot (deleteWebhook không qua được) nên không nhận tin "
             "bằng long polling được; kiểm tra mạng rồi chạy lại."
         )
-    if reason == "webhook_port":
+    if reason == "http_port":
         return (
-            f"không mở được cổng webhook {details.get('host', '')}:{details.get('port', '')} "
-            f"({description}); kiểm tra DVHT_WEBHOOK_HOST và DVHT_WEBHOOK_PORT, cổng có thể "
+            f"không mở được cổng HTTP {details.get('host', '')}:{details.get('port', '')} "
+            f"({description}); kiểm tra DVHT_HTTP_HOST và DVHT_HTTP_PORT, cổng có thể "
             "đang bị chương trình khác dùng."
+        )
+    if reason == "channel_unavailable":
+        return (
+            f"bản dvht này chưa có kênh {details.get('channel', '')}; bỏ "
+            f"{details.get('setting', '')} hoặc cập nhật dvht."
         )
     method = details.get("method", "Bot API")
     why = f" ({description})" if description else ""

@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, Message, Update
 
 import bot.telegram.response_types  # noqa: F401  (keeps Response[...] models cached)
 from bot.telegram.mapping import from_callback, from_message
+from bot.telegram.metrics import Tally
 from bot.telegram.sender import TelegramSender
 from conversations.messages import Inbound
 from conversations.service import ConversationService
@@ -46,12 +47,18 @@ def make_dispatcher(
         return None
 
     @router.message()
-    async def on_message(message: Message, event_update: Update) -> EditMessageReplyMarkup | None:
+    async def on_message(
+        message: Message, event_update: Update, tally: Tally | None = None
+    ) -> EditMessageReplyMarkup | None:
+        tally = tally or Tally()
         inbound = from_message(message, event_update.update_id)
         if inbound is None:
+            tally.outcome = "ignored"
             return None
         # Stored before any reply is attempted.
         replies = await service.handle(inbound, rendering=uploading(inbound.chat_id))
+        if not replies:  # handled before (a retried webhook): nothing to send
+            tally.outcome = "duplicate"
         typed_over = bool(inbound.text) and not inbound.is_group
         stale = sender.take_keyboard(inbound.chat_id) if typed_over else None
         await sender.send(inbound.chat_id, inbound.user_id, replies)
@@ -59,14 +66,18 @@ def make_dispatcher(
 
     @router.callback_query()
     async def on_button(
-        callback: CallbackQuery, event_update: Update
+        callback: CallbackQuery, event_update: Update, tally: Tally | None = None
     ) -> EditMessageReplyMarkup | None:
+        tally = tally or Tally()
         inbound = from_callback(callback, event_update.update_id)
         if inbound is None:
+            tally.outcome = "ignored"
             async with sender.quietly():
                 await sender.call(callback.answer)  # stop the spinner all the same
             return None
         replies = await service.handle(inbound, rendering=uploading(inbound.chat_id))
+        if not replies:
+            tally.outcome = "duplicate"
         # A tap taken up again after a restart may be too old to answer (400): reply anyway.
         with contextlib.suppress(TelegramBadRequest):
             async with sender.conversation(inbound):

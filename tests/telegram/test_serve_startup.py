@@ -335,24 +335,37 @@ def last_line_failure(result: subprocess.CompletedProcess[str]) -> str:
     return last
 
 
-def test_a_busy_webhook_port_is_named_before_the_webhook_is_set(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "mode",
+    [
+        {
+            "TELEGRAM_WEBHOOK_URL": "https://example.test/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret_ABC",
+        },
+        {"DVHT_PUBLIC_URL": "https://bot.example.test"},  # polling, with the backend for links
+    ],
+    ids=["webhook", "polling with a public URL"],
+)
+def test_a_busy_http_port_is_one_line_before_anything_starts(
+    tmp_path: Path, mode: dict[str, str]
+) -> None:
+    """The backend's port is opened before the database and before Telegram is told anything:
+    a busy one is the only line (naming both settings), exit status 2, no webhook set, no
+    polling started, no database created."""
     with FakeBotApi(token=TOKEN) as api, socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = run_serve(
-            tmp_path,
-            api.url,
-            TELEGRAM_WEBHOOK_URL="https://example.test/telegram/webhook",
-            TELEGRAM_WEBHOOK_SECRET="s3cret_ABC",
-            DVHT_WEBHOOK_HOST="127.0.0.1",
-            DVHT_WEBHOOK_PORT=str(port),
+            tmp_path, api.url, DVHT_HTTP_HOST="127.0.0.1", DVHT_HTTP_PORT=str(port), **mode
         )
-        set_webhook = api.calls_of("setWebhook")
-    line = last_line_failure(result)
+        calls = [call.method for call in api.calls]
+    line = assert_one_line_failure(result)
     assert f"127.0.0.1:{port}" in line, line
-    assert "DVHT_WEBHOOK_PORT" in line, line
-    assert set_webhook == []  # Telegram is never pointed at a server that did not start
+    assert "DVHT_HTTP_HOST" in line, line
+    assert "DVHT_HTTP_PORT" in line, line
+    assert calls == ["getMe"]  # Telegram is never pointed at a server that did not start
+    assert not (tmp_path / "dvht.sqlite3").exists()
 
 
 def test_a_webhook_url_telegram_refuses_is_named(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
-"""The webhook server against hostile clients, over raw sockets.
+"""The webhook on the HTTP backend against hostile clients, over raw sockets.
 
-The real webhook app (`webhook_app`, served by `start_server` exactly as `dvht serve` serves
-it) runs in this process around the real Telegram channel (dispatcher, conversation service,
-SQLite database), with its replies going to the fake Bot API; only the timeouts are shortened
-so that the slow clients need not take the production 10 seconds. Clients are raw TCP
+The real backend (`web.app.create_app` with the Telegram channel's webhook router, served by
+`web.server.Backend` on uvicorn exactly as `dvht serve` serves it) runs in this process around
+the real Telegram channel (dispatcher, conversation service, SQLite database), with its replies
+going to the fake Bot API; only the timeouts are shortened so that the slow clients need not
+take the production 10 seconds. Clients are raw TCP
 connections, so they can send what no HTTP library would: bytes that are not ASCII in the
 secret header, headers one byte at a time, a body that never finishes.
 """
@@ -23,12 +24,15 @@ import pytest
 
 from bot.serve import close_all
 from bot.settings import Settings
-from bot.telegram.webhook import WEBHOOK_PATH, WebhookLimits, start_server, webhook_app
+from bot.telegram.webhook import WEBHOOK_PATH, webhook_router
 from bot.wiring import build_telegram
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from web.app import create_app
+from web.limits import RequestLimits
+from web.server import Backend, open_socket
 
 SECRET = "s3cret_ABC-0123456789"
-LIMITS = WebhookLimits(header_timeout_s=1.0, body_timeout_s=1.0)
+LIMITS = RequestLimits(header_timeout_s=1.0, body_timeout_s=1.0)
 """Short timeouts for the test; the body limit is the production one (1 MiB)."""
 TRICKLE_S = 0.05
 """The slow clients' pace: a byte every 50 ms."""
@@ -58,13 +62,14 @@ async def webhook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     with FakeBotApi() as api:
         monkeypatch.setenv("TELEGRAM_API_URL", api.url)
         app, channel = await build_telegram(Settings(), TOKEN)
-        server = webhook_app(channel.bot, channel.dispatcher, secret=SECRET, limits=LIMITS)
-        runner = await start_server(server, "127.0.0.1", 0, LIMITS)
+        router = webhook_router(channel.bot, channel.dispatcher, secret=SECRET)
+        server = create_app(routers=[router], database_ok=app.database_ok, limits=LIMITS)
+        backend = Backend(server, open_socket("127.0.0.1", 0), LIMITS)
+        await backend.start()
         try:
-            port = int(runner.addresses[0][1])
-            yield Webhook(api, port, tmp_path / "dvht.sqlite3")
+            yield Webhook(api, backend.port, tmp_path / "dvht.sqlite3")
         finally:
-            await runner.cleanup()
+            await backend.stop()
             await close_all(app.close, channel.close)
 
 
@@ -242,7 +247,7 @@ async def test_a_body_sent_slowly_gets_408(webhook: Webhook) -> None:
 
 
 async def test_a_declared_body_over_the_limit_gets_413_unread(webhook: Webhook) -> None:
-    limit = WebhookLimits().max_body_bytes
+    limit = RequestLimits().max_body_bytes
     assert limit == LIMITS.max_body_bytes == 1024 * 1024
     head = request(b"")[: -len(b"Content-Length: 0\r\n\r\n")]
     client = await Raw.connect(webhook.port)
