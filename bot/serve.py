@@ -21,13 +21,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import gc
-import importlib
 import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.startup import StartupFailure
 
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from bot.wiring import App
     from conversations.ports import ReportLinks
+    from web.links import SignedLinks
     from web.server import Backend
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ async def _serve(settings: Settings, telegram: str | None, zalo: str | None) -> 
 
         await check_bot_api(settings.telegram_api_url, telegram)
     if zalo is not None:
-        await _zalo_hook().check(settings.zalo_api_url, zalo)
+        await _check_zalo(settings.zalo_api_url, zalo)
     sock = _open_port(settings) if settings.needs_backend() else None
     try:
         await _run(settings, telegram, zalo, sock)
@@ -163,7 +163,7 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
             channels.append(running_telegram(settings, telegram, app))
             closers.insert(0, channels[-1].close)
         if zalo is not None:
-            channels.append(await _zalo_hook().build(settings, app, links, preview))
+            channels.append(await _build_zalo(settings, app, links, preview))
             closers.insert(0, channels[-1].close)
         _tune_garbage_collector()
         if sock is not None:
@@ -172,6 +172,9 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
             await channel.start()
         tasks.append(asyncio.create_task(_dispatch(settings, app, channels), name="reminders"))
         tasks.append(asyncio.create_task(_count_due(app), name="queue-depth"))
+        if links is not None:  # expired links' files removed at start, then hourly
+            cleanup = links.run_cleanup(stop)
+            tasks.append(asyncio.create_task(cleanup, name="report-links-cleanup"))
         await _run_channels(channels, stop)
     finally:
         stop.set()
@@ -243,51 +246,26 @@ def _on_signals(handler: Callable[[], None]) -> Callable[[], None]:
     return restore
 
 
-# --- where the later parts plug in ---------------------------------------------------------------
+# --- Zalo and the report links ------------------------------------------------------------------
 
 
-class _ZaloHook(Protocol):
-    async def check(self, api_url: str, token: str) -> None: ...
+async def _check_zalo(api_url: str, token: str) -> None:
+    from bot.zalo.channel import check_zalo_api
 
-    async def build(
-        self,
-        settings: Settings,
-        app: App,
-        links: ReportLinks | None,
-        preview: Callable[[bytes], bytes] | None,
-    ) -> RunningChannel: ...
+    await check_zalo_api(api_url, token)
 
 
-class _ZaloModule:
-    """LEAD: Part B's `bot.zalo.channel` (`check_zalo_api`, `build_zalo`), imported when Zalo
-    is configured. Once merged, this can become a plain import."""
+async def _build_zalo(
+    settings: Settings,
+    app: App,
+    links: ReportLinks | None,
+    preview: Callable[[bytes], bytes] | None,
+) -> RunningChannel:
+    from bot.zalo.channel import build_zalo
 
-    def __init__(self) -> None:
-        try:
-            self.module: Any = importlib.import_module("bot.zalo.channel")
-        except ModuleNotFoundError as missing:
-            if missing.name != "bot.zalo.channel":
-                raise
-            raise StartupFailure(
-                "channel_unavailable", channel="Zalo", setting="ZALO_BOT_TOKEN"
-            ) from None
-
-    async def check(self, api_url: str, token: str) -> None:
-        await self.module.check_zalo_api(api_url, token)
-
-    async def build(
-        self,
-        settings: Settings,
-        app: App,
-        links: ReportLinks | None,
-        preview: Callable[[bytes], bytes] | None,
-    ) -> RunningChannel:
-        channel: RunningChannel = await self.module.build_zalo(settings, app, links, preview)
-        return channel
-
-
-def _zalo_hook() -> _ZaloHook:
-    return _ZaloModule()
+    # Zalo always runs with the backend (`Settings.needs_backend`): its reports are links.
+    assert links is not None
+    return await build_zalo(settings, app, links, preview)
 
 
 _NO_LINKS: tuple[None, list[APIRouter], None] = (None, [], None)
@@ -295,29 +273,24 @@ _NO_LINKS: tuple[None, list[APIRouter], None] = (None, [], None)
 
 def _report_links(
     settings: Settings,
-) -> tuple[ReportLinks | None, list[APIRouter], Callable[[bytes], bytes] | None]:
-    """LEAD: Part C's signed report links (`web.links.SignedLinks`, the `GET /r/{token}` routes
-    of `web.report_routes`, `reports.preview.first_page_png`), when they are built in; nothing
-    (no links, no routes) until then."""
-    try:
-        links_module: Any = importlib.import_module("web.links")
-        routes_module: Any = importlib.import_module("web.report_routes")
-        preview_module: Any = importlib.import_module("reports.preview")
-    except ModuleNotFoundError as missing:
-        if missing.name not in {"web.links", "web.report_routes", "reports.preview"}:
-            raise
-        return _NO_LINKS
+) -> tuple[SignedLinks | None, list[APIRouter], Callable[[bytes], bytes] | None]:
+    """Signed report links (`web.links`), their `GET /r/{token}` routes and the page-1 preview,
+    under DVHT_DATA_DIR/report-links, signed with DVHT_SECRET_KEY (generated on first start
+    when unset, and then redacted like a configured one)."""
     from bot.redaction import redact_also
+    from reports.preview import first_page_png
+    from web.links import SignedLinks
+    from web.report_routes import report_routes
 
-    secret = settings.secret_key_bytes()  # generated on first start when DVHT_SECRET_KEY is unset
+    secret = settings.secret_key_bytes()
     redact_also(secret.decode("utf-8", "replace"))
-    links = links_module.SignedLinks(
+    links = SignedLinks(
         secret=secret,
         base_url=settings.base_url(),
         directory=settings.data_dir / "report-links",
         ttl=dt.timedelta(days=settings.report_link_days),
     )
-    return links, [routes_module.report_routes(links)], preview_module.first_page_png
+    return links, [report_routes(links)], first_page_png
 
 
 # --- beside the channels -------------------------------------------------------------------------
