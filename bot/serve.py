@@ -59,6 +59,9 @@ def serve(settings: Settings, user: str) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    # httpx logs every request at INFO: one line per Zalo poll and per reply, which buried the
+    # bot's own lines (aiogram logs each update once). Failures are logged by the Zalo client.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Before the first request: from here on, nothing this process prints can show a token.
     install_redaction(telegram, zalo, secrets=_secrets(settings))
     try:
