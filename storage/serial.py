@@ -19,22 +19,24 @@ So the message's transaction first takes a transaction-scoped advisory lock on t
   event loop) until the first has committed, then reads what the first wrote (READ COMMITTED
   gives every statement after the lock a fresh snapshot), so its state version still matches
   when it saves and it is neither rolled back nor retried;
-* order: the waiters are granted the lock in the order they asked for it, so messages applied
-  by different processes are applied in the order their transactions reached the database.
-  Arrival order across processes beyond that is the channel's: Telegram sends one chat's
-  updates one after another, a webhook's next update of that chat after the previous answer,
-  and each process keeps the order of what it receives (aiogram's event isolation, the Zalo
-  poller's one event at a time). Two messages that really arrive at the same instant at two
-  processes have no order to keep; the lock makes them one after the other, never interleaved;
+* order: the lock reorders nothing and interleaves nothing. Of two messages of one user
+  handled at once by two processes, each is applied whole, one after the other, in the order
+  their transactions asked for the lock (PostgreSQL queues lock waiters first come, first
+  served), the second on top of the first's state. A message that arrives after another was
+  answered is always applied after it, whichever process takes it; and each process keeps
+  the order of what it receives for one user (aiogram's event isolation, one Zalo event at a
+  time). Two messages that reach two processes at the same instant (a double tap, a delivery
+  repeated while the first is still being handled) have no arrival order anyone could know;
+  the lock makes them serial, and the version check guarantees neither overwrites the other;
 * no lost answer: a message that still conflicts (a lock wait past `lock_timeout`, a deadlock
   with another user's transaction on a shared row, a state saved by a path that takes no
   lock) is run again by `storage.uow` (busy faults) or the service (`StaleState`), both
   invisible to the user.
 
-The lock id is a 64-bit hash of the key computed here (BLAKE2b, keyed with a personalisation
-string so that no other advisory lock of this database collides by construction with a small
-constant), never Python's `hash()`, which differs between processes. Advisory locks of other
-keys do not wait for each other, so users never queue behind one another.
+The lock id is a 64-bit hash of the key computed here (BLAKE2b with its own personalisation
+string), never Python's `hash()`, which differs between processes. Two keys with one id (a
+chance of one in 2^64 per pair) would only make those two users wait for each other; other
+keys never wait, so users do not queue behind one another.
 
 SQLite needs nothing: its write transactions begin with `BEGIN IMMEDIATE` (`storage.db`), so
 there is one writer at a time across all processes, and one process runs its transactions
