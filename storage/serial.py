@@ -13,7 +13,8 @@ again until the service gives up and the user is asked to resend; and on first c
 create the same person, and one of them fails on the unique channel identity.
 
 So the message's transaction first takes a transaction-scoped advisory lock on the user's key
-(`pg_advisory_xact_lock`, released by the commit or the rollback, so nothing can leak it):
+(`pg_advisory_xact_lock`, released by the commit or the rollback, so nothing can leak it;
+one lock per transaction, taken before anything else, so it adds no deadlock cycle):
 
 * mutual exclusion: of two messages of one user, the second waits on the server (not on the
   event loop) until the first has committed, then reads what the first wrote (READ COMMITTED
