@@ -52,6 +52,10 @@ def title(user: int, n: int) -> str:
     return f"Biên bản họp chi bộ số {n}/BB-{user}"
 
 
+def unit_name(user: int) -> str:
+    return f"UBND xã Thử Nghiệm {user}"
+
+
 def answer(user: int) -> int:
     """The member count answered for 2.1 (of 30 members)."""
     return 20 + user % 10
@@ -67,7 +71,7 @@ def phases(user: int) -> list[Phase]:
         return Update(uid, f"{uid}-{count}", text)
 
     first: Phase = ([up("/start")], [up("/start")])
-    steps = ["1", f"UBND xã Thử Nghiệm {user}", "Huế", "1", "30", "sửa 2.1", str(answer(user))]
+    steps = ["1", unit_name(user), "Huế", "1", "30", "sửa 2.1", str(answer(user))]
     walk: list[Phase] = [
         ([up(text)], []) if i % 2 == 0 else ([], [up(text)]) for i, text in enumerate(steps)
     ]

@@ -103,6 +103,15 @@ async def test_two_processes_given_one_users_updates_at_once_lose_and_reorder_no
         assert state["version"] == script.updates_of(user), uid
         saved = _json(state["state"])
         assert (saved["step"], saved["indicator"]) == ("description", "2.1"), (uid, saved)
+        # The onboarding, alternating between the processes, applied in its order.
+        units = await _rows(
+            database,
+            "SELECT u.name, u.province, a.members FROM memberships m "
+            "JOIN units u ON u.id = m.unit_id JOIN assessments a ON a.unit_id = u.id "
+            "WHERE m.person_id = :person",
+            person=person_of[uid],
+        )
+        assert [tuple(r.values()) for r in units] == [(script.unit_name(user), "Huế", 30)], uid
         evidence = await _rows(
             database,
             "SELECT e.id, e.title FROM evidence e "
