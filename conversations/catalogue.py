@@ -1315,6 +1315,7 @@ def link_code(code: str, expires_at: dt.datetime) -> str:
     )
 
 
+LINK_CODE_NOT_KEPT = "Mã liên kết chưa gửi được tới bạn; hãy gõ /lienket lần nữa để lấy mã mới."
 LINK_MALFORMED = "Mã liên kết gồm 6 chữ số, ví dụ /lienket 123456."
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from conversations.ports import LinkCodeIssued, LinkResult
 from conversations.state import State
 
 CODE_DIGITS = 6
+CODE_KIND = "link_code"
+"""The reply that shows a code: never kept with an update in the inbox (`without_codes`)."""
 
 _REQUEST = re.compile(r"^(/)?\s*(lien\s*_?\s*ket|link)(?:@\w+)?(?:\s+(.*))?$", re.S)
 """“/lienket”, “liên kết”, “lien ket”, “/link”, “/lienket@bot”, each with what follows (the
@@ -92,7 +95,7 @@ def start(state: State, request: LinkRequest) -> Outcome:
 
 def issued(ctx: Context, state: State, code: LinkCodeIssued) -> Transition:
     """The code and how to use it, then the question that was waiting (if one was)."""
-    shown = Outbound(say.link_code(code.code, code.expires_at), kind="answer")
+    shown = Outbound(say.link_code(code.code, code.expires_at), kind=CODE_KIND)
     waiting = not steps.of(state.step).rests
     return steps.finish(ctx, Outcome(state, (shown,), ask=waiting))
 
@@ -141,3 +144,13 @@ def linked(ctx: Context, state: State, result: LinkResult) -> Transition:
     going_on = resume(ctx, state)
     replies = (Outbound(note, kind="answer"), *going_on.replies)
     return steps.finish(ctx, Outcome(going_on.state, replies, go=going_on.go, ask=going_on.ask))
+
+
+def without_codes(replies: Sequence[Outbound]) -> list[Outbound]:
+    """The replies as kept with an update for a replay after a crash (`ConversationService`'s
+    `keep_replies`): the code itself is never written there, since only its hash may be
+    stored; a replay asks for a new code instead."""
+    return [
+        Outbound(say.LINK_CODE_NOT_KEPT, kind="answer") if reply.kind == CODE_KIND else reply
+        for reply in replies
+    ]

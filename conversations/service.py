@@ -231,7 +231,7 @@ class ConversationService:
             tx.keep_replies(
                 channel=message.channel,
                 update_id=message.update_id,
-                replies=replies,
+                replies=linking.without_codes(replies),
                 report=report.get("data"),
             )
         return replies

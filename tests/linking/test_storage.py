@@ -9,10 +9,14 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
+from conversations import catalogue as say
+from conversations.messages import Inbound
 from conversations.ports import DialogueTx, LinkCodeIssued, LinkResult
+from conversations.service import ConversationService
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
-from tests.linking.helpers import other_code, rows
+from storage.inbox import SqlInbox
+from tests.linking.helpers import code_in, other_code, rows
 
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
 
@@ -92,3 +96,19 @@ async def test_refusals_are_counted_and_the_fifth_locks_the_account(database: Da
     assert state[0]["link_locked_until"] is not None
     after = await store.run(_redeem("zalo", "z1", issued.code, NOW + dt.timedelta(minutes=15)))
     assert after.outcome == "expired"  # no longer locked: the code itself has expired
+
+
+async def test_a_code_is_never_kept_with_its_update_in_the_inbox(database: Database) -> None:
+    """Telegram's crash-safe polling keeps each update's replies until they are sent; the code
+    must not be written there in plain text. A replay after a crash asks for a new one."""
+    service = ConversationService(SqlDialogueStore(database), clock=lambda: NOW, keep_replies=True)
+    await SqlInbox(database, "telegram").record([("9001", "{}")])
+    inbound = Inbound("telegram", "501", "501", "9001", text="/lienket", display_name="Lan")
+
+    replies = await service.handle(inbound)
+    code = code_in(replies[0].text)
+    kept = await rows(database, "SELECT outcome FROM inbox WHERE update_id = '9001'")
+    replayed = await service.handle(inbound)  # the process died before the replies went out
+
+    assert code not in str(kept[0]["outcome"])
+    assert [r.text for r in replayed] == [say.LINK_CODE_NOT_KEPT, *[r.text for r in replies[1:]]]
