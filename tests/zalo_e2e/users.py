@@ -103,9 +103,7 @@ class ZaloUser:
     def refused(self) -> list[ZaloCall]:
         """Messages to this chat the fake refused (over 2,000 characters, say)."""
         return [
-            c
-            for c in self.api.calls_of("sendMessage")
-            if c.chat_id == self.user_id and not c.ok
+            c for c in self.api.calls_of("sendMessage") if c.chat_id == self.user_id and not c.ok
         ]
 
 
@@ -118,9 +116,7 @@ class TelegramUser:
         self.user_id = user_id
         self.name = name
 
-    async def wait(
-        self, since: int, until: Until, timeout: float = REPLY_S
-    ) -> list[TelegramCall]:
+    async def wait(self, since: int, until: Until, timeout: float = REPLY_S) -> list[TelegramCall]:
         match = matcher(until)
         try:
             last = await self.api.wait_for(
