@@ -13,6 +13,7 @@ from bench import (
     report_bench,
     storage_bench,
     telegram_bench,
+    zalo_bench,
 )
 
 BENCHMARKS = {
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "report": report_bench.main,
     "evidence": evidence_bench.main,
     "reminders": reminders_bench.main,
+    "zalo": zalo_bench.main,
 }
 
 
