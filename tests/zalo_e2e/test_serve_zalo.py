@@ -19,11 +19,13 @@ import io
 import re
 import time
 import unicodedata
+import urllib.request
 from collections.abc import Iterator
 
 import httpx
 import pypdf
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from conversations import catalogue as say
 from tests.telegram.fake_bot_api import TOKEN as TELEGRAM_TOKEN
@@ -47,13 +49,10 @@ REPLAYS = 3
 LINK_LINE = re.compile(
     r"^Tải báo cáo \((PDF|Word|Excel)\): (http://\S+) — hết hạn \d\d/\d\d/\d{4}$"
 )
-LAN, MAI, HOA, KHOA = (
-    "5f1e2d3c4b5a6978",
-    "0a9b8c7d6e5f4031",
-    "7c6b5a4f3e2d1c0b",
-    "1b2c3d4e5f607182",
-)
-NAM = "e1d2c3b4a5968778"
+LAN, MAI, HOA = "5f1e2d3c4b5a6978", "0a9b8c7d6e5f4031", "7c6b5a4f3e2d1c0b"
+KHOA, NAM, BAO = "1b2c3d4e5f607182", "e1d2c3b4a5968778", "c0ffee0123456789"
+QUANG = "a1b2c3d4e5f60718"
+"""Zalo user ids (hex strings, as the service's)."""
 TELEGRAM_MINH, TELEGRAM_THU = 5_000_001, 5_000_002
 
 
@@ -186,53 +185,20 @@ def forged(url: str) -> str:
     return url[:position] + swapped + url[position + 1 :]
 
 
-# --- Zalo alone, long polling ---------------------------------------------------------------
-
-
-def test_polling_start(api: FakeZaloApi, polling_bot: ServeProcess) -> None:
-    methods = [c.method for c in api.calls_of() if c.method != "getUpdates"]
-    assert methods[:2] == ["getMe", "getWebhookInfo"], methods
-    assert api.calls_of("setWebhook") == []
-    assert api.calls_of("deleteWebhook") == [], "no webhook was set: nothing to delete"
-    assert all(str(c.params.get("timeout")) == "30" for c in api.calls_of("getUpdates"))
-
-
-async def test_complete_assessment_by_typed_replies_then_report_links(
-    api: FakeZaloApi, polling_bot: ServeProcess
+async def report_by_links(
+    api: FakeZaloApi, bot: ServeProcess, user: ZaloUser, heading: str, unit: str = UNIT
 ) -> None:
+    """/baocao: the PDF, DOCX and XLSX as signed links on the process's own backend, then a
+    PNG of page 1 as a photo (its URL signed too). Each link downloads; the PDF's text names
+    the unit and the conclusion the chat showed (`heading`, “KẾT QUẢ: …”); a link with one
+    character changed, or cut short, is refused with 403 and shows nothing of the file."""
     since = api.mark()
-    user = ZaloUser(api, polling_bot, LAN, "Lan")
-    first = await onboard(user)
-    walk = await walk_with_evidence(user, first)
-    assert walk.asked == XA_WALK
-    result = "\n".join(walk.result)
-    assert say.WALK_FINISHED in result
-    heading = next(line for line in result.splitlines() if line.startswith("KẾT QUẢ: "))
-    level = re.fullmatch(r"KẾT QUẢ: ĐẠT MỨC ĐỘ ([12])", heading)
-    assert level is not None, result
-
-    # Each event came REPLAYS times (no offset) and was answered once.
-    await wait_replays_delivered(api, since, len(user.events))
-    await asyncio.sleep(0.5)  # a reply to a replay would have been sent by now
-    texts = api.texts(LAN)
-    assert len([t for t in texts if "Đã tạo đơn vị UBND xã Quảng Phú" in t]) == 1
-    for indicator in XA_WALK:
-        saved = [t for t in texts if f"Đã lưu {indicator}: " in t]
-        assert len(saved) == 1, (indicator, saved)
-    assert len([t for t in texts if t.startswith("KẾT QUẢ") or "\nKẾT QUẢ" in t]) == 1
-    ids = {str(e["message"]["message_id"]) for e in user.events}
-    claimed = polling_bot.rows("SELECT update_id FROM processed_updates WHERE channel = 'zalo'")
-    assert ids <= {row[0] for row in claimed}, "every event went through the service once"
-    check_limits(api, LAN)
-    polling_bot.healthy()
-
-    # /baocao: the three files as signed links, then a preview of page 1 as a photo.
-    since = api.mark()
-    replies = await user.send(
-        api.text_event(LAN, "/baocao", name="Lan"), "Tải báo cáo \\(Excel\\)"
+    baocao = api.text_event(user.user_id, "/baocao", name=user.name)
+    replies = await user.send(baocao, r"^Tải báo cáo \(Excel\)")
+    photo = await api.wait_for(
+        "sendPhoto", lambda c: c.chat_id == user.user_id, since=since, timeout=40
     )
-    photo = await api.wait_for("sendPhoto", lambda c: c.chat_id == LAN, since=since, timeout=40)
-    assert api.sent(LAN, method="sendChatAction", since=since), "typing while it renders"
+    assert api.sent(user.user_id, method="sendChatAction", since=since), "typing while it renders"
     links = {
         found[1]: found[2]
         for call in replies
@@ -240,7 +206,8 @@ async def test_complete_assessment_by_typed_replies_then_report_links(
         if (found := LINK_LINE.match(line))
     }
     assert sorted(links) == ["Excel", "PDF", "Word"], [c.text for c in replies]
-    assert all(url.startswith(polling_bot.base_url + "/r/") for url in links.values())
+    signed = [*links.values(), photo.params["photo"]]
+    assert all(url.startswith(bot.base_url + "/r/") for url in signed), signed
     async with httpx.AsyncClient(timeout=30) as http:
         pdf = await http.get(links["PDF"])
         assert pdf.status_code == 200
@@ -262,14 +229,101 @@ async def test_complete_assessment_by_typed_replies_then_report_links(
             assert "content-disposition" not in refused.headers
     assert pdf.content.startswith(b"%PDF")
     text = pdf_text(pdf.content)
-    assert UNIT in text, text[:500]
+    assert unit in text, text[:500]
     # The conclusion's sentence (the table's headings name every level whatever the result).
-    concluded = re.search(r"Đơn vị tự đánh giá đạt .{1,40}? mức độ ([12]) năm \d{4}", text)
-    assert concluded is not None, text[-3000:]
-    assert concluded[1] == level[1], (heading, concluded[0])
-    assert photo.params["photo"].startswith(polling_bot.base_url + "/r/")
+    reached = re.fullmatch(r"KẾT QUẢ: ĐẠT MỨC ĐỘ ([12])", heading)
+    if reached is not None:
+        concluded = re.search(r"Đơn vị tự đánh giá đạt .{1,40}? mức độ ([12]) năm \d{4}", text)
+        assert concluded is not None, text[-3000:]
+        assert concluded[1] == reached[1], (heading, concluded[0])
+    else:
+        assert heading == "KẾT QUẢ: KHÔNG ĐẠT", heading
+        assert re.search(r"Đơn vị tự đánh giá: chưa đạt .{1,40}? năm \d{4}", text), text[-3000:]
+    check_limits(api, user.user_id)
+    bot.healthy()
+
+
+def updates_counted(bot: ServeProcess, channel: str = "zalo") -> dict[str, int]:
+    """The process's `dvht_updates_total` for one channel, by outcome, from its /metrics."""
+    with urllib.request.urlopen(f"{bot.base_url}/metrics", timeout=10) as answer:
+        exposition = answer.read().decode()
+    counted: dict[str, int] = {}
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            labels = sample.labels
+            if (
+                sample.name == "dvht_updates_total"
+                and labels["channel"] == channel
+                and sample.value
+            ):
+                counted[labels["outcome"]] = int(sample.value)
+    return counted
+
+
+# --- Zalo alone, long polling ---------------------------------------------------------------
+
+
+def test_polling_start(api: FakeZaloApi, polling_bot: ServeProcess) -> None:
+    methods = [c.method for c in api.calls_of() if c.method != "getUpdates"]
+    assert methods[:2] == ["getMe", "getWebhookInfo"], methods
+    assert api.calls_of("setWebhook") == []
+    assert api.calls_of("deleteWebhook") == [], "no webhook was set: nothing to delete"
+    assert all(str(c.params.get("timeout")) == "30" for c in api.calls_of("getUpdates"))
+
+
+async def test_polling_mounts_no_webhook(api: FakeZaloApi, polling_bot: ServeProcess) -> None:
+    """Without ZALO_WEBHOOK_URL and ZALO_WEBHOOK_SECRET there is no /zalo/webhook to push to,
+    whatever header comes with it."""
+    since = api.mark()
+    event = api.text_event(BAO, "/start", name="Bảo")
+    async with httpx.AsyncClient(timeout=30) as http:
+        for headers in ({}, {"X-Bot-Api-Secret-Token": SECRET}):
+            answer = await http.post(
+                f"{polling_bot.base_url}/zalo/webhook",
+                json={"ok": True, "result": event},
+                headers=headers,
+            )
+            assert answer.status_code == 404, answer.text
+    await asyncio.sleep(0.5)
+    assert [c for c in api.calls_of(since=since) if c.method != "getUpdates"] == []
+    assert polling_bot.rows("SELECT * FROM channel_identities WHERE external_id = ?", BAO) == []
+
+
+async def test_complete_assessment_by_typed_replies_then_report_links(
+    api: FakeZaloApi, polling_bot: ServeProcess
+) -> None:
+    since = api.mark()
+    user = ZaloUser(api, polling_bot, LAN, "Lan")
+    first = await onboard(user)
+    walk = await walk_with_evidence(user, first)
+    assert walk.asked == XA_WALK
+    result = "\n".join(walk.result)
+    assert say.WALK_FINISHED in result
+    heading = next(line for line in result.splitlines() if line.startswith("KẾT QUẢ: "))
+    assert re.fullmatch(r"KẾT QUẢ: ĐẠT MỨC ĐỘ [12]", heading), result
+
+    # Each event came REPLAYS times (no offset) and was answered once.
+    await wait_replays_delivered(api, since, len(user.events))
+    await asyncio.sleep(0.5)  # a reply to a replay would have been sent by now
+    texts = api.texts(LAN)
+    assert len([t for t in texts if "Đã tạo đơn vị UBND xã Quảng Phú" in t]) == 1
+    for indicator in XA_WALK:
+        saved = [t for t in texts if f"Đã lưu {indicator}: " in t]
+        assert len(saved) == 1, (indicator, saved)
+    assert len([t for t in texts if t.startswith("KẾT QUẢ") or "\nKẾT QUẢ" in t]) == 1
+    ids = {str(e["message"]["message_id"]) for e in user.events}
+    claimed = polling_bot.rows("SELECT update_id FROM processed_updates WHERE channel = 'zalo'")
+    assert ids <= {row[0] for row in claimed}, "every event went through the service once"
     check_limits(api, LAN)
     polling_bot.healthy()
+
+    # Each event counted once as answered, its replays as duplicates (/metrics).
+    assert updates_counted(polling_bot) == {
+        "answered": len(user.events),
+        "duplicate": (REPLAYS - 1) * len(user.events),
+    }
+
+    await report_by_links(api, polling_bot, user, heading)
 
 
 # --- Zalo alone, webhook mode -------------------------------------------------------------------
@@ -324,6 +378,26 @@ async def test_webhook_wrong_or_missing_secret_is_refused_and_nothing_processed(
         "SELECT channel FROM channel_identities WHERE external_id = ?", HOA, expected=[("zalo",)]
     )
     webhook_bot.healthy()
+
+
+async def test_webhook_complete_assessment_then_report_links(
+    hook_api: FakeZaloApi, webhook_bot: ServeProcess
+) -> None:
+    """The whole walk pushed to the webhook, no evidence yet: the result is “không đạt”, and
+    the report's PDF says so."""
+    before = updates_counted(webhook_bot)
+    user = ZaloUser(hook_api, webhook_bot, QUANG, "Quang", webhook=True)
+    walk = await walk_without_evidence(user, await onboard(user, "UBND xã Tân Lập"))
+    assert walk.asked == XA_WALK
+    result = "\n".join(walk.result)
+    heading = next(line for line in result.splitlines() if line.startswith("KẾT QUẢ: "))
+    assert heading == "KẾT QUẢ: KHÔNG ĐẠT", result
+    after = updates_counted(webhook_bot)
+    assert after["answered"] - before.get("answered", 0) == len(user.events)
+    assert after.get("duplicate", 0) == before.get("duplicate", 0)
+    assert "failed" not in after
+    await report_by_links(hook_api, webhook_bot, user, heading, "UBND xã Tân Lập")
+    assert hook_api.calls_of("getUpdates") == []
 
 
 # --- Telegram and Zalo in one process ---------------------------------------------------------
