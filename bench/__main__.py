@@ -13,6 +13,7 @@ from bench import (
     report_bench,
     storage_bench,
     telegram_bench,
+    workers_bench,
     zalo_bench,
 )
 
@@ -25,6 +26,7 @@ BENCHMARKS = {
     "report": report_bench.main,
     "evidence": evidence_bench.main,
     "reminders": reminders_bench.main,
+    "workers": workers_bench.main,
     "zalo": zalo_bench.main,
 }
 

@@ -175,8 +175,14 @@ class KeptReplies:
 
 
 class DialogueStore(Protocol):
-    async def run(self, work: Callable[[DialogueTx], T]) -> T:
-        """Run `work` in one transaction: all its writes commit together or none do."""
+    async def run(self, work: Callable[[DialogueTx], T], *, serial_key: str | None = None) -> T:
+        """Run `work` in one transaction: all its writes commit together or none do.
+
+        Transactions given the same `serial_key` (one user's messages: "channel:user_id") run
+        one after the other even in several processes on one database: the second starts its
+        work only once the first has ended, and sees what it wrote. `work` may run more than
+        once (the store retries a transaction the database refused as busy); it must have no
+        effects outside the transaction."""
         ...
 
 

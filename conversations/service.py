@@ -112,7 +112,8 @@ class ConversationService:
                 try:
                     report: dict[str, Any] = {}
                     replies = await self.store.run(
-                        partial(self._handle, message=message, report=report)
+                        partial(self._handle, message=message, report=report),
+                        serial_key=f"{message.channel}:{message.user_id}",
                     )
                     return fit(await self._with_report(replies, report, rendering))
                 except StaleState:

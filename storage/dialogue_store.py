@@ -26,7 +26,7 @@ from conversations.records import (
     UnitRecord,
 )
 from dvht_core.unit_calendar import UnitCalendar
-from storage import access, assessment_sql, calendar_store, dialogue_sql, inbox
+from storage import access, assessment_sql, calendar_store, dialogue_sql, inbox, serial
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.invites import InviteRepository
@@ -50,9 +50,21 @@ T = TypeVar("T")
 class SqlDialogueStore:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._serialise = database.dialect == "postgresql"
+        """Only PostgreSQL has concurrent writers to keep apart (see `storage.serial`)."""
 
-    async def run(self, work: Callable[[DialogueTx], T]) -> T:
-        return await transaction(self.database, lambda session: work(SqlDialogueTx(session)))
+    async def run(self, work: Callable[[DialogueTx], T], *, serial_key: str | None = None) -> T:
+        """`work` in one transaction; with `serial_key`, after every other transaction of the
+        same key has ended, in every process (`storage.serial`)."""
+        if serial_key is None or not self._serialise:
+            return await transaction(self.database, lambda session: work(SqlDialogueTx(session)))
+        key = serial_key
+
+        def serialised(session: Session) -> T:
+            serial.hold(session, key)  # the first statement: all reads see the last holder's
+            return work(SqlDialogueTx(session))
+
+        return await transaction(self.database, serialised)
 
 
 class SqlDialogueTx:
