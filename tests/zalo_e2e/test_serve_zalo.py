@@ -384,10 +384,16 @@ async def test_webhook_complete_assessment_then_report_links(
     hook_api: FakeZaloApi, webhook_bot: ServeProcess
 ) -> None:
     """The whole walk pushed to the webhook, no evidence yet: the result is “không đạt”, and
-    the report's PDF says so."""
+    the report's PDF says so. The unit's name is typed decomposed (NFD, as some keyboards
+    send it): stored and shown composed."""
     before = updates_counted(webhook_bot)
     user = ZaloUser(hook_api, webhook_bot, QUANG, "Quang", webhook=True)
-    walk = await walk_without_evidence(user, await onboard(user, "UBND xã Tân Lập"))
+    typed = unicodedata.normalize("NFD", "UBND xã Tân Lập")
+    assert typed != "UBND xã Tân Lập"
+    walk = await walk_without_evidence(user, await onboard(user, typed))
+    assert any("Đã tạo đơn vị UBND xã Tân Lập;" in t for t in hook_api.texts(QUANG))
+    names = webhook_bot.rows("SELECT name FROM units WHERE name LIKE 'UBND x% T%'")
+    assert names == [("UBND xã Tân Lập",)], names
     assert walk.asked == XA_WALK
     result = "\n".join(walk.result)
     heading = next(line for line in result.splitlines() if line.startswith("KẾT QUẢ: "))
