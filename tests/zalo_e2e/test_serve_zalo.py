@@ -44,6 +44,7 @@ from tests.zalo_e2e.users import (
 )
 
 SECRET = "zalo-hook-Secret-0123456789"
+WRONG_SECRETS = ("zalo-hook-Secret-0123456780", SECRET.lower(), SECRET + "x")
 REPLAYS = 3
 """How many times the fake hands out each event (no offset: the bot must answer it once)."""
 LINK_LINE = re.compile(
@@ -359,7 +360,7 @@ async def test_webhook_wrong_or_missing_secret_is_refused_and_nothing_processed(
     since = hook_api.mark()
     event = hook_api.text_event(HOA, "/start", name="Hoa")
     message_id = str(event["message"]["message_id"])
-    for secret in ("zalo-hook-Secret-0123456780", SECRET.lower(), SECRET + "x", "", None):
+    for secret in (*WRONG_SECRETS, "", None):
         status, _ = await hook_api.push(event, secret=secret)
         assert status == 401, secret
     await asyncio.sleep(1.0)  # what a processed event would have sent by now
@@ -495,6 +496,7 @@ def test_sigterm_exits_0_and_no_token_or_secret_is_logged(
         "the Zalo token": TOKEN.partition(":")[2],
         "the Telegram token": TELEGRAM_TOKEN.partition(":")[2],
         "the Zalo webhook secret": SECRET,
+        **{f"a wrong secret pushed ({n})": wrong for n, wrong in enumerate(WRONG_SECRETS)},
     }
     for mode, bot in bots.items():
         assert not bot.killed, f"the {mode} bot ignored SIGTERM for 20 s"
