@@ -447,7 +447,12 @@ async def test_a_long_reply_arrives_split_in_order(
 ) -> None:
     """The result of a walk with no evidence yet lists every indicator as unmet and what it
     needs: the same text a Telegram user with the same answers sees, in parts of at most
-    2,000 characters whose words, in order, are the whole (and then Zalo's numbered option)."""
+    2,000 characters whose words, in order, are the whole (and then Zalo's numbered option).
+
+    On this path the conversation's own `fit()` cuts the text at 2,000 characters and the Zalo
+    sender keeps those parts apart; the client's `split_message` is the net under a part that
+    its numbered options push over the limit (tests/zalo/test_client.py sends 5,000
+    characters through it)."""
     zalo = ZaloUser(both_api, both_bot, NAM, "Nam")
     telegram = TelegramUser(telegram_api, both_bot, TELEGRAM_THU, "Thu")
     for user in (zalo, telegram):

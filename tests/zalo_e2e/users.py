@@ -100,12 +100,6 @@ class ZaloUser:
         event = self.api.text_event(self.user_id, text, name=self.name)
         return [c.text for c in await self.send(event, until, timeout)]
 
-    def refused(self) -> list[ZaloCall]:
-        """Messages to this chat the fake refused (over 2,000 characters, say)."""
-        return [
-            c for c in self.api.calls_of("sendMessage") if c.chat_id == self.user_id and not c.ok
-        ]
-
 
 class TelegramUser:
     """One Telegram user in a private chat with the bot (long polling)."""
