@@ -52,7 +52,7 @@ LINK_LINE = re.compile(
 )
 LAN, MAI, HOA = "5f1e2d3c4b5a6978", "0a9b8c7d6e5f4031", "7c6b5a4f3e2d1c0b"
 KHOA, NAM, BAO = "1b2c3d4e5f607182", "e1d2c3b4a5968778", "c0ffee0123456789"
-QUANG = "a1b2c3d4e5f60718"
+QUANG, BINH = "a1b2c3d4e5f60718", "9a8b7c6d5e4f3a2b"
 """Zalo user ids (hex strings, as the service's)."""
 TELEGRAM_MINH, TELEGRAM_THU = 5_000_001, 5_000_002
 
@@ -327,6 +327,22 @@ async def test_complete_assessment_by_typed_replies_then_report_links(
     await report_by_links(api, polling_bot, user, heading)
 
 
+async def test_quota_and_server_errors_are_waited_out(
+    api: FakeZaloApi, polling_bot: ServeProcess
+) -> None:
+    """A 429 “Quota exceeded” and then a 502 on the reply: the process tries again after a
+    pause and the user gets the one reply."""
+    user = ZaloUser(api, polling_bot, BINH, "Bình")
+    api.fail("sendMessage", 429)
+    api.fail("sendMessage", 502)
+    since = api.mark()
+    await user.say("/start", re.escape(WELCOME))
+    attempts = [c for c in api.calls_of("sendMessage", since=since) if c.chat_id == BINH]
+    assert [c.status for c in attempts] == [429, 502, 200]
+    assert attempts[1].at - attempts[0].at >= 0.2, "a pause before trying again"
+    polling_bot.healthy()
+
+
 # --- Zalo alone, webhook mode -------------------------------------------------------------------
 
 
@@ -484,6 +500,34 @@ async def test_a_long_reply_arrives_split_in_order(
     assert zalo_words == telegram_words + footer
     assert both_api.calls_of("sendMessage", since=since) == list(parts), "nothing else sent"
     check_limits(both_api, NAM)
+    both_bot.healthy()
+
+
+# --- a reset Zalo token (after the other tests of the two-channel process) -----------------------
+
+
+async def test_a_reset_zalo_token_is_reported_once_and_telegram_goes_on(
+    telegram_api: FakeBotApi, both_api: FakeZaloApi, both_bot: ServeProcess
+) -> None:
+    """The owner resets the token in the Zalo Bot Creator: every Zalo call answers 401. The
+    process says so once, stops polling Zalo, and goes on serving Telegram (and its backend)."""
+    both_api.reset_token()
+    both_api.enqueue(both_api.text_event(KHOA, "/huongdan", name="Khoa"))
+    deadline = time.monotonic() + 60
+    while True:  # polling stops: no getUpdates for a while after the 401
+        polls = both_api.calls_of("getUpdates")
+        refused = [c for c in polls if c.status == 401]
+        if refused and time.monotonic() - polls[-1].at > 3:
+            break
+        assert time.monotonic() < deadline, polls[-5:]
+        await asyncio.sleep(0.2)
+    assert polls[-1].status == 401, "no poll after the refusal"
+    telegram = TelegramUser(telegram_api, both_bot, TELEGRAM_MINH, "Minh")
+    await telegram.say("/huongdan", re.escape(say.HELP.split("\n", 1)[0]))
+    both_bot.wait_healthy(timeout=30)
+    reported = [line for line in both_bot.output().splitlines() if "ZALO_BOT_TOKEN" in line]
+    assert len(reported) == 1, reported
+    assert "401" in reported[0]
     both_bot.healthy()
 
 
