@@ -534,6 +534,8 @@ HELP = (
     "• “quay lại”, “bỏ qua”, “tạm dừng”, /huy: điều hướng\n"
     "• /tatnhacnho, /batnhacnho (hoặc gõ “tắt nhắc nhở”, “bật nhắc nhở”): tắt hoặc bật tin nhắc "
     "hạn nộp hồ sơ và thông báo chung\n"
+    "• /lienket: dùng chung một hồ sơ trên Telegram và Zalo (lấy mã ở ứng dụng này, gõ "
+    "/lienket kèm mã ở ứng dụng kia)\n"
     "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
     "của ai; hãy nhắn riêng cho bot để đánh giá."
 )
@@ -1338,3 +1340,80 @@ def zalo_report_link(mime_type: str, url: str, expires: dt.date) -> str:
 
 
 # --- end of Zalo ---------------------------------------------------------------------------------
+
+# --- linking (issue 14) ------------------------------------------------------------------------
+# One person, two channels: /lienket shows a one-time code, /lienket CODE typed in the other app
+# joins that account to the same person (conversations/linking.py, storage/linking.py).
+
+_CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "cửa sổ dòng lệnh"}
+
+
+def channel_name(channel: str | None) -> str:
+    return _CHANNEL_NAMES.get(channel or "", "ứng dụng kia")
+
+
+def _vn_moment(moment: dt.datetime) -> str:
+    return vietnam_time.local(moment).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def link_code(code: str, expires_at: dt.datetime) -> str:
+    """The code, grouped for reading aloud, and how to use it (one short explanation)."""
+    return (
+        f"Mã liên kết của bạn: {code[:3]} {code[3:]} (dùng một lần, hết hạn lúc "
+        f"{vietnam_time.local(expires_at):%H:%M}).\n"
+        f"Gõ /lienket {code} trong Zalo hoặc Telegram để dùng chung hồ sơ: ở đó bạn tiếp tục "
+        "đúng bản đánh giá và chỗ đang làm ở đây."
+    )
+
+
+LINK_CODE_NOT_KEPT = "Mã liên kết chưa gửi được tới bạn; hãy gõ /lienket lần nữa để lấy mã mới."
+LINK_MALFORMED = "Mã liên kết gồm 6 chữ số, ví dụ /lienket 123456."
+
+
+def link_wrong(attempts_left: int | None) -> str:
+    left = f" (còn {attempts_left} lần thử)" if attempts_left else ""
+    return f"Mã liên kết không đúng; hãy xem lại 6 chữ số ở ứng dụng kia{left}."
+
+
+LINK_EXPIRED = (
+    "Mã liên kết đã hết hạn (mã dùng được 10 phút); hãy gõ /lienket ở ứng dụng kia để lấy mã mới."
+)
+LINK_USED = "Mã liên kết này đã được dùng rồi; hãy gõ /lienket ở ứng dụng kia để lấy mã mới."
+
+
+def link_locked(until: dt.datetime, *, just_now: bool) -> str:
+    """Five wrong codes: no code is accepted from this account until `until` (Vietnam time)."""
+    if just_now:
+        return (
+            "Mã liên kết không đúng, và vì đã nhập sai 5 lần nên bạn tạm thời chưa liên kết được "
+            f"đến {_vn_moment(until)} (giờ Việt Nam)."
+        )
+    return (
+        "Bạn đã nhập sai mã liên kết 5 lần nên tạm thời chưa liên kết được đến "
+        f"{_vn_moment(until)} (giờ Việt Nam)."
+    )
+
+
+LINK_OWN_CODE = (
+    "Mã này được tạo ngay trong ứng dụng này; hãy gõ nó trong ứng dụng kia (Zalo hoặc Telegram) "
+    "để liên kết."
+)
+LINK_SAME_PERSON = "Tài khoản này đã dùng chung hồ sơ với bên kia rồi, không cần liên kết lại."
+
+
+def linked(name: str, channel: str | None, unit_name: str | None, *, left_behind: bool) -> str:
+    """After /lienket CODE: whose person this account now is, and where they go on."""
+    where = f" và tiếp tục bản đánh giá của {unit_name}" if unit_name else ""
+    text = (
+        f"Đã liên kết: tài khoản này giờ dùng chung hồ sơ của {name} với {channel_name(channel)}"
+        f"{where}."
+    )
+    if left_behind:
+        text += (
+            " Tài khoản này đã tách khỏi hồ sơ cũ; các tài khoản khác của hồ sơ cũ vẫn giữ "
+            "nguyên đơn vị và câu trả lời."
+        )
+    return text
+
+
+# --- end of linking ----------------------------------------------------------------------------

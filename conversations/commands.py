@@ -17,8 +17,9 @@ class Command:
     name: str
     """What the official types after the slash: ASCII, as Telegram's menu requires."""
     intent: str | None
-    """The intent kind it stands for (`conversations.intents`); None for /start and /donvi,
-    which the engine handles itself (creating or joining a unit; `conversations.unit_details`)."""
+    """The intent kind it stands for (`conversations.intents`); None for /start, /donvi and
+    /lienket, which the engine handles itself (creating or joining a unit;
+    `conversations.unit_details`; `conversations.linking`)."""
     menu: str | None = None
     """The menu's description; None: understood when typed, not listed."""
     aliases: tuple[str, ...] = ()
@@ -59,6 +60,12 @@ COMMANDS: tuple[Command, ...] = (
         "reminders_on",
         "Bật lại nhắc hạn nộp hồ sơ",
         ("bat_nhac_nho", "batnhac", "reminderson"),
+    ),
+    Command(
+        "lienket",
+        None,
+        "Liên kết Telegram và Zalo: dùng chung một hồ sơ",
+        ("lien_ket", "link"),
     ),
     Command("quaylai", "back", aliases=("back",)),
     Command("boqua", "skip", aliases=("skip",)),

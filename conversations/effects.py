@@ -100,6 +100,18 @@ class SetReminders:
     off: bool
 
 
+@dataclass(frozen=True, slots=True)
+class IssueLinkCode:
+    """/lienket (issue 14): a one-time code for the sender's person."""
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemLinkCode:
+    """/lienket CODE (issue 14): join the sender's account to the code's person."""
+
+    code: str
+
+
 Effect = (
     RecordAnswer
     | SetTotals
@@ -111,6 +123,8 @@ Effect = (
     | JoinUnit
     | UpdateUnit
     | SetReminders
+    | IssueLinkCode
+    | RedeemLinkCode
 )
 
 

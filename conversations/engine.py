@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from conversations import buttons, onboarding, parsing, quick, steps, unit_details, walk
+from conversations import (
+    buttons,
+    linking,
+    onboarding,
+    parsing,
+    quick,
+    steps,
+    unit_details,
+    walk,
+)
 from conversations import catalogue as say
 from conversations.choosing import forget_guess
 from conversations.context import Context
@@ -50,6 +59,9 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
         return _start(ctx, state, text.removeprefix("/start").strip())
     if message.file is not None or message.stored is not None or message.file_error:
         return _upload(ctx, state, message)  # a caption (“1”, “2”…) is not an option number
+    linking_asked = linking.asked(text)  # /lienket (issue 14): the same at every step
+    if linking_asked is not None:
+        return linking.start(state, linking_asked)
     picked = _picked(ctx, state, message, text)
     if isinstance(picked, Outcome):
         return picked

@@ -163,6 +163,19 @@ class DialogueTx(Protocol):
         replies may not have been sent when the process stopped); None otherwise."""
         ...
 
+    def issue_link_code(self, *, channel: str, user_id: str, now: dt.datetime) -> LinkCodeIssued:
+        """/lienket (issue 14): a one-time code for the sender's person, valid ten minutes from
+        `now`; only its hash is stored, and the sender's previous code stops working."""
+        ...
+
+    def redeem_link_code(
+        self, *, channel: str, user_id: str, code: str, now: dt.datetime
+    ) -> LinkResult:
+        """/lienket CODE typed in another app: the sender's account joins the person the code
+        was given to (the merging rules: `storage.linking`), or why not. A refusal is counted
+        against the account and committed with the reply (it never raises for a bad code)."""
+        ...
+
 
 @dataclass(frozen=True)
 class KeptReplies:
@@ -261,3 +274,37 @@ class ReportLinks(Protocol):
     backend issue implements it (it stores the file and serves the link)."""
 
     async def link(self, file: Attachment) -> ReportLink: ...
+
+
+# --- one person, two channels (issue 14) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkCodeIssued:
+    code: str
+    """Six digits, shown once: only its hash is stored."""
+    expires_at: dt.datetime
+
+
+LinkOutcome = Literal["linked", "same_person", "own_code", "wrong", "expired", "used", "locked"]
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """What became of a /lienket CODE."""
+
+    outcome: LinkOutcome
+    person: PersonRecord | None = None
+    """The person the account belongs to now ("linked", "same_person")."""
+    state: dict[str, Any] | None = None
+    """The issuing account's saved conversation state: the typing account resumes there."""
+    issuer_channel: str | None = None
+    left_behind: bool = False
+    """The account's previous person still has accounts in other apps (a re-link): they keep
+    them, with their units."""
+    attempts_left: int | None = None
+    """Wrong codes still allowed before linking locks ("wrong", "expired", "used")."""
+    locked_until: dt.datetime | None = None
+    """"locked": no code is accepted from this account until then (UTC)."""
+    refused: LinkOutcome | None = None
+    """"locked" by this very code: why it was refused (the fifth wrong one)."""

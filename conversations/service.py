@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine, quick, steps
+from conversations import effects, engine, linking, quick, steps
 from conversations.context import Context
 from conversations.errors import (
     AccessDenied,
@@ -201,7 +201,11 @@ class ConversationService:
         state, replies = transition.state, list(transition.replies)
         try:
             for effect in transition.effects:
-                extra, ctx, state = self._apply(tx, ctx, state, effect, person)
+                if isinstance(effect, effects.IssueLinkCode | effects.RedeemLinkCode):
+                    extra, ctx, state = self._link(tx, ctx, state, effect, message)
+                    person = ctx.person  # a link may make the sender another person
+                else:
+                    extra, ctx, state = self._apply(tx, ctx, state, effect, person)
                 replies += extra
             if transition.reload and not any(
                 isinstance(e, effects.CreateUnit | effects.JoinUnit | effects.UpdateUnit)
@@ -228,7 +232,7 @@ class ConversationService:
             tx.keep_replies(
                 channel=message.channel,
                 update_id=message.update_id,
-                replies=replies,
+                replies=linking.without_codes(replies),
                 report=report.get("data"),
             )
         return replies
@@ -276,6 +280,32 @@ class ConversationService:
         context = Context(person, tuple(memberships), unit, assessment, today, has_buttons, loader)
         return context, state
 
+    def _link(
+        self,
+        tx: DialogueTx,
+        ctx: Context,
+        state: State,
+        effect: effects.IssueLinkCode | effects.RedeemLinkCode,
+        message: Inbound,
+    ) -> tuple[list[Outbound], Context, State]:
+        """/lienket (issue 14): issue a code, or redeem one and go on as the code's person,
+        where their other account is (`conversations.linking`)."""
+        now = self.clock()
+        if isinstance(effect, effects.IssueLinkCode):
+            code = tx.issue_link_code(channel=message.channel, user_id=message.user_id, now=now)
+            shown = linking.issued(ctx, state, code)
+            return list(shown.replies), ctx, shown.state
+        result = tx.redeem_link_code(
+            channel=message.channel, user_id=message.user_id, code=effect.code, now=now
+        )
+        if result.outcome != "linked" or result.person is None:
+            said = linking.refused(ctx, state, result)
+            return list(said.replies), ctx, said.state
+        resuming = linking.resumed_state(result.state or {})
+        fresh, resuming = self._context(tx, result.person, resuming, ctx.has_buttons)
+        went_on = linking.linked(fresh, resuming, result)
+        return list(went_on.replies), fresh, went_on.state
+
     def _apply(
         self,
         tx: DialogueTx,
@@ -285,6 +315,8 @@ class ConversationService:
         person: PersonRecord,
     ) -> tuple[list[Outbound], Context, State]:
         """Store one effect; return the replies it adds, and the context and state after it."""
+        if isinstance(effect, effects.IssueLinkCode | effects.RedeemLinkCode):
+            raise TypeError("a link effect is stored by _link")
         if isinstance(effect, effects.JoinUnit):
             try:
                 membership = tx.redeem_invite(person_id=person.id, code=effect.code)

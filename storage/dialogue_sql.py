@@ -33,6 +33,25 @@ _PERSON_AND_STATE = text(
     "WHERE ci.channel = :channel AND ci.external_id = :user_id"
 ).columns(person_id=Integer, display_name=String, state=JSON, version=Integer, active=Boolean)
 
+_SENDER = (
+    text(
+        "UPDATE channel_identities SET last_seen_at = :at "
+        "WHERE channel = :channel AND external_id = :user_id "
+        "RETURNING person_id, active, "
+        "(SELECT p.display_name FROM people p WHERE p.id = channel_identities.person_id) "
+        "AS display_name, "
+        "(SELECT cs.state FROM conversation_states cs "
+        "WHERE cs.channel = :channel AND cs.user_id = :user_id) AS state, "
+        "(SELECT cs.version FROM conversation_states cs "
+        "WHERE cs.channel = :channel AND cs.user_id = :user_id) AS version"
+    )
+    .bindparams(bindparam("at", type_=UTCDateTime))
+    .columns(person_id=Integer, active=Boolean, display_name=String, state=JSON, version=Integer)
+)
+"""`_PERSON_AND_STATE` for the message being handled: the same row, read by the statement that
+marks the account as seen now (issue 14: reminders go to the app a person used last), so
+keeping `last_seen_at` costs no statement of its own."""
+
 _INSERT_STATE = text(
     "INSERT INTO conversation_states (channel, user_id, state, version, updated_at) "
     "VALUES (:channel, :user_id, :state, 1, :at) ON CONFLICT DO NOTHING"
@@ -65,6 +84,15 @@ def person_and_state(session: Session, *, channel: str, user_id: str) -> dict[st
     `state` and `version` are None while their conversation was never saved."""
     rows, _ = runner_for(session).run(
         _PERSON_AND_STATE, {"channel": channel, "user_id": user_id}, json_columns=("state",)
+    )
+    return rows[0] if rows else None
+
+
+def sender(session: Session, *, channel: str, user_id: str) -> dict[str, Any] | None:
+    """`person_and_state` for the sender of the message being handled, marking their account
+    as seen now (`last_seen_at`); None if unknown (their first message)."""
+    rows, _ = runner_for(session).run(
+        _SENDER, {"channel": channel, "user_id": user_id, "at": utcnow()}, json_columns=("state",)
     )
     return rows[0] if rows else None
 

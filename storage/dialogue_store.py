@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from conversations.messages import Outbound, StoredEvidence
-from conversations.ports import DialogueTx, KeptReplies
+from conversations.ports import DialogueTx, KeptReplies, LinkCodeIssued, LinkResult
 from conversations.records import (
     Actor,
     AssessmentRecord,
@@ -26,7 +26,15 @@ from conversations.records import (
     UnitRecord,
 )
 from dvht_core.unit_calendar import UnitCalendar
-from storage import access, assessment_sql, calendar_store, dialogue_sql, inbox, serial
+from storage import (
+    access,
+    assessment_sql,
+    calendar_store,
+    dialogue_sql,
+    inbox,
+    linking,
+    serial,
+)
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.invites import InviteRepository
@@ -88,7 +96,7 @@ class SqlDialogueTx:
     def sender(
         self, *, channel: str, user_id: str, display_name: str
     ) -> tuple[PersonRecord, dict[str, Any], int]:
-        found = dialogue_sql.person_and_state(self.session, channel=channel, user_id=user_id)
+        found = dialogue_sql.sender(self.session, channel=channel, user_id=user_id)
         if found is None:  # first contact
             data = NewPerson(
                 display_name=display_name[:200] or user_id, channel=channel, external_id=user_id
@@ -298,3 +306,11 @@ class SqlDialogueTx:
 
     def kept_replies(self, *, channel: str, update_id: str) -> KeptReplies | None:
         return inbox.kept(self.session, channel=channel, update_id=update_id)
+
+    def issue_link_code(self, *, channel: str, user_id: str, now: dt.datetime) -> LinkCodeIssued:
+        return linking.issue(self.session, channel=channel, user_id=user_id, now=now)
+
+    def redeem_link_code(
+        self, *, channel: str, user_id: str, code: str, now: dt.datetime
+    ) -> LinkResult:
+        return linking.redeem(self.session, channel=channel, user_id=user_id, code=code, now=now)

@@ -38,10 +38,56 @@ _UPSERT_TAIL = (
     "status = 'planned', skip_reason = NULL "
     "WHERE (reminders.status = 'planned' AND (reminders.due_at <> excluded.due_at "
     "OR reminders.deadline_on <> excluded.deadline_on)) "
-    "OR (reminders.status = 'skipped' AND reminders.skip_reason = 'moved')"
+    "OR (reminders.status = 'skipped' AND reminders.skip_reason IN ('moved', 'other_channel'))"
 )
 """A row still planned takes the new moment (written only when it changed, so planning twice
-writes nothing); one skipped because its deadline had moved comes back."""
+writes nothing); one skipped because its deadline had moved, or because the person had since
+used another app (`_REACH`), comes back."""
+
+_SEEN = "COALESCE({t}.last_seen_at, {t}.created_at)"
+
+
+def _reach(channels: str | None = None) -> str:
+    """`reach (person_id, id)`: each person's one chat that reminders go to (issue 14): of their
+    reachable accounts (in `channels` when given), the one that wrote last; on a tie, the
+    lowest id. A person with Telegram and Zalo linked gets each reminder once, in the app they
+    use now. Written as NOT EXISTS over the person's other accounts (the index on person_id; a
+    person has one to three) rather than a window over every account, which sorts them all."""
+    only = "" if channels is None else f" AND {{t}}.channel IN ({channels})"
+    mine, other = _SEEN.format(t="ci"), _SEEN.format(t="o")
+    return (
+        "reach AS (SELECT ci.person_id, ci.id FROM channel_identities ci "
+        f"WHERE ci.active{only.format(t='ci')} AND NOT EXISTS (SELECT 1 FROM channel_identities o "
+        f"WHERE o.person_id = ci.person_id AND o.active AND o.id <> ci.id{only.format(t='o')} "
+        f"AND ({other} > {mine} OR ({other} = {mine} AND o.id < ci.id))))"
+    )
+
+
+def _not_elsewhere(person: str, key: str, kind: str) -> str:
+    """The reminder did not already go (nor is going) to another of the person's chats: after
+    they switch apps, a reminder sent to the old one is not sent again to the new one."""
+    return (
+        f" AND NOT EXISTS (SELECT 1 FROM reminders x WHERE x.person_id = {person} "
+        f"AND x.deadline_key = {key} AND x.kind = {kind} AND x.identity_id <> ci.id "
+        "AND x.status IN ('claimed', 'sent'))"
+    )
+
+
+def _other_channel(key_filter: str) -> str:
+    """Skip a planned reminder whose person now gets the same one on another chat (`reach`
+    chose another account since it was planned): each reminder goes once, to the app used
+    last. Joined through the person's chosen chat and the table's unique key rather than a
+    subquery per reminder row: that correlated form took minutes for 500,000 rows on
+    PostgreSQL right after planning them (their statistics not yet gathered)."""
+    return (
+        "UPDATE reminders SET status = 'skipped', skip_reason = 'other_channel' "
+        "WHERE id IN (SELECT r.id FROM reminders r "
+        "JOIN reach ON reach.person_id = r.person_id AND reach.id <> r.identity_id "
+        "JOIN reminders n ON n.identity_id = reach.id AND n.deadline_key = r.deadline_key "
+        "AND n.kind = r.kind "
+        f"WHERE r.status = 'planned' AND r.{key_filter} "
+        "AND n.status IN ('planned', 'claimed', 'sent'))"
+    )
 
 
 def _postgres(session: Session) -> bool:
@@ -184,11 +230,13 @@ _MEMBERS = (
     "JOIN memberships m ON m.person_id = r.person_id AND m.unit_id = r.unit_id "
     "JOIN targets t ON t.unit_id = r.unit_id "
     "JOIN people p ON p.id = m.person_id "
-    "JOIN channel_identities ci ON ci.person_id = m.person_id "
+    "JOIN reach ci ON ci.person_id = m.person_id "
     "JOIN sched s ON s.deadline_on = t.deadline_on "
-    "WHERE ci.active AND NOT p.reminders_off "
+    "WHERE NOT p.reminders_off "
     "AND (s.kind NOT IN ('admin-T-7', 'reviewer-T-3') "
-    "OR (s.kind = 'admin-T-7' AND m.role = 'unit_admin')) "
+    "OR (s.kind = 'admin-T-7' AND m.role = 'unit_admin'))"
+    + _not_elsewhere("m.person_id", ":key", "s.kind")
+    + " "
 )
 
 _RECIPIENTS_CTE = (
@@ -198,23 +246,23 @@ _RECIPIENTS_CTE = (
     # table (its indexes and foreign keys are most of both); a correlated NOT EXISTS instead of
     # this grouped scan measured the same, but grows with the units a person belongs to.
     ", recipients AS (SELECT m.person_id, MIN(m.unit_id) AS unit_id FROM memberships m "
-    "JOIN targets t ON t.unit_id = m.unit_id GROUP BY m.person_id) "
+    "JOIN targets t ON t.unit_id = m.unit_id GROUP BY m.person_id), " + _reach() + " "
 )
 
 _REVIEWERS = (
     "SELECT ci.id, rev.person_id, NULL, rev.office_id, :year, :key, s.kind, rev.deadline_on, "
     "s.due_at, 'planned', 0, :now FROM rev "
     "JOIN people p ON p.id = rev.person_id "
-    "JOIN channel_identities ci ON ci.person_id = rev.person_id "
+    "JOIN reach ci ON ci.person_id = rev.person_id "
     "JOIN sched s ON s.deadline_on = rev.deadline_on AND s.kind = 'reviewer-T-3' "
-    "WHERE ci.active AND NOT p.reminders_off "
+    "WHERE NOT p.reminders_off" + _not_elsewhere("rev.person_id", ":key", "s.kind") + " "
 )
 
 _REVIEWER_CTE = (
     ", rev AS (SELECT rs.person_id, MIN(rs.office_id) AS office_id, "
     "MIN(t.deadline_on) AS deadline_on FROM reviewer_scopes rs "
     "JOIN units u ON u.office_id = rs.office_id JOIN targets t ON t.unit_id = u.id "
-    "GROUP BY rs.person_id) "
+    "GROUP BY rs.person_id), " + _reach() + " "
 )
 
 _MOVED = (
@@ -267,6 +315,9 @@ def plan_dossier(
             + _UPSERT_TAIL.format(extra="office_id = excluded.office_id, ")
         )
         _, count = _run(session, reviewers, params)
+        changed += max(count, 0)
+        other = f"WITH {_reach()} " + _other_channel("deadline_key = :key")
+        _, count = _run(session, other, {"key": params["key"]})
         changed += max(count, 0)
     moved_params = {k: params[k] for k in ("year", "legal", "key")} | province_params
     _, count = _run(session, f"WITH {provinces}, {_OFFICE_DATES} " + _MOVED, moved_params)
@@ -327,20 +378,27 @@ def plan_dated(
             "a.status = 'recognised' AND a.year = s.year AND (a.recognition_decision_date = "
             "s.decided_on OR (a.recognition_decision_date IS NULL AND s.decided_on IS NULL))"
         )
+    key = f"'{kind}:' || CAST(a.id AS VARCHAR(20))"
     sql = (
-        f"WITH sched (year, decided_on, deadline_on, due_at) AS (VALUES {', '.join(cells)}) "
+        f"WITH sched (year, decided_on, deadline_on, due_at) AS (VALUES {', '.join(cells)}), "
+        + _reach()
+        + " "
         + _COLUMNS
-        + "SELECT ci.id, m.person_id, a.unit_id, NULL, a.year, "
-        f"'{kind}:' || CAST(a.id AS VARCHAR(20)), :kind, s.deadline_on, s.due_at, "
-        "'planned', 0, :now FROM sched s JOIN assessments a ON "
+        + f"SELECT ci.id, m.person_id, a.unit_id, NULL, a.year, {key}, :kind, s.deadline_on, "
+        "s.due_at, 'planned', 0, :now FROM sched s JOIN assessments a ON "
         + match
         + " JOIN units u ON u.id = a.unit_id JOIN memberships m ON m.unit_id = a.unit_id "
         "JOIN people p ON p.id = m.person_id "
-        "JOIN channel_identities ci ON ci.person_id = m.person_id "
-        "WHERE u.active AND ci.active AND NOT p.reminders_off " + _UPSERT_TAIL.format(extra="")
+        "JOIN reach ci ON ci.person_id = m.person_id "
+        "WHERE u.active AND NOT p.reminders_off"
+        + _not_elsewhere("m.person_id", key, ":kind")
+        + " "
+        + _UPSERT_TAIL.format(extra="")
     )
     _, count = _run(session, sql, params)
-    return max(count, 0)
+    other = f"WITH {_reach()} " + _other_channel("kind = :kind")
+    _, skipped = _run(session, other, {"kind": kind})
+    return max(count, 0) + max(skipped, 0)
 
 
 # --- dispatching ---------------------------------------------------------------------------
@@ -626,22 +684,28 @@ def plan_broadcast(
         "now": now,
         **_scope_params(kind, value),
     }
+    reach = _reach(_channels(Scope(tuple(channels))))
     _, count = _run(
         session,
+        f"WITH {reach} "
         "INSERT INTO reminders (identity_id, person_id, unit_id, broadcast_id, deadline_key, "
         "kind, due_at, status, attempts, created_at) "
         "SELECT ci.id, m.person_id, MIN(m.unit_id), :bid, :key, 'broadcast', :due, 'planned', "
         "0, :now FROM units u JOIN memberships m ON m.unit_id = u.id "
-        "JOIN channel_identities ci ON ci.person_id = m.person_id "
-        f"WHERE u.active AND ci.active AND ci.channel IN ({_channels(Scope(tuple(channels)))}) "
-        f"AND {_SCOPE_WHERE[kind]} GROUP BY ci.id, m.person_id "
+        "JOIN reach ci ON ci.person_id = m.person_id "
+        f"WHERE u.active AND {_SCOPE_WHERE[kind]}"
+        + _not_elsewhere("m.person_id", ":key", "'broadcast'")
+        + " GROUP BY ci.id, m.person_id "
         "ON CONFLICT (identity_id, deadline_key, kind) DO UPDATE SET due_at = excluded.due_at, "
         "status = 'planned', attempts = 0, skip_reason = NULL, lease_until = NULL "
         "WHERE reminders.status IN ('skipped', 'failed') "
         "OR (reminders.status = 'planned' AND reminders.due_at > excluded.due_at)",
         params,
     )
-    return max(count, 0)
+    _, skipped = _run(
+        session, f"WITH {reach} " + _other_channel("deadline_key = :key"), {"key": params["key"]}
+    )
+    return max(count, 0) + max(skipped, 0)
 
 
 def audience(

@@ -108,6 +108,16 @@ class ChannelIdentity(SQLModel, table=True):
     active: bool = Field(default=True)
     """False once the user blocked the bot (Telegram 403): no more pushes."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: dt.datetime | None = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=True
+    )
+    """When this account last wrote to the bot (issue 14): a person's reminders go to the
+    account seen last. Set with every message (`storage.dialogue_sql`); rows written before the
+    column existed were backfilled from their conversation's last save."""
+    link_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Wrong /lienket codes typed from this account since its last lock or link (issue 14)."""
+    link_locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """After five wrong codes, /lienket CODE is refused from this account until then."""
 
 
 class Membership(SQLModel, table=True):
@@ -415,4 +425,25 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     skip_reason: str | None = Field(default=None, max_length=100)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- one person, two channels (issue 14) -------------------------------------------------------
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time /lienket code: typed in another app within ten minutes, it joins that app's
+    account to the person who asked for it (`storage.linking`). Only the code's sha256 is kept,
+    as for invite codes; a code is used once (`used_at`)."""
+
+    __tablename__ = "link_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, index=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    issued_by: int = Field(foreign_key="channel_identities.id")
+    """The account that asked for the code: typing it there again links nothing."""
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by: int | None = Field(default=None, foreign_key="channel_identities.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -61,6 +61,7 @@ COMMANDS = [
     "huy",
     "tatnhacnho",
     "batnhacnho",
+    "lienket",
 ]
 VALUE_HEAD = re.compile(r"^(\d+\.\d+) · Tiêu chí \d+ · (\d+)/(\d+) — ", re.M)
 XA_WALK = [
