@@ -33,12 +33,17 @@ from tests.telegram.fake_bot_api import FakeBotApi
 from tests.zalo.fake_zalo_api import MAX_TEXT, TOKEN, FakeZaloApi
 from tests.zalo_e2e.serve_process import STARTUP_S, ServeProcess
 from tests.zalo_e2e.users import (
+    QUESTION,
+    REPLY_S,
     UNIT,
     WELCOME,
     XA_WALK,
     TelegramUser,
     ZaloUser,
+    description_question,
+    evidence_question,
     onboard,
+    strengths_question,
     walk_with_evidence,
     walk_without_evidence,
 )
@@ -52,9 +57,9 @@ LINK_LINE = re.compile(
 )
 LAN, MAI, HOA = "5f1e2d3c4b5a6978", "0a9b8c7d6e5f4031", "7c6b5a4f3e2d1c0b"
 KHOA, NAM, BAO = "1b2c3d4e5f607182", "e1d2c3b4a5968778", "c0ffee0123456789"
-QUANG, BINH = "a1b2c3d4e5f60718", "9a8b7c6d5e4f3a2b"
+QUANG, BINH, LINH = "a1b2c3d4e5f60718", "9a8b7c6d5e4f3a2b", "b7c8d9e0f1a2b3c4"
 """Zalo user ids (hex strings, as the service's)."""
-TELEGRAM_MINH, TELEGRAM_THU = 5_000_001, 5_000_002
+TELEGRAM_MINH, TELEGRAM_THU, TELEGRAM_LINH = 5_000_001, 5_000_002, 5_000_003
 
 
 def wait_for_call(api: FakeZaloApi, method: str, bot: ServeProcess) -> None:
@@ -500,6 +505,74 @@ async def test_a_long_reply_arrives_split_in_order(
     assert zalo_words == telegram_words + footer
     assert both_api.calls_of("sendMessage", since=since) == list(parts), "nothing else sent"
     check_limits(both_api, NAM)
+    both_bot.healthy()
+
+
+# --- one person on both channels (/lienket) ----------------------------------------------------
+
+
+async def telegram_result(telegram: TelegramUser) -> str:
+    """The Telegram user's /ketqua, every part of it (the last one carries the buttons)."""
+    api = telegram.api
+    since = api.mark()
+    api.enqueue(api.text_update(telegram.user_id, "/ketqua", first_name=telegram.name))
+    last = await api.wait_for(
+        "sendMessage",
+        lambda c: c.ok and c.chat_id == telegram.user_id and c.buttons,
+        since=since,
+        timeout=REPLY_S,
+    )
+    return "\n".join(
+        c.text for c in api.sent(telegram.user_id, since=since) if c.index <= last.index
+    )
+
+
+def unmet_line(result: str, indicator: str) -> str:
+    """The result's line on an unmet indicator (“• 1.2: Không đạt: …”)."""
+    return next(line for line in result.splitlines() if line.startswith(f"• {indicator}: "))
+
+
+async def test_lienket_one_assessment_on_both_channels(
+    telegram_api: FakeBotApi, both_api: FakeZaloApi, both_bot: ServeProcess
+) -> None:
+    """/lienket on Telegram shows a code; “/lienket CODE” typed on Zalo links the accounts: the
+    Zalo user goes on with the same assessment where the Telegram user stopped, and what they
+    answer on Zalo is in the Telegram user's /ketqua."""
+    telegram = TelegramUser(telegram_api, both_bot, TELEGRAM_LINH, "Linh")
+    question = await onboard(telegram, "UBND xã Hải Dương")
+    assert QUESTION.search(question)[1] == "1.1"
+    await telegram.say("đạt", evidence_question("1.1"))
+    await telegram.say("Kế hoạch số 12/KH-UBND", "Minh chứng 1: Kế hoạch số 12")
+    await telegram.say("xong", description_question("1.1"))
+    await telegram.say("bỏ qua", strengths_question("1.1"))
+    replies = await telegram.say("không", QUESTION.pattern)
+    assert QUESTION.search(replies[-1])[1] == "1.2"  # where Linh stops on Telegram
+    before = unmet_line(await telegram_result(telegram), "1.2")
+    assert before == "• 1.2: Không đạt: chưa trả lời.", before
+
+    shown = await telegram.say("/lienket", r"^Mã liên kết của bạn: \d{3} \d{3} ")
+    code = "".join(re.search(r"Mã liên kết của bạn: (\d{3}) (\d{3})", shown[-1]).groups())
+
+    zalo = ZaloUser(both_api, both_bot, LINH, "Linh Zalo")
+    texts = await zalo.say(f"/lienket {code}", r"^Đã liên kết: ")
+    assert say.linked("Linh", "telegram", "UBND xã Hải Dương", left_behind=False) in texts[-1]
+    persons = both_bot.rows(
+        "SELECT DISTINCT person_id FROM channel_identities WHERE external_id IN (?, ?)",
+        str(TELEGRAM_LINH),
+        LINH,
+    )
+    assert len(persons) == 1, "one person on both channels"
+    texts = await zalo.say("/danhgia", QUESTION.pattern)
+    head = QUESTION.search(texts[-1])
+    assert (head[1], head[2]) == ("1.2", "2"), texts[-1]  # the question Linh stopped at
+    await zalo.say("đạt", evidence_question("1.2"))
+    after = unmet_line(await telegram_result(telegram), "1.2")  # answered on Zalo
+    assert after.startswith("• 1.2: Không đạt: đơn vị đáp ứng yêu cầu"), after
+    assert "nhưng chưa có minh chứng" in after, after  # its evidence not given yet
+    edit = await telegram.say("sửa 1.2", QUESTION.pattern)  # and who gave the answer
+    assert "Đã trả lời: " in edit[-1], edit[-1]
+    assert "— Linh, " in edit[-1], edit[-1]
+    check_limits(both_api, LINH)
     both_bot.healthy()
 
 
