@@ -527,6 +527,13 @@ async def telegram_result(telegram: TelegramUser) -> str:
     )
 
 
+def asked(question: str) -> tuple[str, str]:
+    """The indicator a question asks about, and its place in the walk (“1.2”, “2”)."""
+    head = QUESTION.search(question)
+    assert head is not None, question
+    return head[1], head[2]
+
+
 def unmet_line(result: str, indicator: str) -> str:
     """The result's line on an unmet indicator (“• 1.2: Không đạt: …”)."""
     return next(line for line in result.splitlines() if line.startswith(f"• {indicator}: "))
@@ -540,31 +547,34 @@ async def test_lienket_one_assessment_on_both_channels(
     answer on Zalo is in the Telegram user's /ketqua."""
     telegram = TelegramUser(telegram_api, both_bot, TELEGRAM_LINH, "Linh")
     question = await onboard(telegram, "UBND xã Hải Dương")
-    assert QUESTION.search(question)[1] == "1.1"
+    assert asked(question) == ("1.1", "1")
     await telegram.say("đạt", evidence_question("1.1"))
     await telegram.say("Kế hoạch số 12/KH-UBND", "Minh chứng 1: Kế hoạch số 12")
     await telegram.say("xong", description_question("1.1"))
     await telegram.say("bỏ qua", strengths_question("1.1"))
     replies = await telegram.say("không", QUESTION.pattern)
-    assert QUESTION.search(replies[-1])[1] == "1.2"  # where Linh stops on Telegram
+    assert asked(replies[-1]) == ("1.2", "2")  # where Linh stops on Telegram
     before = unmet_line(await telegram_result(telegram), "1.2")
     assert before == "• 1.2: Không đạt: chưa trả lời.", before
 
     shown = await telegram.say("/lienket", r"^Mã liên kết của bạn: \d{3} \d{3} ")
-    code = "".join(re.search(r"Mã liên kết của bạn: (\d{3}) (\d{3})", shown[-1]).groups())
+    found = re.search(r"Mã liên kết của bạn: (\d{3}) (\d{3})", shown[-1])
+    assert found is not None, shown
+    code = found[1] + found[2]
 
     zalo = ZaloUser(both_api, both_bot, LINH, "Linh Zalo")
     texts = await zalo.say(f"/lienket {code}", r"^Đã liên kết: ")
     assert say.linked("Linh", "telegram", "UBND xã Hải Dương", left_behind=False) in texts[-1]
-    persons = both_bot.rows(
-        "SELECT DISTINCT person_id FROM channel_identities WHERE external_id IN (?, ?)",
+    accounts = both_bot.rows(
+        "SELECT channel, person_id FROM channel_identities WHERE external_id IN (?, ?) "
+        "ORDER BY channel",
         str(TELEGRAM_LINH),
         LINH,
     )
-    assert len(persons) == 1, "one person on both channels"
+    assert [channel for channel, _ in accounts] == ["telegram", "zalo"], accounts
+    assert accounts[0][1] == accounts[1][1], "one person on both channels"
     texts = await zalo.say("/danhgia", QUESTION.pattern)
-    head = QUESTION.search(texts[-1])
-    assert (head[1], head[2]) == ("1.2", "2"), texts[-1]  # the question Linh stopped at
+    assert asked(texts[-1]) == ("1.2", "2"), texts[-1]  # the question Linh stopped at
     await zalo.say("đạt", evidence_question("1.2"))
     after = unmet_line(await telegram_result(telegram), "1.2")  # answered on Zalo
     assert after.startswith("• 1.2: Không đạt: đơn vị đáp ứng yêu cầu"), after
