@@ -14,6 +14,7 @@ from bench import (
     storage_bench,
     telegram_bench,
     workers_bench,
+    zalo_bench,
 )
 
 BENCHMARKS = {
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "evidence": evidence_bench.main,
     "reminders": reminders_bench.main,
     "workers": workers_bench.main,
+    "zalo": zalo_bench.main,
 }
 
 
