@@ -35,6 +35,7 @@ import socket
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,12 +95,15 @@ class Workers:
         *,
         max_restarts: int = MAX_RESTARTS,
         window_s: float = RESTART_WINDOW_S,
+        target: Callable[[Settings, socket.socket, int], None] | None = None,
     ) -> None:
+        """`target`: what each worker process runs (tests give one that fails)."""
         self.settings = settings
         self.sock = sock
         self.count = count
         self.max_restarts = max_restarts
         self.window_s = window_s
+        self.target = target or worker_process
         self.context = multiprocessing.get_context("spawn")
         self.processes: dict[int, BaseProcess] = {}
         """By worker number (1..count; the main process is worker 0)."""
@@ -114,7 +118,7 @@ class Workers:
 
     def _spawn(self, number: int) -> None:
         process = self.context.Process(
-            target=worker_process,
+            target=self.target,
             args=(self.settings, self.sock, number),
             name=f"dvht-worker-{number}",
         )
@@ -132,6 +136,7 @@ class Workers:
                 status = process.exitcode
                 log.error("worker %d (pid %s) exited with status %s", number, process.pid, status)
                 _forget(process)
+                del self.processes[number]
                 if not self._may_restart():
                     self.failure = StartupFailure(
                         "workers_failing",
