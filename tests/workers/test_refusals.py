@@ -36,8 +36,7 @@ def test_two_workers_on_sqlite_are_refused(tmp_path: Path) -> None:
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (
-        "dvht: DVHT_WORKERS > 1 cần PostgreSQL (DATABASE_URL): SQLite chỉ có một tiến trình "
-        "ghi.\n"
+        "dvht: DVHT_WORKERS > 1 cần PostgreSQL (DATABASE_URL): SQLite chỉ có một tiến trình ghi.\n"
     )
     assert list(tmp_path.iterdir()) == []  # no database opened, no metrics directory made
 
@@ -52,5 +51,6 @@ def test_two_workers_with_nothing_to_serve_are_refused(tmp_path: Path) -> None:
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"dvht: {text.WORKERS_NO_BACKEND}\n"
-    assert "TELEGRAM_WEBHOOK_URL" in done.stderr and "DVHT_PUBLIC_URL" in done.stderr
+    assert "TELEGRAM_WEBHOOK_URL" in done.stderr
+    assert "DVHT_PUBLIC_URL" in done.stderr
     assert TOKEN not in done.stderr

@@ -32,7 +32,8 @@ async def test_a_worker_dying_again_and_again_stops_the_service(
         sock.close()
     assert stop.is_set()
     failure = workers.failure
-    assert failure is not None and failure.reason == "workers_failing"
+    assert failure is not None
+    assert failure.reason == "workers_failing"
     exits = [r for r in caplog.records if "exited with status 3" in r.getMessage()]
     assert len(exits) == 3  # the first death and two restarts, then no more
     started = [r for r in caplog.records if r.getMessage().startswith("worker 1 started")]

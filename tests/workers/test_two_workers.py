@@ -102,10 +102,8 @@ async def _check_database(url: str) -> None:
         )
         person_of = {r["external_id"]: r["person_id"] for r in people}
         assert len(people) == USERS == len(set(person_of.values()))  # first contact once each
-        states = {
-            r["user_id"]: r
-            for r in await _rows(database, "SELECT user_id, state, version FROM conversation_states")
-        }
+        saved_states = "SELECT user_id, state, version FROM conversation_states"
+        states = {r["user_id"]: r for r in await _rows(database, saved_states)}
         for user in range(USERS):
             uid = str(telegram_id(user))
             state = states[uid]
@@ -214,7 +212,8 @@ if PG_URL:
         assert gone(first)
         assert f"worker 1 (pid {again[1]}) stopped" in output
         assert not leaks(output), output
-        assert SECRET_KEY not in output and WEBHOOK_SECRET not in output
+        assert SECRET_KEY not in output
+        assert WEBHOOK_SECRET not in output
         assert "Traceback" not in output, output
 
 
