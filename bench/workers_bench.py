@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -251,16 +251,20 @@ HTTP_CYCLES = 15
 SERVING = "serving: telegram"
 
 
-def _postgres_cpu_s() -> float:
-    """CPU seconds of every PostgreSQL server process now running on this machine (Linux)."""
+def _postgres_cpu_s(database: str) -> float:
+    """CPU seconds of the PostgreSQL server processes serving `database` (their command line
+    names it: "postgres: [cluster:] user database host(port) state"), on this machine (Linux /proc). The
+    server's shared processes (WAL writer, checkpointer) are left out: other databases on the
+    same server (other test runs) keep them busy too."""
     from bench.telegram_bench import _cpu_seconds
 
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/comm"):
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if stat.read_text().strip() == "postgres":
-                total += _cpu_seconds(int(stat.parent.name))
-        except OSError:  # gone meanwhile
+            words = cmdline.read_bytes().replace(b"\0", b" ").split()
+            if words[:1] == [b"postgres:"] and database.encode() in words[1:4]:
+                total += _cpu_seconds(int(cmdline.parent.name))
+        except (OSError, IndexError):  # gone meanwhile
             continue
     return total
 
@@ -278,11 +282,47 @@ def _pids(log: Path, main_pid: int, workers: int, deadline: float) -> list[int]:
         time.sleep(0.2)
 
 
+async def _post_all(
+    api: Any, port: int, scripts: dict[int, list[str]], update_ids: Iterator[int]
+) -> tuple[float, list[float]]:
+    """Post every user's updates in order, each once the one before was answered (its first
+    sendMessage); the wall time and each update's latency. New connections: opened while
+    every process serves. Update ids never repeat (the bot would drop a repeat as a replay)."""
+    import json
+
+    from aiohttp import ClientSession
+
+    from bench import telegram_bench as tb
+
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": tb.SECRET, "Content-Type": "application/json"}
+    latencies: list[float] = []
+
+    async def user_loop(session: ClientSession, user: int, texts: list[str]) -> None:
+        queue = api.replies[user]
+        for said in texts:
+            while not queue.empty():
+                queue.get_nowait()  # later replies of the previous update
+            posted = time.perf_counter()
+            body = json.dumps(tb._update(next(update_ids), user, said))
+            async with session.post(url, data=body, headers=headers) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"webhook answered {response.status}")
+                await api.take_webhook_reply(response)
+            latencies.append(await asyncio.wait_for(queue.get(), timeout=120) - posted)
+
+    started = time.perf_counter()
+    async with ClientSession() as session:
+        await asyncio.gather(*(user_loop(session, user, texts) for user, texts in scripts.items()))
+    return time.perf_counter() - started, latencies
+
+
 async def _http_round(url: str, workers: int, first_user: int) -> dict[str, float]:
     from aiohttp import web
 
     from bench import telegram_bench as tb
 
+    database = str(make_url(url).database)
     api = tb.FakeBotApi()
     site = web.Application()
     site.router.add_post("/bot{token}/{method}", api.handle)
@@ -317,12 +357,13 @@ async def _http_round(url: str, workers: int, first_user: int) -> dict[str, floa
             await asyncio.wait_for(api.webhook_set.wait(), timeout=START_TIMEOUT_S)
             deadline = time.monotonic() + START_TIMEOUT_S
             pids = await asyncio.to_thread(_pids, log, process.pid, workers, deadline)
-            await tb._drive(api, hook_port, onboarding, 0, process.pid)
+            update_ids = iter(range(first_user * 1_000, 10**12))
+            await _post_all(api, hook_port, onboarding, update_ids)
             cpu = sum(tb._cpu_seconds(pid) for pid in pids)
-            server = _postgres_cpu_s()
-            wall, latencies, _, driver = await tb._drive(api, hook_port, cycles, 0, process.pid)
+            server, driver = _postgres_cpu_s(database), time.process_time()
+            wall, latencies = await _post_all(api, hook_port, cycles, update_ids)
             cpu = sum(tb._cpu_seconds(pid) for pid in pids) - cpu
-            server = _postgres_cpu_s() - server
+            server, driver = _postgres_cpu_s(database) - server, time.process_time() - driver
         finally:
             process.terminate()
             process.wait(timeout=60)
