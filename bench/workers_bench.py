@@ -253,9 +253,9 @@ SERVING = "serving: telegram"
 
 def _postgres_cpu_s(database: str) -> float:
     """CPU seconds of the PostgreSQL server processes serving `database` (their command line
-    names it: "postgres: [cluster:] user database host(port) state"), on this machine (Linux /proc). The
-    server's shared processes (WAL writer, checkpointer) are left out: other databases on the
-    same server (other test runs) keep them busy too."""
+    names it: "postgres: [cluster:] user database host(port) state"), on this machine (Linux
+    /proc). The server's shared processes (WAL writer, checkpointer) are left out: other
+    databases on the same server (other test runs) keep them busy too."""
     from bench.telegram_bench import _cpu_seconds
 
     total = 0.0
@@ -265,6 +265,18 @@ def _postgres_cpu_s(database: str) -> float:
             if words[:1] == [b"postgres:"] and database.encode() in words[1:4]:
                 total += _cpu_seconds(int(cmdline.parent.name))
         except (OSError, IndexError):  # gone meanwhile
+            continue
+    return total
+
+
+def _runqueue_wait_s(pid: int) -> float:
+    """Seconds `pid` (all its threads) was ready to run but waited for a CPU (Linux schedstat):
+    the time other processes on the machine took from it."""
+    total = 0.0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
             continue
     return total
 
@@ -359,10 +371,13 @@ async def _http_round(url: str, workers: int, first_user: int) -> dict[str, floa
             pids = await asyncio.to_thread(_pids, log, process.pid, workers, deadline)
             update_ids = iter(range(first_user * 1_000, 10**12))
             await _post_all(api, hook_port, onboarding, update_ids)
-            cpu = sum(tb._cpu_seconds(pid) for pid in pids)
+            cpus = [tb._cpu_seconds(pid) for pid in pids]
+            waited = sum(_runqueue_wait_s(pid) for pid in pids)
             server, driver = _postgres_cpu_s(database), time.process_time()
             wall, latencies = await _post_all(api, hook_port, cycles, update_ids)
-            cpu = sum(tb._cpu_seconds(pid) for pid in pids) - cpu
+            cpus = [tb._cpu_seconds(pid) - cpu for pid, cpu in zip(pids, cpus, strict=True)]
+            waited = sum(_runqueue_wait_s(pid) for pid in pids) - waited
+            cpu = sum(cpus)
             server, driver = _postgres_cpu_s(database) - server, time.process_time() - driver
         finally:
             process.terminate()
@@ -377,6 +392,8 @@ async def _http_round(url: str, workers: int, first_user: int) -> dict[str, floa
         "postgres_ms": server / timed * 1000,
         "driver_ms": driver / timed * 1000,
         "wall": wall,
+        "busiest": max(cpus) / cpu if cpu else 1.0,
+        "waited_ms": waited / timed * 1000,
     }
 
 
@@ -416,7 +433,9 @@ def http_main() -> None:
                 f"{f['rate']:,.0f} updates/s, p50 {f['p50']:.1f} ms, p99 {f['p99']:.1f} ms; "
                 f"CPU per update: dvht {f['dvht_ms']:.2f} ms, PostgreSQL "
                 f"{f['postgres_ms']:.2f} ms, load generator and fake Bot API "
-                f"{f['driver_ms']:.2f} ms"
+                f"{f['driver_ms']:.2f} ms; dvht waited {f['waited_ms']:.2f} ms per update "
+                "for a CPU other processes held"
+                + (f"; busiest process {f['busiest']:.0%} of dvht's CPU" if workers > 1 else "")
             )
     one, two = (statistics.median(f["rate"] for f in found[n]) for n in WORKER_COUNTS)
     ratios = [b["rate"] / a["rate"] for a, b in zip(found[1], found[2], strict=True)]
