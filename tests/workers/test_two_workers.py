@@ -8,7 +8,8 @@ titles from each side at once) are posted concurrently, the next as soon as the 
 answered. Afterwards nothing is lost: each user's dialogue state was saved once per update,
 every title is stored once, the onboarding applied in its order, no reply says an update was
 not saved; both processes counted updates in the Prometheus multiprocess directory. A worker
-killed is restarted; SIGTERM stops both processes and exits 0.
+killed is restarted; SIGTERM, while updates are being answered, lets both processes finish
+them, stops both and exits 0.
 
 Defined only with DVHT_TEST_DATABASE_URL (CI sets it), as the other PostgreSQL tests; the
 refusals need no server (`test_refusals.py`).
@@ -201,6 +202,23 @@ if PG_URL:
                 since = api.mark()
                 await _post_in_order(api, port, USERS + 1, ["/start"] * 4)
                 assert len(api.sent(telegram_id(USERS + 1), since=since)) >= 4
+
+                # SIGTERM while updates are being answered (their replies held by a slow Bot
+                # API): each process finishes what it took on before it exits.
+                late = [telegram_id(USERS + 2 + n) for n in range(6)]
+                since = api.mark()
+                api.slow("sendMessage", 3.0, times=len(late))
+                posts = [
+                    asyncio.create_task(
+                        api.post_webhook(port, api.text_update(user, "/start"), WEBHOOK_SECRET)
+                    )
+                    for user in late
+                ]
+                await asyncio.sleep(1.5)
+                serve.process.terminate()
+                answered = await asyncio.gather(*posts)
+                assert [status for status, _ in answered] == [200] * len(late), answered
+                assert all(api.sent(user, since=since) for user in late)
             finally:
                 returncode = await asyncio.to_thread(serve.stop)
         output = serve.output
