@@ -40,6 +40,9 @@ def configure_output(settings: Settings) -> None:
     # httpx logs every request at INFO: one line per Zalo poll and per reply, which buried the
     # bot's own lines (aiogram logs each update once). Failures are logged by the Zalo client.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO when it is first imported: seven lines per
+    # worker process (the main process imports it before logging is set up, so says nothing).
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # Before the first request: from here on, nothing this process prints can show a token.
     install_redaction(settings.telegram_token(), settings.zalo_token(), secrets=_secrets(settings))
 

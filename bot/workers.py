@@ -31,6 +31,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -200,9 +201,12 @@ def worker_process(settings: Settings, sock: socket.socket, number: int) -> None
     from bot.serving import configure_output
 
     configure_output(settings)
+    # Until the event loop takes them over (and while starting there is nothing in flight),
+    # SIGTERM stops the worker as SIGINT does; a Ctrl-C reaches the whole process group.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         asyncio.run(_serve(settings, sock, number))
-    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+    except KeyboardInterrupt:  # stopped while starting, or a second Ctrl-C while stopping
         pass
     except BaseException:
         log.exception("worker %d stopped on an error", number)
@@ -255,7 +259,15 @@ async def _serve(settings: Settings, sock: socket.socket, number: int) -> None:
             await backend.stop()
         await close_all(*closers)
         restore()
+        # Stopped: the main process's SIGTERM may come after the group's SIGINT, and must not
+        # turn this clean exit into a death by signal.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     log.info("worker %d (pid %d) stopped", number, os.getpid())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 async def _orphaned(stop: asyncio.Event) -> None:

@@ -31,7 +31,9 @@ def clean_env() -> dict[str, str]:
 
 
 class Serve:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, *, own_group: bool = False) -> None:
+        """`own_group`: in a process group of its own, as a terminal's foreground job is (a
+        Ctrl-C there reaches every process of the group)."""
         self.log = cwd / "output.log"
         self._out = self.log.open("wb")
         self.process = subprocess.Popen(
@@ -41,6 +43,7 @@ class Serve:
             stdin=subprocess.DEVNULL,
             stdout=self._out,
             stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )
 
     @property

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import time
 from collections.abc import Sequence
@@ -234,8 +235,40 @@ if PG_URL:
         assert WEBHOOK_SECRET not in output
         assert "Traceback" not in output, output
 
+    async def test_ctrl_c_stops_the_main_process_and_its_workers(
+        pg_database: str, tmp_path: Path
+    ) -> None:
+        """SIGINT to the whole process group (Ctrl-C in a terminal): every process stops
+        cleanly, none is reported dead by a signal, exit status 0."""
+        port = free_port()
+        with FakeBotApi(token=TOKEN) as api:
+            env = clean_env()
+            env.update(
+                DATABASE_URL=pg_database,
+                DVHT_WORKERS="3",
+                DVHT_DATA_DIR=str(tmp_path),
+                DVHT_HTTP_PORT=str(port),
+                DVHT_SECRET_KEY=SECRET_KEY,
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_API_URL=api.url,
+                TELEGRAM_WEBHOOK_URL="https://bot.example.test/telegram/webhook",
+                TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            )
+            serve = Serve(env, tmp_path, own_group=True)
+            try:
+                workers = await asyncio.to_thread(serve.wait_workers, 2)
+                os.killpg(serve.process.pid, signal.SIGINT)
+                returncode = await asyncio.to_thread(serve.process.wait, 90)
+            finally:
+                await asyncio.to_thread(serve.stop)
+        output = serve.output
+        assert returncode == 0, output
+        assert all(gone(pid) for pid in workers.values()), output
+        for number, pid in workers.items():
+            assert f"worker {number} (pid {pid}) stopped" in output
+        assert " WARNING " not in output, output
+        assert " ERROR " not in output, output
+
 
 def signal_worker(pid: int, signum: signal.Signals) -> None:
-    import os
-
     os.kill(pid, signum)
