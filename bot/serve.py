@@ -13,6 +13,10 @@ Before the first API request every token and secret is redacted from everything 
 may print (`bot.redaction`), and each channel's token and server are checked before the
 database is opened; what fails at start-up leaves as a `bot.startup.StartupFailure`, which the
 command line prints as one line. SIGINT and SIGTERM stop everything cleanly (exit status 0).
+
+With DVHT_WORKERS = N > 1 (PostgreSQL, a backend configured) the backend's socket is also
+served by N-1 worker processes (`bot.workers`) that answer the webhooks and report links only;
+polling, the webhook registration, the dispatcher and the links cleanup stay here, once.
 """
 
 from __future__ import annotations
@@ -20,14 +24,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.serving import (
+    close_all,
+    configure_output,
+    on_signals,
+    report_links,
+    start_backend,
+    tune_garbage_collector,
+)
 from bot.startup import StartupFailure
 
 if TYPE_CHECKING:
@@ -36,13 +46,11 @@ if TYPE_CHECKING:
     from bot.channels import RunningChannel
     from bot.settings import Settings
     from bot.wiring import App
+    from bot.workers import Workers
     from conversations.ports import ReportLinks
-    from web.links import SignedLinks
     from web.server import Backend
 
 log = logging.getLogger(__name__)
-GC_THRESHOLDS = (10_000, 20, 10)
-"""Allocations before a young collection, and young (middle) collections before an older one."""
 QUEUE_DEPTH_EVERY_S = 30.0
 """How often the reminders due are counted for /metrics (one indexed COUNT)."""
 
@@ -50,20 +58,17 @@ QUEUE_DEPTH_EVERY_S = 30.0
 def serve(settings: Settings, user: str) -> int:
     """Raises `StartupFailure` for a failure the operator can fix; no token or secret reaches
     any output, whatever fails and wherever (see `bot.redaction`)."""
+    if settings.workers > 1:  # refused at once where workers cannot work (SQLite, no backend)
+        from bot.workers import check_workers, use_metrics_directory
+
+        check_workers(settings)
+        # Before anything imports prometheus_client (the channels' metrics, the backend).
+        use_metrics_directory(settings.data_dir)
     telegram = settings.telegram_token()
     zalo = settings.zalo_token()
     if telegram is None and zalo is None:
         return run_chat(settings, user)
-    from bot.redaction import install_redaction
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    # httpx logs every request at INFO: one line per Zalo poll and per reply, which buried the
-    # bot's own lines (aiogram logs each update once). Failures are logged by the Zalo client.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # Before the first request: from here on, nothing this process prints can show a token.
-    install_redaction(telegram, zalo, secrets=_secrets(settings))
+    configure_output(settings)
     try:
         asyncio.run(_serve(settings, telegram, zalo))
     except Exception as error:
@@ -78,14 +83,6 @@ def serve(settings: Settings, user: str) -> int:
             raise
         raise failure from None
     return 0
-
-
-def _secrets(settings: Settings) -> list[str | None]:
-    configured = (settings.telegram_webhook_secret, settings.zalo_webhook_secret)
-    secrets = [secret.get_secret_value() if secret else None for secret in configured]
-    if settings.secret_key is not None:
-        secrets.append(settings.secret_key.get_secret_value())
-    return secrets
 
 
 def run_chat(settings: Settings, user: str) -> int:
@@ -154,11 +151,12 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
     app = await build_app(settings, keep_replies=polling_telegram)
     closers: list[Callable[[], Awaitable[None]]] = [app.close]
     stop = asyncio.Event()
-    restore = _on_signals(stop.set)
+    restore = on_signals(stop.set)
     backend: Backend | None = None
+    workers: Workers | None = None
     tasks: list[asyncio.Task[None]] = []
     try:
-        links, link_routers, preview = _report_links(settings) if sock is not None else _NO_LINKS
+        links, link_routers, preview = report_links(settings) if sock is not None else _NO_LINKS
         channels: list[RunningChannel] = []
         if telegram is not None:
             from bot.wiring import running_telegram
@@ -168,11 +166,17 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
         if zalo is not None:
             channels.append(await _build_zalo(settings, app, links, preview))
             closers.insert(0, channels[-1].close)
-        _tune_garbage_collector()
+        tune_garbage_collector()
         if sock is not None:
-            backend = await _start_backend(app, sock, channels, link_routers)
+            backend = await start_backend(app, sock, channels, link_routers)
         for channel in channels:
             await channel.start()
+        if sock is not None and settings.workers > 1:  # once the webhooks are registered
+            from bot.workers import Workers
+
+            workers = Workers(settings, sock, settings.workers - 1)
+            workers.start()
+            tasks.append(asyncio.create_task(workers.watch(stop), name="workers"))
         tasks.append(asyncio.create_task(_dispatch(settings, app, channels), name="reminders"))
         tasks.append(asyncio.create_task(_count_due(app), name="queue-depth"))
         if links is not None:  # expired links' files removed at start, then hourly
@@ -181,8 +185,12 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
         await _run_channels(channels, stop)
     finally:
         stop.set()
+        if workers is not None:  # every process stops accepting at once
+            workers.terminate()
         if backend is not None:
             await backend.stop()
+        if workers is not None:
+            await workers.stop()
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -190,21 +198,8 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
                 await task
         await close_all(*closers)
         restore()
-
-
-async def _start_backend(
-    app: App,
-    sock: Any,
-    channels: Sequence[RunningChannel],
-    extra: Sequence[APIRouter],
-) -> Backend:
-    from web.app import create_app
-    from web.server import Backend
-
-    routers = [router for channel in channels for router in channel.routers]
-    backend = Backend(create_app(routers=[*routers, *extra], database_ok=app.database_ok), sock)
-    await backend.start()
-    return backend
+    if workers is not None and workers.failure is not None:
+        raise workers.failure
 
 
 async def _run_channels(channels: Sequence[RunningChannel], stop: asyncio.Event) -> None:
@@ -233,22 +228,6 @@ async def _run_channels(channels: Sequence[RunningChannel], stop: asyncio.Event)
                 await task
 
 
-def _on_signals(handler: Callable[[], None]) -> Callable[[], None]:
-    """SIGINT and SIGTERM call `handler`; the returned function puts the defaults back."""
-    loop = asyncio.get_running_loop()
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, handler)
-            installed.append(signum)
-
-    def restore() -> None:
-        for signum in installed:
-            loop.remove_signal_handler(signum)
-
-    return restore
-
-
 # --- Zalo and the report links ------------------------------------------------------------------
 
 
@@ -272,28 +251,6 @@ async def _build_zalo(
 
 
 _NO_LINKS: tuple[None, list[APIRouter], None] = (None, [], None)
-
-
-def _report_links(
-    settings: Settings,
-) -> tuple[SignedLinks | None, list[APIRouter], Callable[[bytes], bytes] | None]:
-    """Signed report links (`web.links`), their `GET /r/{token}` routes and the page-1 preview,
-    under DVHT_DATA_DIR/report-links, signed with DVHT_SECRET_KEY (generated on first start
-    when unset, and then redacted like a configured one)."""
-    from bot.redaction import redact_also
-    from reports.preview import first_page_png
-    from web.links import SignedLinks
-    from web.report_routes import report_routes
-
-    secret = settings.secret_key_bytes()
-    redact_also(secret.decode("utf-8", "replace"))
-    links = SignedLinks(
-        secret=secret,
-        base_url=settings.base_url(),
-        directory=settings.data_dir / "report-links",
-        ttl=dt.timedelta(days=settings.report_link_days),
-    )
-    return links, [report_routes(links)], first_page_png
 
 
 # --- beside the channels -------------------------------------------------------------------------
@@ -375,27 +332,5 @@ async def _console_reminders(settings: Settings, app: App, user: str, save_dir: 
     await dispatcher.run_until_idle(horizon=dt.timedelta(0))
 
 
-async def close_all(*closers: Callable[[], Awaitable[None]]) -> None:
-    """Run every closer even if one fails; a failure is logged (redacted, like every log
-    line) rather than raised, so it neither hides the error that ended the service nor skips
-    closing the rest."""
-    for close in closers:
-        try:
-            await close()
-        except Exception:
-            log.exception("shutdown: %s failed", getattr(close, "__qualname__", "closing"))
-
-
-def _tune_garbage_collector() -> None:
-    """Collect less often, and never again walk what start-up built.
-
-    Each update allocates thousands of short-lived objects (aiogram's pydantic models,
-    SQLAlchemy's), so with CPython's default threshold of 700 the collector ran several times
-    per update and its full passes walked every model class aiogram defines. Measured in the
-    webhook benchmark: CPU per update 1.6-2.1 ms instead of 2.1-2.5 ms, p99 latency 80-93 ms
-    instead of 250-340 ms. Cyclic garbage is still collected; a full pass now comes every few
-    hundred updates and only walks objects made since start-up.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+_tune_garbage_collector = tune_garbage_collector  # the name bench/aiogram_polling_bot.py imports
+__all__ = ["close_all", "run_chat", "serve"]

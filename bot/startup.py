@@ -22,6 +22,9 @@ Reason = Literal[
     "webhook_not_removed",
     "http_port",
     "channel_unavailable",
+    "workers_sqlite",
+    "workers_no_backend",
+    "workers_failing",
 ]
 """token_refused: the Bot API answered 401. token_unknown: 404 (a malformed token, or an API
 URL with a wrong path). api_url_invalid: TELEGRAM_API_URL is not an http(s) address.
@@ -32,7 +35,9 @@ another refusal (`method`, `description`). webhook_refused: setWebhook refused
 deleteWebhook (before long polling) never got through, so getUpdates would only meet 409
 conflicts. http_port: the HTTP backend's port (both webhooks, report links, health) could not be
 opened (`host`, `port`, `description`). channel_unavailable: a channel is configured that this
-build does not include (`channel`, `setting`)."""
+build does not include (`channel`, `setting`). workers_sqlite: DVHT_WORKERS > 1 on SQLite
+(one writer). workers_no_backend: DVHT_WORKERS > 1 with nothing for the workers to serve.
+workers_failing: the worker processes kept dying (`restarts`, `seconds`)."""
 
 
 class StartupFailure(Exception):

@@ -512,6 +512,8 @@ def serve_failure(reason: str, details: dict[str, str]) -> str:
     """One line for each `bot.startup.Reason`; `details` are already redacted and on one line."""
     if details.get("channel") == "zalo":
         return zalo_serve_failure(reason, details)
+    if reason.startswith("workers_"):
+        return workers_serve_failure(reason, details)
     api = details.get("api", "")
     description = details.get("description", "")
     if reason == "token_refused":
@@ -1276,3 +1278,31 @@ def zalo_serve_failure(reason: str, details: dict[str, str]) -> str:
 
 
 # --- end of Zalo ---------------------------------------------------------------------------------
+
+
+# --- Worker processes (issue 14, item 6: DVHT_WORKERS) -------------------------------------------
+# Why `dvht serve` refused DVHT_WORKERS, or stopped as its workers kept dying (`bot.workers`).
+
+WORKERS_SQLITE = (
+    "DVHT_WORKERS > 1 cần PostgreSQL (DATABASE_URL): SQLite chỉ có một tiến trình ghi."
+)
+WORKERS_NO_BACKEND = (
+    "DVHT_WORKERS > 1 nhưng không có máy chủ HTTP nào để các tiến trình cùng phục vụ; đặt "
+    "TELEGRAM_WEBHOOK_URL và TELEGRAM_WEBHOOK_SECRET, ZALO_BOT_TOKEN hoặc DVHT_PUBLIC_URL, "
+    "hoặc bỏ DVHT_WORKERS."
+)
+
+
+def workers_serve_failure(reason: str, details: dict[str, str]) -> str:
+    if reason == "workers_sqlite":
+        return WORKERS_SQLITE
+    if reason == "workers_no_backend":
+        return WORKERS_NO_BACKEND
+    return (
+        f"các tiến trình phụ (DVHT_WORKERS) dừng liên tục ({details.get('restarts', '?')} lần "
+        f"khởi động lại trong {details.get('seconds', '?')} giây) nên dvht serve dừng; xem "
+        "nhật ký phía trên để biết lý do."
+    )
+
+
+# --- end of worker processes ---------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 The names are the contract with whoever scrapes them; channels and the reminder dispatcher
 report through the functions below, so no caller touches a label it could misspell.
+
+With several worker processes (`bot.workers`), PROMETHEUS_MULTIPROC_DIR is set before this
+module is first imported in any of them, so every value here is written to that directory and
+/metrics answers the sum over the processes (`web.app`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,12 @@ REMINDERS = Counter(
 QUEUE_DEPTH = Gauge(
     "dvht_reminders_due",
     "Reminders due now and not yet sent (the dispatcher's queue depth).",
+    multiprocess_mode="livemostrecent",
 )
+"""Only the main process counts (`bot.serve`); the worker processes (`bot.workers`) hold the 0
+they started with. With several processes (PROMETHEUS_MULTIPROC_DIR) a sum or a maximum would
+still be right today, but the count is a reading taken at a moment, so the latest reading of a
+living process is the one that means something whoever takes it."""
 
 
 def count_update(channel: str, outcome: str) -> None:

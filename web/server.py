@@ -2,8 +2,9 @@
 
 The listening socket is opened here, before uvicorn starts, so a busy port is one exception
 (`PortUnavailable`, which `bot.serve` turns into the operator's line) rather than uvicorn's
-log line and `sys.exit`; and so several worker processes can later share one socket opened
-before they fork (`Backend(app, sock)` in each). Signals stay with the caller: uvicorn would
+log line and `sys.exit`; and so several worker processes share one socket opened once by the
+main process and handed to each as they are spawned (`Backend(app, sock)` in each, see
+`bot.workers`). Signals stay with the caller: uvicorn would
 install its own handlers and raise the signal again once stopped, killing the process before
 the channels have closed.
 
