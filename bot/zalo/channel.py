@@ -8,9 +8,9 @@ from an earlier run, since getUpdates is refused while one is set.
 A 401 at any time means the token was reset in the Zalo Bot Creator: it is logged once, polling
 stops, and the process keeps serving the other channels (and the backend).
 
-The dialogue runs on a conversation service of its own, sibling of the app's: the same
-dialogue store, evidence store and report renderer, with Zalo's photo download as its file
-source (the app's service fetches files from the channel it was built for).
+The dialogue runs on the app's conversation service; Zalo's photo download joins the app's file
+sources for the files it owns (photo URLs), beside Telegram's. A replayed event is answered with
+nothing: its update was claimed, and Zalo has no inbox whose kept replies could answer it.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from bot.zalo.handler import ZaloHandler
 from bot.zalo.polling import ZaloPolling
 from bot.zalo.sender import ZaloSender
 from bot.zalo.webhook import zalo_router
-from conversations.messages import Channel
-from conversations.ports import Notifier, ReportLinks
+from conversations.messages import Channel, FileInfo
+from conversations.ports import FileSource, Notifier, ReportLinks
 from conversations.service import ConversationService
 
 if TYPE_CHECKING:
@@ -40,12 +40,23 @@ __all__ = ["ZaloChannel", "build_zalo", "check_zalo_api"]
 log = logging.getLogger(__name__)
 
 
+class FileSources(Protocol):
+    """`bot.wiring.ChannelFiles`: the service's one file source over every channel's."""
+
+    def add(
+        self, source: FileSource, *, owns: Callable[[FileInfo], bool] | None = None
+    ) -> None: ...
+
+
 class ZaloApp(Protocol):
     """What the channel needs of `bot.wiring.App` (named structurally: the channels do not
     import the composition root, which imports them)."""
 
     @property
     def service(self) -> ConversationService: ...
+
+    @property
+    def files(self) -> FileSources: ...
 
 
 class ZaloChannel:
@@ -146,19 +157,6 @@ class ZaloChannel:
         await self.files.close()
 
 
-def zalo_service(service: ConversationService, files: ZaloFiles) -> ConversationService:
-    """A sibling of the app's service that fetches files from Zalo. No inbox: Zalo hands an
-    event out again until it ages out, and a replay must answer nothing."""
-    return ConversationService(
-        service.store,
-        files=files,
-        evidence=service.evidence,
-        reports=service.reports,
-        clock=service.clock,
-        keep_replies=False,
-    )
-
-
 async def build_zalo(
     settings: Settings,
     app: ZaloApp,
@@ -176,7 +174,8 @@ async def build_zalo(
     client = client or ZaloClient(token, settings.zalo_api_url)
     files = ZaloFiles(max_bytes=settings.max_upload_mb * 1024 * 1024)
     sender = ZaloSender(client, links, preview)
-    handler = ZaloHandler(zalo_service(app.service, files), sender)
+    app.files.add(files, owns=files.owns)
+    handler = ZaloHandler(app.service, sender)
     webhook = settings.zalo_webhook_mode()
     given = settings.zalo_webhook_secret
     secret = given.get_secret_value() if given is not None else None

@@ -68,6 +68,12 @@ class ZaloFiles:
         if self._own_http:
             await self._http.aclose()
 
+    @staticmethod
+    def owns(file: FileInfo) -> bool:
+        """Zalo's photos come as URLs (Telegram's file ids never look like one): the app's file
+        sources hand these to this one."""
+        return file.file_id.startswith(("https://", "http://"))
+
     async def fetch(self, file: FileInfo) -> bytes:
         url = file.file_id
         if not url.startswith(("https://", "http://")):
