@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.redaction import install_redaction
-from bot.serve import _tune_garbage_collector
+from bot.serving import tune_garbage_collector
 from bot.settings import Settings
 from bot.telegram.client import make_bot
 from bot.telegram.files import TelegramFiles
@@ -26,7 +26,7 @@ async def main() -> None:
     app = await build_app(settings, files=TelegramFiles(bot))
     sender = TelegramSender(bot)
     dispatcher = make_dispatcher(app.service, sender)
-    _tune_garbage_collector()
+    tune_garbage_collector()
     try:
         await sender.call(bot.delete_webhook, drop_pending_updates=False)
         await announce_commands(bot, sender)

@@ -332,5 +332,4 @@ async def _console_reminders(settings: Settings, app: App, user: str, save_dir: 
     await dispatcher.run_until_idle(horizon=dt.timedelta(0))
 
 
-_tune_garbage_collector = tune_garbage_collector  # the name bench/aiogram_polling_bot.py imports
 __all__ = ["close_all", "run_chat", "serve"]
