@@ -10,19 +10,21 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP) system-packages
 
-# The one system package the tests need: poppler's pdftoppm renders a report page to check it
-# is not blank. Installed here when missing and we may (root with apt-get); otherwise one line
-# says so, and that test is skipped outside CI (it fails in CI, where CI is set).
+# The system packages the tests need: poppler's pdftoppm renders a report page to check it is not
+# blank, and Debian's chromium is the real browser the dashboard tests drive through Playwright's
+# `executable_path` (never `playwright install`, which downloads a browser from outside the
+# registries). Installed here when missing and we may (root with apt-get); otherwise one line
+# says so, and those tests are skipped outside CI (they fail in CI, where CI is set).
+SYSTEM_PACKAGES := pdftoppm:poppler-utils chromium:chromium
+
 system-packages:
-	@command -v pdftoppm >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "make setup: installing poppler-utils (pdftoppm, for the PDF page test)"; \
-	    { apt-get install -y -qq poppler-utils || { apt-get update -qq && \
-	      apt-get install -y -qq poppler-utils; }; } >/dev/null 2>&1 || \
-	    echo "make setup: poppler-utils could not be installed; the PDF page test is skipped"; \
+	@for pair in $(SYSTEM_PACKAGES); do 	  program=$${pair%%:*}; package=$${pair##*:}; 	  command -v $$program >/dev/null && continue; 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then 	    echo "make setup: installing $$package ($$program, for the tests)"; 	    { apt-get install -y -qq $$package || { apt-get update -qq && \
+	      apt-get install -y -qq $$package; }; } >/dev/null 2>&1 || \
+	    echo "make setup: $$package could not be installed; the tests that need it are skipped"; \
 	  else \
-	    echo "make setup: pdftoppm is missing (apt-get install poppler-utils); the PDF page test is skipped"; \
-	  fi; }
+	    echo "make setup: $$program is missing (apt-get install $$package); the tests that need it are skipped"; \
+	  fi; \
+	done
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -65,6 +65,9 @@ class Office(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=300)
     province: str = Field(max_length=100, index=True)
+    kind: str | None = Field(default=None, max_length=30)
+    """What sort of office (issue 15, `dvht office add --kind`): e.g. "so_gddt" for a Sở GD&ĐT,
+    "ubnd_xa" for a commune People's Committee; None when not said."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -187,6 +190,23 @@ class AssessmentRow(SQLModel, table=True):
     recognition_decision_date: dt.date | None = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # --- submission and review (issue 15) ---
+    submitted_level: int | None = Field(default=None)
+    """The level the unit asked to be recognised at when it submitted (1 or 2)."""
+    submitted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submitted_by: int | None = Field(default=None, foreign_key="people.id")
+    recognised_level: int | None = Field(default=None)
+    """The level the office recognised (at most `submitted_level`)."""
+    return_reason: str | None = Field(default=None, sa_type=Text)
+    """Why the office last returned the dossier; every return is also in the audit log."""
+    # --- the dashboard's cached standing (issue 15) ---
+    standing_level: int | None = Field(default=None)
+    """The self-assessed level (0, 1, 2) once every indicator is answered, else None."""
+    standing_answered: int | None = Field(default=None)
+    standing_total: int | None = Field(default=None)
+    standing_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the three columns above were computed; None: stale (an answer, a total or the
+    status changed since), recomputed by the dashboard's next read of the unit."""
 
 
 class AnswerRevision(SQLModel, table=True):
@@ -412,6 +432,8 @@ class Reminder(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
     office_id: int | None = Field(default=None, foreign_key="offices.id")
     broadcast_id: int | None = Field(default=None, foreign_key="broadcasts.id")
+    notice_id: int | None = Field(default=None, foreign_key="notices.id")
+    """For kind "notice" (issue 15): the text to deliver."""
     year: int | None = Field(default=None)
     deadline_key: str = Field(max_length=60)
     """What it counts down to: "dossier:2026", "upgrade:17", "broadcast:3" …"""
@@ -446,4 +468,52 @@ class LinkCode(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)
     used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_by: int | None = Field(default=None, foreign_key="channel_identities.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- submission, review and the dashboard (issue 15) ---------------------------------------------
+
+
+class LoginLink(SQLModel, table=True):
+    """A one-time dashboard login link (/dangnhap in the chat, `dvht reviewer add`, `dvht
+    login-link`): only the token's sha256 is kept; used once, within 15 minutes."""
+
+    __tablename__ = "login_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+    used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issued_via: str = Field(max_length=10)
+    """"cli", "telegram", "zalo" or "web": where the link was asked for."""
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard session, stored server-side: the cookie carries a random token whose sha256
+    is kept here. It ends after 8 hours without a request, or at logout (`ended_at`)."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    """A one-off message to people's chats that is not a deadline push: a dossier submitted (to
+    the office's reviewers), returned or recognised (to the unit's members). Its deliveries are
+    reminders of kind "notice" due at once, so the dispatcher delivers them with its retries
+    and pacing, and a person who turned reminders off still gets them."""
+
+    __tablename__ = "notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_type=Text)
+    unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="people.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
