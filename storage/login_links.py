@@ -57,7 +57,7 @@ def consume(
     """Use the link once: ("ok", person id), or why not ("unknown", "used", "expired", None)."""
     moment = now or utcnow()
     digest = token_hash(token)
-    claimed = session.exec(  # type: ignore[call-overload]
+    claimed = session.exec(
         update(LoginLink)
         .where(
             col(LoginLink.token_hash) == digest,
