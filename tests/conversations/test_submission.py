@@ -19,7 +19,6 @@ from sqlmodel import Session
 from conversations import catalogue as say
 from conversations.records import Actor
 from conversations.service import LOGIN_PATH, ConversationService
-from review.service import ReviewService
 from storage import login_links
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -60,7 +59,8 @@ async def _office_with_reviewer(database: Database, unit_id: int) -> tuple[int, 
         person = Person(display_name="Chuyên viên Hà")
         session.add_all([office, person])
         session.flush()
-        assert office.id is not None and person.id is not None
+        assert office.id is not None
+        assert person.id is not None
         session.add(ReviewerScope(person_id=person.id, office_id=office.id))
         session.add(ChannelIdentity(person_id=person.id, channel="telegram", external_id="777"))
         session.execute(
@@ -139,8 +139,6 @@ async def test_typed_words_work_without_buttons_and_no_cancels(
 ) -> None:
     lan = make_client("lan", "Lan")
     await _finished_unit(lan)
-    zalo = make_client("lan", "Lan", channel="console")  # another app: the same words, typed
-    del zalo
     await lan.send("nộp hồ sơ")
     assert await _step(database, "lan") == "confirm_submit"
     await lan.send("không")
@@ -282,7 +280,3 @@ async def test_dangnhap_gives_admins_and_reviewers_a_link_and_others_a_sentence(
     bare = BotClient(service(None), "lan", files=fake_files, display_name="Lan")
     await bare.send("/dangnhap")
     assert bare.last[0].text == say.LOGIN_NOT_SET_UP
-
-
-async def test_the_review_service_fixture_is_the_factorys(database: Database) -> None:
-    assert isinstance(review_service(database), ReviewService)
