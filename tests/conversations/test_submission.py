@@ -148,7 +148,10 @@ async def test_typed_words_work_without_buttons_and_no_cancels(
     await lan.send("có lẽ")  # neither yes nor no: one sentence and the same question
     assert say.SUBMIT_YES_OR_NO in lan.text
     assert await _step(database, "lan") == "confirm_submit"
-    await lan.send("có")
+    await lan.send("2")  # the options' numbers: 2 is “Không”
+    assert say.SUBMIT_CANCELLED in lan.text
+    await lan.send("/nop")
+    await lan.send("1")  # 1 is “Có”
     assert "Đã nộp hồ sơ năm 2025" in lan.text
     [row] = await _rows(database, "SELECT status FROM assessments")
     assert row["status"] == "submitted"
