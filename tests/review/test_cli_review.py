@@ -4,6 +4,7 @@ stores, and every refusal as one Vietnamese line with status 2, never a tracebac
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -289,3 +290,24 @@ async def test_recognise_by_the_operator_and_its_refusals(dvht: Run, database: D
     assert "đã được công nhận" in refused(
         dvht("review", "return", "--unit", str(unit), "--reason", "Thiếu")
     )
+
+
+async def test_importing_into_a_submitted_dossier_says_when_and_by_whom(
+    dvht: Run, database: Database
+) -> None:
+    world = World(database)
+    lan = await world.person("Lan")
+    unit = await world.unit(
+        "a",
+        status="submitted",
+        year=2025,
+        submitted_level=1,
+        submitted_by=lan.person_id,
+        submitted_at=dt.datetime(2026, 1, 10, 2, 0, tzinfo=dt.UTC),
+    )
+    example = Path(__file__).resolve().parents[2] / "examples" / "ubnd-xa-quang-phu.yaml"
+
+    line = refused(dvht("import", str(example), "--unit", str(unit)))
+
+    assert "Hồ sơ đã nộp ngày 10/01/2026 bởi Lan; không sửa được nữa." in line
+    assert await rows(database, "SELECT id FROM answer_revisions") == []
