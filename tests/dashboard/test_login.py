@@ -102,6 +102,10 @@ async def test_a_login_posted_from_another_site_is_refused(
     token = await world.link(world.reviewer_id)
     forged = await client.post(f"/dangnhap/{token}", headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403
+    framed = await client.post(
+        f"/dangnhap/{token}", headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    )
+    assert framed.status_code == 403
     assert COOKIE not in client.cookies
     ours = await client.post(f"/dangnhap/{token}", headers={"Origin": BASE})
     assert ours.status_code == 303  # the link was not spent by the refused attempt

@@ -108,10 +108,17 @@ def _origin(url: str) -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    """No `Origin` (an old browser, a command-line client), or ours: the dashboard's public
-    address or the address the request was made to (a proxy may not pass it on)."""
+    """Whether the browser says the form was posted from our own pages. Browsers since 2023
+    send `Sec-Fetch-Site` whatever the referrer policy (the confirm page sends no referrer, so
+    its `Origin` is "null"): it must be "same-origin" (or "none", typed by the person). An
+    older browser's `Origin` must be ours (the dashboard's public address, or the address the
+    request was made to: a proxy may not pass the public one on); no header at all (a command
+    line client) passes."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
     ours = {_origin(get_deps(request).base_url), _origin(str(request.base_url))}
     return origin.lower().rstrip("/") in ours
