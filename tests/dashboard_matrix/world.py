@@ -1,0 +1,282 @@
+"""The people, offices and units the dashboard tests sign in as and look at, seeded through the
+real storage layer (repositories, one transaction each), on SQLite or PostgreSQL.
+
+Two offices in two provinces, a reviewer of each, a unit admin and a plain member of one unit of
+office 1, and units in every status a reviewer meets before the deadline: not started, a draft
+partly answered, complete and self-assessed, submitted (twice in office 1, once in office 2),
+returned and recognised. The answers of a complete assessment reach level 2 on every indicator
+of the rulebook (`tests.conftest.full_answers`) with one reference document as their evidence.
+
+Statuses are moved with `AssessmentRepository.set_status` as the operator (the legal
+transitions, audited); the submission's own columns (level, when, by whom) are then written as
+the chat's submission writes them, since that use case belongs to another part of the issue.
+Seeding works in the test process only: a served process reads the same database file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlmodel import Session
+
+from conversations.records import Actor
+from dvht_core.loader import TT24_BY_TIER, load_rulebook
+from storage import login_links
+from storage.assessments import AssessmentRepository
+from storage.db import Database
+from storage.people import PersonRepository
+from storage.schemas import (
+    AnswerInput,
+    AssessmentTotals,
+    EvidenceInput,
+    NewOffice,
+    NewPerson,
+    NewUnit,
+)
+from storage.tables import Membership
+from storage.types import UTCDateTime, utcnow
+from storage.units import OfficeRepository, UnitRepository
+from storage.uow import transaction
+from tests.conftest import full_answers
+
+OPERATOR = Actor.operator()
+YEAR = dt.date.today().year
+"""The assessment year the dashboard shows by default (the current one)."""
+MEMBERS = 40
+
+units, people = UnitRepository(), PersonRepository()
+assessments, offices = AssessmentRepository(), OfficeRepository()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    person_id: int
+    name: str
+    chat_id: int
+    """Their Telegram chat (a private chat's id is the user's id)."""
+
+
+@dataclass(slots=True)
+class World:
+    """What was seeded: ids by meaning, for the tests to aim at."""
+
+    office1: int = 0
+    office2: int = 0
+    reviewer1: Person | None = None
+    reviewer2: Person | None = None
+    admin: Person | None = None
+    """Unit admin of `unit_x` (office 1), and of no other unit."""
+    member: Person | None = None
+    """A plain member of `unit_x`: no dashboard for them."""
+    unit_x: int = 0
+    """Office 1, submitted: the admin's and member's unit."""
+    units: dict[str, int] = field(default_factory=dict)
+    """Every unit by name."""
+    office_of: dict[int, int] = field(default_factory=dict)
+    """unit id → office id."""
+    status_of: dict[int, str | None] = field(default_factory=dict)
+    """unit id → the status seeded for YEAR (None: not started)."""
+
+    def in_office(self, office_id: int) -> list[int]:
+        return sorted(u for u, o in self.office_of.items() if o == office_id)
+
+    def named(self, unit_id: int) -> str:
+        return next(name for name, uid in self.units.items() if uid == unit_id)
+
+    def first(self, office_id: int, status: str | None) -> int:
+        """A unit of the office in that status (the lowest id)."""
+        return min(u for u in self.in_office(office_id) if self.status_of[u] == status)
+
+
+OFFICE1 = ("Phòng Văn hóa – Xã hội thành phố Huế", "Thành phố Huế")
+OFFICE2 = ("Sở Giáo dục và Đào tạo Đà Nẵng", "Thành phố Đà Nẵng")
+
+UNITS_OFFICE1: tuple[tuple[str, str, str | None], ...] = (
+    # (name, unit type, status for YEAR)
+    ("UBND xã Quảng Điền", "ubnd_xa", "submitted"),  # unit_x
+    ("UBND phường Thuận Hóa", "ubnd_xa", "submitted"),
+    ("UBND xã Phú Vang", "ubnd_xa", "self_assessed"),
+    ("UBND xã Hương Trà", "ubnd_xa", "draft"),
+    ("UBND phường Vỹ Dạ", "ubnd_xa", "recognised"),
+    ("UBND xã Phong Điền", "ubnd_xa", "returned"),
+    ("UBND xã A Lưới", "ubnd_xa", None),
+)
+UNITS_OFFICE2: tuple[tuple[str, str, str | None], ...] = (
+    ("UBND phường Hải Châu", "ubnd_xa", "submitted"),
+    ("UBND xã Hòa Vang", "ubnd_xa", "draft"),
+    ("UBND phường Sơn Trà", "ubnd_xa", "recognised"),
+)
+
+REVIEWER1 = ("Nguyễn Thị Thu Hà", 7_100_001)
+REVIEWER2 = ("Trần Văn Đức", 7_100_002)
+ADMIN = ("Lê Thị Hồng Nhung", 7_100_003)
+MEMBER = ("Phạm Quốc Bảo", 7_100_004)
+
+
+async def seed(database: Database) -> World:
+    """Seed the world above into a migrated, empty database."""
+    world = World()
+    world.office1 = await _office(database, *OFFICE1)
+    world.office2 = await _office(database, *OFFICE2)
+    world.reviewer1 = await _person(database, *REVIEWER1)
+    world.reviewer2 = await _person(database, *REVIEWER2)
+    world.admin = await _person(database, *ADMIN)
+    world.member = await _person(database, *MEMBER)
+    await _reviewer(database, world.office1, world.reviewer1.person_id)
+    await _reviewer(database, world.office2, world.reviewer2.person_id)
+    for office_id, province, table in (
+        (world.office1, OFFICE1[1], UNITS_OFFICE1),
+        (world.office2, OFFICE2[1], UNITS_OFFICE2),
+    ):
+        for name, unit_type, status in table:
+            unit_id = await _unit(database, name, unit_type, province, office_id)
+            world.units[name] = unit_id
+            world.office_of[unit_id] = office_id
+            world.status_of[unit_id] = status
+    world.unit_x = world.units[UNITS_OFFICE1[0][0]]
+    await _join(database, world.admin.person_id, world.unit_x, "unit_admin")
+    await _join(database, world.member.person_id, world.unit_x, "member")
+    for unit_id, status in world.status_of.items():
+        if status is not None:
+            submitter = world.admin.person_id if unit_id == world.unit_x else None
+            await _assessment(database, unit_id, status, submitted_by=submitter)
+    return world
+
+
+async def login_token(database: Database, person_id: int) -> str:
+    """A fresh one-time login link's token for the person (as `dvht login-link` issues)."""
+
+    def work(session: Session) -> str:
+        token, _ = login_links.issue(session, person_id=person_id, via="cli")
+        return token
+
+    return await transaction(database, work)
+
+
+# --- the steps --------------------------------------------------------------------------------
+
+
+async def _office(database: Database, name: str, province: str) -> int:
+    def work(session: Session) -> int:
+        data = NewOffice(name=name, province=province)
+        return offices.create(session, actor=OPERATOR, data=data)
+
+    return await transaction(database, work)
+
+
+async def _person(database: Database, name: str, chat_id: int) -> Person:
+    def work(session: Session) -> int:
+        data = NewPerson(display_name=name, channel="telegram", external_id=str(chat_id))
+        return people.get_or_create(session, data=data).id
+
+    return Person(await transaction(database, work), name, chat_id)
+
+
+async def _reviewer(database: Database, office_id: int, person_id: int) -> None:
+    def work(session: Session) -> None:
+        offices.add_reviewer(session, actor=OPERATOR, office_id=office_id, person_id=person_id)
+
+    await transaction(database, work)
+
+
+async def _unit(
+    database: Database, name: str, unit_type: str, province: str, office_id: int
+) -> int:
+    def work(session: Session) -> int:
+        data = NewUnit(
+            name=name, tier="huyen", unit_type=unit_type, province=province, office_id=office_id
+        )
+        return units.create(session, actor=OPERATOR, data=data).id
+
+    return await transaction(database, work)
+
+
+async def _join(database: Database, person_id: int, unit_id: int, role: str) -> None:
+    def work(session: Session) -> None:
+        session.add(Membership(person_id=person_id, unit_id=unit_id, role=role))
+
+    await transaction(database, work)
+
+
+PATHS: dict[str, tuple[str, ...]] = {
+    "draft": (),
+    "self_assessed": ("self_assessed",),
+    "submitted": ("self_assessed", "submitted"),
+    "returned": ("self_assessed", "submitted", "returned"),
+    "recognised": ("self_assessed", "submitted", "recognised"),
+}
+"""The legal moves from draft to each seeded status."""
+
+
+async def _assessment(
+    database: Database, unit_id: int, status: str, *, submitted_by: int | None
+) -> None:
+    rulebook = load_rulebook(TT24_BY_TIER["huyen"])
+    answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
+    if status == "draft":  # partly answered: the first third of the indicators
+        answers = dict(list(answers.items())[: max(1, len(answers) // 3)])
+    decided = dt.date(YEAR, 1, 5) if YEAR > 2025 else dt.date(2025, 1, 5)
+
+    def work(session: Session) -> None:
+        assessment_id = assessments.get_or_create(
+            session, actor=OPERATOR, unit_id=unit_id, year=YEAR
+        )
+        totals = AssessmentTotals(members=MEMBERS)
+        assessments.set_totals(session, actor=OPERATOR, assessment_id=assessment_id, totals=totals)
+        for indicator_id, given in answers.items():
+            value = {k: v for k, v in given.items() if k != "evidence"}
+            answer = AnswerInput(
+                indicator_id=indicator_id,
+                value=value,
+                description=f"Đơn vị đã thực hiện chỉ tiêu {indicator_id}.",
+            )
+            assessments.record_answer(
+                session, actor=OPERATOR, assessment_id=assessment_id, answer=answer
+            )
+        evidence = EvidenceInput(
+            kind="reference",
+            title="Kế hoạch số 12/KH-UBND ngày 10/01 về xây dựng đơn vị học tập",
+            indicator_ids=tuple(answers),
+            doc_number="12/KH-UBND",
+        )
+        assessments.add_evidence(
+            session, actor=OPERATOR, assessment_id=assessment_id, evidence=evidence
+        )
+        for step in PATHS[status]:
+            extra: dict[str, Any] = {}
+            if step == "recognised":
+                extra = {"decision_number": "25/QĐ-UBND", "decision_date": decided}
+            assessments.set_status(
+                session, actor=OPERATOR, assessment_id=assessment_id, status=step, **extra
+            )
+            session.flush()
+            if step == "submitted":
+                _submitted(session, assessment_id, submitted_by)
+            elif step == "recognised":
+                _columns(session, assessment_id, recognised_level=2)
+            elif step == "returned":
+                _columns(session, assessment_id, return_reason="Thiếu minh chứng chỉ tiêu 1.1.")
+
+    await transaction(database, work)
+
+
+def _submitted(session: Session, assessment_id: int, person_id: int | None) -> None:
+    """The submission's columns, as the chat's submission writes them (level 2 requested)."""
+    session.connection().execute(
+        text(
+            "UPDATE assessments SET submitted_level = 2, submitted_at = :at, "
+            "submitted_by = :by, standing_at = NULL WHERE id = :id"
+        ).bindparams(bindparam("at", type_=UTCDateTime)),
+        {"at": utcnow(), "by": person_id, "id": assessment_id},
+    )
+
+
+def _columns(session: Session, assessment_id: int, **values: Any) -> None:
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    session.connection().execute(
+        text(f"UPDATE assessments SET {assignments}, standing_at = NULL WHERE id = :id"),
+        {**values, "id": assessment_id},
+    )
