@@ -40,7 +40,8 @@ async def test_the_world_has_every_status_and_the_scopes_described(database: Dat
         return [(int(u), lvl, by) for u, lvl, by in rows]
 
     rows = await read(database, submitted)
-    assert len(rows) == 3 and all(level == 2 for _, level, _ in rows)
+    assert len(rows) == 3
+    assert all(level == 2 for _, level, _ in rows)
     assert world.admin is not None
     assert (world.unit_x, 2, world.admin.person_id) in rows
 
