@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from conversations.records import Actor
+from dvht_core import vietnam_time
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from storage import login_links
 from storage.assessments import AssessmentRepository
@@ -43,8 +44,8 @@ from storage.uow import transaction
 from tests.conftest import full_answers
 
 OPERATOR = Actor.operator()
-YEAR = dt.date.today().year
-"""The assessment year the dashboard shows by default (the current one)."""
+YEAR = vietnam_time.assessment_year(vietnam_time.today())
+"""The assessment year the dashboard shows by default (the one officials work on today)."""
 MEMBERS = 40
 
 units, people = UnitRepository(), PersonRepository()
@@ -218,7 +219,7 @@ async def _assessment(
     answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
     if status == "draft":  # partly answered: the first third of the indicators
         answers = dict(list(answers.items())[: max(1, len(answers) // 3)])
-    decided = dt.date(YEAR, 1, 5) if YEAR > 2025 else dt.date(2025, 1, 5)
+    decided = vietnam_time.today() - dt.timedelta(days=30)
 
     def work(session: Session) -> None:
         assessment_id = assessments.get_or_create(
