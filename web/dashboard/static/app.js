@@ -1,0 +1,23 @@
+// dvht dashboard: small plain-JavaScript enhancements. Copyright the dvht authors; licensed
+// as the dvht project (see LICENSE.txt in this directory). Every page works without it:
+//   - a form marked data-confirm="question" asks before it is sent (decisions, removals);
+//   - a <select data-autosubmit> sends its form when changed (list filters);
+//   - a submitted form's buttons are disabled, so a double tap sends it once.
+"use strict";
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement)) { return; }
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); return; }
+  var buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+  window.setTimeout(function () {
+    buttons.forEach(function (button) { button.disabled = true; });
+  }, 0);
+});
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
+    if (typeof field.form.requestSubmit === "function") { field.form.requestSubmit(); }
+    else { field.form.submit(); }
+  }
+});
