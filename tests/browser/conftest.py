@@ -77,9 +77,7 @@ def telegram_api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture(scope="module")
-def served(
-    telegram_api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
+def served(telegram_api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server = ServeProcess(
         tmp_path_factory.mktemp("dashboard"),
         TELEGRAM_BOT_TOKEN=TOKEN,

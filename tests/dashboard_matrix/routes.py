@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, Mount, Route
+from fastapi.routing import APIRoute, iter_route_contexts
 
 RULES = ("public", "viewer", "reviewer", "unit_read", "unit_review", "unit_admin")
 MACHINE_PATHS = (
@@ -57,33 +56,26 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
-def _paths(route: BaseRoute) -> list[tuple[str, BaseRoute]]:
-    if isinstance(route, Mount):
-        return [(route.path, route)]
-    if isinstance(route, Route | APIRoute):
-        return [(route.path, route)]
-    return [(getattr(route, "path", repr(route)), route)]
-
-
 def is_machine(path: str) -> bool:
     return any(pattern.match(path) for pattern in MACHINE_PATHS)
 
 
 def endpoints(app: FastAPI) -> list[Endpoint]:
-    """Every (method, path) people reach, with its rule (None: no rule)."""
+    """Every (method, path) people reach, with its rule (None: no rule). FastAPI keeps an
+    included router as one entry of `app.routes`; `iter_route_contexts` (what FastAPI's own
+    OpenAPI generator walks) yields each route with the path and extras it is served with."""
     found: list[Endpoint] = []
-    for route in app.routes:
-        for path, inner in _paths(route):
-            if is_machine(path) and not (
-                isinstance(inner, APIRoute) and (inner.openapi_extra or {}).get("x-access")
-            ):
-                continue
-            extra = inner.openapi_extra if isinstance(inner, APIRoute) else None
-            rule = (extra or {}).get("x-access")
-            params = tuple(re.findall(r"\{([a-z_]+)(?::[a-z]+)?\}", path))
-            methods = sorted((getattr(inner, "methods", None) or {"GET"}) - {"HEAD"})
-            for method in methods:
-                found.append(Endpoint(method, path, rule if isinstance(rule, str) else None, params))
+    for context in iter_route_contexts(app.routes):
+        path = context.path or getattr(context.original_route, "path", repr(context))
+        original = context.original_route
+        extra = context.openapi_extra if isinstance(original, APIRoute) else None
+        rule = (extra or {}).get("x-access")
+        named = rule if isinstance(rule, str) else None
+        if is_machine(path) and named is None:
+            continue
+        params = tuple(re.findall(r"\{([a-z_]+)(?::[a-z]+)?\}", path))
+        methods = sorted((context.methods or {"GET"}) - {"HEAD"})
+        found.extend(Endpoint(method, path, named, params) for method in methods)
     return sorted(found, key=lambda e: (e.path, e.method))
 
 

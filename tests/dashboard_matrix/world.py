@@ -28,6 +28,7 @@ from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from storage import login_links
 from storage.assessments import AssessmentRepository
 from storage.db import Database
+from storage.evidence_store import LocalEvidenceStore, StoredFile
 from storage.people import PersonRepository
 from storage.schemas import (
     AnswerInput,
@@ -41,6 +42,7 @@ from storage.tables import Membership
 from storage.types import UTCDateTime, utcnow
 from storage.units import OfficeRepository, UnitRepository
 from storage.uow import transaction
+from tests import evidence_samples
 from tests.conftest import full_answers
 
 OPERATOR = Actor.operator()
@@ -80,6 +82,8 @@ class World:
     """unit id → office id."""
     status_of: dict[int, str | None] = field(default_factory=dict)
     """unit id → the status seeded for YEAR (None: not started)."""
+    evidence_of: dict[int, int] = field(default_factory=dict)
+    """unit id → its uploaded PDF's evidence id (when seeded with an evidence store)."""
 
     def in_office(self, office_id: int) -> list[int]:
         return sorted(u for u, o in self.office_of.items() if o == office_id)
@@ -117,8 +121,9 @@ ADMIN = ("Lê Thị Hồng Nhung", 7_100_003)
 MEMBER = ("Phạm Quốc Bảo", 7_100_004)
 
 
-async def seed(database: Database) -> World:
-    """Seed the world above into a migrated, empty database."""
+async def seed(database: Database, store: LocalEvidenceStore | None = None) -> World:
+    """Seed the world above into a migrated, empty database; with `store` (the evidence
+    directory the app reads), every assessment also gets an uploaded PDF as evidence."""
     world = World()
     world.office1 = await _office(database, *OFFICE1)
     world.office2 = await _office(database, *OFFICE2)
@@ -143,7 +148,12 @@ async def seed(database: Database) -> World:
     for unit_id, status in world.status_of.items():
         if status is not None:
             submitter = world.admin.person_id if unit_id == world.unit_x else None
-            await _assessment(database, unit_id, status, submitted_by=submitter)
+            stored = None if store is None else await _upload(store, unit_id)
+            evidence_id = await _assessment(
+                database, unit_id, status, submitted_by=submitter, stored=stored
+            )
+            if evidence_id is not None:
+                world.evidence_of[unit_id] = evidence_id
     return world
 
 
@@ -212,16 +222,46 @@ PATHS: dict[str, tuple[str, ...]] = {
 """The legal moves from draft to each seeded status."""
 
 
+async def _upload(store: LocalEvidenceStore, unit_id: int) -> StoredFile:
+    """A PDF kept as the chat keeps an upload."""
+    return await store.put(
+        evidence_samples.pdf(f"Ke hoach don vi {unit_id}".encode()),
+        original_name=f"Kế hoạch học tập {unit_id}.pdf",
+    )
+
+
+def _file_evidence(session: Session, assessment_id: int, stored: StoredFile) -> int:
+    evidence = EvidenceInput(
+        kind="file",
+        title="Kế hoạch học tập của đơn vị (bản ký)",
+        indicator_ids=("1.1",),
+        original_name=stored.original_name,
+        mime_type=stored.mime_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_key=stored.storage_key,
+    )
+    record = assessments.add_evidence(
+        session, actor=OPERATOR, assessment_id=assessment_id, evidence=evidence
+    )
+    return record.id
+
+
 async def _assessment(
-    database: Database, unit_id: int, status: str, *, submitted_by: int | None
-) -> None:
+    database: Database,
+    unit_id: int,
+    status: str,
+    *,
+    submitted_by: int | None,
+    stored: StoredFile | None,
+) -> int | None:
     rulebook = load_rulebook(TT24_BY_TIER["huyen"])
     answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
     if status == "draft":  # partly answered: the first third of the indicators
         answers = dict(list(answers.items())[: max(1, len(answers) // 3)])
     decided = vietnam_time.today() - dt.timedelta(days=30)
 
-    def work(session: Session) -> None:
+    def work(session: Session) -> int | None:
         assessment_id = assessments.get_or_create(
             session, actor=OPERATOR, unit_id=unit_id, year=YEAR
         )
@@ -246,6 +286,7 @@ async def _assessment(
         assessments.add_evidence(
             session, actor=OPERATOR, assessment_id=assessment_id, evidence=evidence
         )
+        evidence_id = None if stored is None else _file_evidence(session, assessment_id, stored)
         for step in PATHS[status]:
             extra: dict[str, Any] = {}
             if step == "recognised":
@@ -260,8 +301,9 @@ async def _assessment(
                 _columns(session, assessment_id, recognised_level=2)
             elif step == "returned":
                 _columns(session, assessment_id, return_reason="Thiếu minh chứng chỉ tiêu 1.1.")
+        return evidence_id
 
-    await transaction(database, work)
+    return await transaction(database, work)
 
 
 def _submitted(session: Session, assessment_id: int, person_id: int | None) -> None:
