@@ -1417,3 +1417,194 @@ def linked(name: str, channel: str | None, unit_name: str | None, *, left_behind
 
 
 # --- end of linking ----------------------------------------------------------------------------
+
+
+# --- issue 15: A review-chat (submission, review, notices, /dangnhap) -------------------------
+
+STATUS_NAMES: dict[str, str] = {
+    "draft": "đang làm",
+    "self_assessed": "đã tự đánh giá",
+    "submitted": "đã nộp",
+    "returned": "đã bị trả lại",
+    "recognised": "đã được công nhận",
+}
+"""A dossier's status as a sentence names it (“Hồ sơ đang ở trạng thái “đã nộp” …”)."""
+
+
+def status_name(status: str) -> str:
+    return STATUS_NAMES.get(status, status)
+
+
+def no_dossier(year: int) -> str:
+    return f"Đơn vị chưa có hồ sơ tự đánh giá năm {year}."
+
+
+def cannot_return(status: str) -> str:
+    return (
+        f"Hồ sơ đang ở trạng thái “{status_name(status)}” nên không trả lại được; "
+        "chỉ trả lại được hồ sơ đã nộp."
+    )
+
+
+def cannot_recognise(status: str) -> str:
+    return (
+        f"Hồ sơ đang ở trạng thái “{status_name(status)}” nên chưa thể công nhận; "
+        "chỉ công nhận được hồ sơ đã nộp."
+    )
+
+
+REASON_LENGTH = "Lý do trả lại cần từ 3 đến 1000 ký tự, ví dụ: “Thiếu minh chứng chỉ tiêu 2.3”."
+DECISION_NUMBER_NEEDED = "Cần số quyết định công nhận (tối đa 100 ký tự), ví dụ: “125/QĐ-UBND”."
+LEVEL_ONE_OR_TWO = "Mức công nhận phải là 1 hoặc 2."
+
+
+def decision_in_future(today: dt.date) -> str:
+    return f"Ngày quyết định không được sau hôm nay ({_day(today)})."
+
+
+def decision_before_year(year: int) -> str:
+    return f"Ngày quyết định không được trước năm của hồ sơ ({year})."
+
+
+def level_above_submitted(submitted: int | None) -> str:
+    if not submitted:
+        return (
+            "Hồ sơ không ghi mức đề nghị nên không công nhận được; hãy trả lại để đơn vị nộp lại."
+        )
+    return f"Đơn vị chỉ đề nghị công nhận mức {submitted}, không công nhận cao hơn mức đó được."
+
+
+def notice_returned(unit_name: str, year: int, reason: str) -> str:
+    """To every member of the unit: the office returned the dossier, why, and what next."""
+    return (
+        f"Hồ sơ tự đánh giá năm {year} của {unit_name} đã bị cơ quan thẩm định trả lại.\n"
+        f"Lý do: {reason}\n"
+        "Hãy sửa các câu trả lời, minh chứng theo lý do trên rồi gõ /nop để nộp lại."
+    )
+
+
+def notice_recognised(
+    unit_name: str, year: int, level: int, number: str, decided_on: dt.date
+) -> str:
+    """To every member of the unit: recognised, at which level, by which decision."""
+    return (
+        f"Chúc mừng! {unit_name} đã được công nhận “Đơn vị học tập” mức {level} "
+        f"(hồ sơ năm {year}) theo Quyết định số {number} ngày {_day(decided_on)}."
+    )
+
+
+def notice_submitted(
+    unit_name: str, year: int, level: int, by_name: str, dashboard: str | None
+) -> str:
+    """To every reviewer of the receiving office: a unit submitted; where to review it."""
+    where = (
+        f"Xem và thẩm định tại {dashboard}/donvi (gõ /dangnhap để nhận liên kết đăng nhập)"
+        if dashboard
+        else "Xem và thẩm định bằng lệnh “dvht review list”"
+    )
+    return (
+        f"{unit_name} đã nộp hồ sơ tự đánh giá năm {year}, đề nghị công nhận mức {level} "
+        f"(người nộp: {by_name}).\n{where}."
+    )
+
+
+def submit_admins_only(admin_names: list[str]) -> str:
+    """/nop from a member who is not the unit's admin: who can submit."""
+    if not admin_names:
+        return "Chỉ quản trị viên của đơn vị mới nộp được hồ sơ; đơn vị chưa có quản trị viên."
+    return f"Chỉ quản trị viên của đơn vị mới nộp được hồ sơ: {', '.join(admin_names)}."
+
+
+def submit_unanswered(count: int) -> str:
+    return (
+        f"Chưa nộp được: còn {count} chỉ tiêu chưa trả lời; gõ “tiếp tục” để trả lời nốt rồi /nop."
+    )
+
+
+SUBMIT_BELOW_LEVEL_1 = (
+    "Chưa nộp được: kết quả tự đánh giá chưa đạt mức 1, mà đơn vị chỉ nộp được mức đã tự "
+    "đánh giá đạt; gõ “cần gì để đạt mức 1” để xem còn thiếu gì."
+)
+SUBMIT_NOT_STARTED = (
+    "Chưa nộp được: đơn vị chưa bắt đầu tự đánh giá năm nay; gõ /danhgia để bắt đầu."
+)
+SUBMIT_CHANGED = (
+    "Kết quả tự đánh giá vừa thay đổi trong lúc chờ xác nhận; hãy gõ /nop lại để xem mức mới."
+)
+SUBMIT_CANCELLED = "Đã hủy, hồ sơ chưa được nộp. Khi sẵn sàng, gõ /nop."
+BTN_SUBMIT = "Nộp hồ sơ"
+BTN_YES = "Có"
+BTN_NO = "Không"
+
+
+def submit_wrong_status(status: str, at: dt.datetime | None, by_name: str | None) -> str:
+    if status == "submitted":
+        return dossier_locked(status, at, by_name).split(";")[0] + "; đang chờ thẩm định."
+    return f"Hồ sơ {status_name(status)} nên không nộp lại được."
+
+
+def submit_confirm(
+    unit_name: str,
+    year: int,
+    level: int,
+    office: str | None,
+    without_evidence: list[str],
+    *,
+    buttons: bool,
+) -> str:
+    """The question before a submission: what is requested, where it goes, what is missing."""
+    lines = [
+        f"Nộp hồ sơ tự đánh giá năm {year} của {unit_name}, đề nghị công nhận mức {level}.",
+        f"Cơ quan tiếp nhận: {office}." if office else "Cơ quan tiếp nhận: chưa xác định.",
+    ]
+    if without_evidence:
+        lines.append(
+            f"Còn {len(without_evidence)} chỉ tiêu chưa có minh chứng: "
+            f"{', '.join(without_evidence[:12])}{' …' if len(without_evidence) > 12 else ''}."
+        )
+    lines.append("Sau khi nộp, hồ sơ không sửa được nữa cho đến khi cơ quan trả lại.")
+    lines.append(
+        "Bấm “Có” để nộp, “Không” để thôi." if buttons else "Gõ “có” để nộp, “không” để thôi."
+    )
+    return "\n".join(lines)
+
+
+def submitted_ok(year: int, level: int, notified: int) -> str:
+    told = (
+        f" Đã báo cho {notified} người thẩm định."
+        if notified
+        else (
+            " Cơ quan tiếp nhận chưa có người thẩm định dùng chatbot; "
+            "hãy gửi hồ sơ theo cách thường lệ."
+        )
+    )
+    return f"Đã nộp hồ sơ năm {year}, đề nghị công nhận mức {level}.{told}"
+
+
+def dossier_locked(status: str, at: dt.datetime | None, by_name: str | None) -> str:
+    """An edit to a submitted (or recognised) dossier: since when, by whom, why not."""
+    if status == "recognised":
+        return "Hồ sơ đã được công nhận; không sửa được nữa."
+    when = f" ngày {_day(vietnam_time.today(at))}" if at is not None else ""
+    who = f" bởi {by_name}" if by_name else ""
+    return (
+        f"Hồ sơ đã nộp{when}{who}; không sửa được nữa. "
+        "Nếu cần sửa, hãy đề nghị cơ quan thẩm định trả lại hồ sơ."
+    )
+
+
+def login_link(url: str) -> str:
+    return (
+        f"Liên kết đăng nhập trang quản lý (dùng 1 lần, trong 15 phút):\n{url}\n"
+        "Đừng chuyển liên kết này cho người khác."
+    )
+
+
+LOGIN_NOT_SET_UP = "Trang quản lý chưa được cài đặt cho chatbot này (chưa có địa chỉ web)."
+LOGIN_NOT_ALLOWED = (
+    "Trang quản lý chỉ dành cho quản trị viên đơn vị và người thẩm định; "
+    "bạn vẫn làm mọi việc khác ngay trong chatbot."
+)
+
+
+# --- end of issue 15: A review-chat -------------------------------------------------------------

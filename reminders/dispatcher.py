@@ -20,6 +20,13 @@ skipped "superseded"), none for a deadline already past ("past"), none whose dea
 blocked the bot ("unreachable"). In quiet hours and on holidays nothing is claimed: the due
 reminders wait for the next allowed moment, where the superseding rule applies again.
 
+**Notices** (kind "notice", issue 15: a dossier submitted, returned or recognised) are the
+exception: the people concerned are waiting for the office's word, so a notice is claimed in
+quiet hours and on holidays too, and goes to who turned reminders off (/tatnhacnho covers the
+deadline pushes only); it is still paced and retried like any reminder. Latency: a running
+dispatcher looks at the table at least every `policy.interval` (60 s by default); `nudge()`
+(called by whoever queued a notice in the same process) makes it look at once.
+
 **Outcomes**: "sent"; "blocked" → skipped "unreachable" and the chat marked unreachable;
 "retry_after" → the channel pauses for that long and the reminder is planned again then (the
 claim does not count as an attempt); "failed" (5xx and network errors the sender already
@@ -33,7 +40,6 @@ is `reminders.pacing`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +56,7 @@ from reminders.planner import (
     BROADCAST_KIND,
     DOSSIER_KINDS_PAST_AFTER_DEADLINE,
     EXPIRY_KIND,
+    NOTICE_KIND,
     REVIEWER_KIND,
     Planner,
 )
@@ -120,6 +127,20 @@ class Dispatcher:
         self.on_result = on_result
         self._rendered: dict[int, Attachment] = {}
         """This pass's rendered reports, by assessment."""
+        self._nudged = asyncio.Event()
+        """Set by `nudge`: a notice was queued, the running dispatcher looks at once."""
+
+    def nudge(self) -> None:
+        """A notice was just queued (in this process): `run` looks at the table now rather
+        than at its next scheduled look. Safe to call from the event loop's thread only."""
+        self._nudged.set()
+
+    def _scope_now(self, now: dt.datetime) -> Scope:
+        """What may be claimed at `now`: everything in scope, or in quiet hours and on
+        holidays the notices alone."""
+        if self.window is None or self.window.allowed(now):
+            return self.scope
+        return replace(self.scope, kinds=(NOTICE_KIND,))
 
     # --- one pass --------------------------------------------------------------------------
 
@@ -127,11 +148,11 @@ class Dispatcher:
         """Claim one batch of due reminders and settle every one of them."""
         counts = Counts()
         now = self.clock.now()
-        if self.window is not None and not self.window.allowed(now):
-            return counts
-        counts.skip("superseded", await self.store.supersede(now=now))
+        scope = self._scope_now(now)
+        if scope is self.scope:
+            counts.skip("superseded", await self.store.supersede(now=now))
         claimed = await self.store.claim(
-            now=now, lease_until=now + self.policy.lease, limit=self.policy.batch, scope=self.scope
+            now=now, lease_until=now + self.policy.lease, limit=self.policy.batch, scope=scope
         )
         counts.claimed = len(claimed)
         if not claimed:
@@ -161,6 +182,8 @@ class Dispatcher:
             return "no_channel"
         if not reminder.reachable:
             return "unreachable"
+        if kind == NOTICE_KIND:
+            return None  # the office's word about one's own dossier: always delivered
         if reminder.opted_out:
             return "opted_out"  # /tatnhacnho: no reminders and no announcements (issue 13, 6)
         if kind == BROADCAST_KIND:
@@ -187,7 +210,7 @@ class Dispatcher:
         if self.progress is not None:
             by_year: dict[int, set[int]] = {}
             for r in reminders:
-                if r.unit_id is not None and r.year is not None:
+                if r.unit_id is not None and r.year is not None and r.kind != NOTICE_KIND:
                     by_year.setdefault(r.year, set()).add(r.unit_id)
             scopes: dict[int, list[int]] = {}
             for r in reminders:
@@ -300,7 +323,7 @@ class Dispatcher:
     async def run_until_idle(self, *, horizon: dt.timedelta = dt.timedelta(seconds=60)) -> Counts:
         """Passes until nothing in scope is due; reminders put back for a moment within
         `horizon` (a flood limit's retry_after, an expired lease) are waited for and sent too.
-        Stops in quiet hours."""
+        In quiet hours only notices are sent."""
         total = Counts()
         while True:
             counts = await self.run_once()
@@ -308,9 +331,7 @@ class Dispatcher:
             if counts.claimed:
                 continue
             now = self.clock.now()
-            if self.window is not None and not self.window.allowed(now):
-                return total
-            due = await self.store.next_due(scope=self.scope)
+            due = await self.store.next_due(scope=self._scope_now(now))
             if due is None or due - now > horizon:
                 return total
             await self.clock.sleep(max((due - now).total_seconds(), 0.05))
@@ -340,19 +361,32 @@ class Dispatcher:
                 except Exception:
                     log.exception("reminder dispatch failed; trying again shortly")
                     delay = self.policy.interval.total_seconds()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                await self._wait(stop, delay)
         finally:
             guard.release()
+
+    async def _wait(self, stop: asyncio.Event, delay: float) -> None:
+        """Until `stop`, a `nudge`, or `delay` seconds, whichever comes first."""
+        if self._nudged.is_set():
+            self._nudged.clear()
+            return
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._nudged.wait())]
+        try:
+            await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+            self._nudged.clear()
 
     async def _next_look(self) -> float:
         """Seconds until the next look: the next due reminder, the end of quiet hours, or
         `interval`, whichever comes first (at least one second)."""
         now = self.clock.now()
         wake = now + self.policy.interval
-        due = await self.store.next_due(scope=self.scope)
+        scope = self._scope_now(now)
+        due = await self.store.next_due(scope=scope)
         if due is not None:
             wake = min(wake, due)
-        if self.window is not None and not self.window.allowed(now):
+        if self.window is not None and scope is not self.scope:
             wake = min(wake, self.window.next_allowed(now))
         return max((wake - now).total_seconds(), 1.0)

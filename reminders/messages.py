@@ -9,7 +9,14 @@ from collections.abc import Mapping, Sequence
 from conversations import catalogue as say
 from conversations.messages import Outbound
 from reminders import compose
-from reminders.planner import ADMIN_KIND, BROADCAST_KIND, EXPIRY_KIND, REVIEWER_KIND, UPGRADE_KIND
+from reminders.planner import (
+    ADMIN_KIND,
+    BROADCAST_KIND,
+    EXPIRY_KIND,
+    NOTICE_KIND,
+    REVIEWER_KIND,
+    UPGRADE_KIND,
+)
 from reminders.ports import Claimed
 from reminders.progress import UnitProgress
 
@@ -30,6 +37,10 @@ def messages_for(
     kind = reminder.kind
     if kind == BROADCAST_KIND:
         return [Outbound(reminder.broadcast_text or "", kind="broadcast")]
+    if kind == NOTICE_KIND:
+        if not reminder.notice_text:
+            raise ValueError(f"notice reminder {reminder.id} has no text")
+        return [Outbound(reminder.notice_text, kind="notice")]
     deadline = reminder.deadline_on or today
     unit = progress.get(reminder.unit_id) if reminder.unit_id is not None else None
     if kind == REVIEWER_KIND:

@@ -27,6 +27,9 @@ REVIEWER_KIND = "reviewer-T-3"
 UPGRADE_KIND = "upgrade"
 EXPIRY_KIND = "expiry"
 BROADCAST_KIND = "broadcast"
+NOTICE_KIND = "notice"
+"""A one-off notice (issue 15: a dossier submitted, returned, recognised), queued by the review
+use case with its text in `notices`; delivered at once, not planned here."""
 DOSSIER_KINDS_PAST_AFTER_DEADLINE = ("T-", "admin-", "reviewer-")
 """Kinds that mean nothing once their deadline has passed (prefixes)."""
 

@@ -96,6 +96,8 @@ class Claimed:
     """The earliest date an office set for this unit's dossier of `year` (None: none)."""
     broadcast_text: str | None = None
     unit_name: str | None = None
+    notice_text: str | None = None
+    """For kind "notice" (issue 15): the text of the notice to deliver."""
 
 
 @dataclass
@@ -132,6 +134,9 @@ class Scope:
     channels: tuple[str, ...]
     identity_id: int | None = None
     broadcast_id: int | None = None
+    kinds: tuple[str, ...] | None = None
+    """Only reminders of these kinds (None: any); in quiet hours the dispatcher takes the
+    notices alone (issue 15)."""
 
 
 class ReminderStore(Protocol):

@@ -432,6 +432,10 @@ def _scope_filter(scope: Scope, params: dict[str, Any]) -> str:
     if scope.broadcast_id is not None:
         where += " AND r.broadcast_id = :broadcast_id"
         params["broadcast_id"] = scope.broadcast_id
+    if scope.kinds is not None:
+        names = [f"scope_kind{n}" for n in range(len(scope.kinds))]
+        where += f" AND r.kind IN ({', '.join(':' + n for n in names) or 'NULL'})"
+        params.update(zip(names, scope.kinds, strict=True))
     return where
 
 
@@ -440,7 +444,7 @@ _DETAILS = (
     "r.person_id, r.unit_id, r.office_id, r.broadcast_id, r.year, r.deadline_on, r.due_at, "
     "r.attempts, ci.active AS reachable, p.reminders_off AS opted_out, "
     f"CASE WHEN a.status IN ({_DONE_SQL}) THEN 1 ELSE 0 END AS submitted, "
-    "b.text AS broadcast_text, u.name AS unit_name, "
+    "b.text AS broadcast_text, u.name AS unit_name, nt.text AS notice_text, "
     "(SELECT MIN(d.due_on) FROM deadlines d WHERE d.year = r.year AND d.removed_at IS NULL "
     "AND (d.province IN (SELECT official FROM prov WHERE typed = u.province) "
     "OR d.office_id = u.office_id)) AS office_deadline "
@@ -449,6 +453,7 @@ _DETAILS = (
     "LEFT JOIN units u ON u.id = r.unit_id "
     "LEFT JOIN assessments a ON a.unit_id = r.unit_id AND a.year = r.year "
     "LEFT JOIN broadcasts b ON b.id = r.broadcast_id "
+    "LEFT JOIN notices nt ON nt.id = r.notice_id "
 )
 
 
@@ -512,6 +517,7 @@ def _claimed(row: dict[str, Any]) -> Claimed:
         office_deadline=as_date(row["office_deadline"]),
         broadcast_text=row["broadcast_text"],
         unit_name=row["unit_name"],
+        notice_text=row["notice_text"],
     )
 
 
