@@ -302,4 +302,4 @@ async def test_the_member_only_person_cannot_sign_in(matrix: Matrix) -> None:
         answer = await http.post(f"/dangnhap/{token}")
         assert answer.status_code == 403
         assert "dvht_session" not in http.cookies
-        assert (await http.get("/donvi")).status_code == 303
+        assert (await http.get("/quantri")).status_code == 303

@@ -7,9 +7,10 @@ partly answered, complete and self-assessed, submitted (twice in office 1, once 
 returned and recognised. The answers of a complete assessment reach level 2 on every indicator
 of the rulebook (`tests.conftest.full_answers`) with one reference document as their evidence.
 
-Statuses are moved with `AssessmentRepository.set_status` as the operator (the legal
-transitions, audited); the submission's own columns (level, when, by whom) are then written as
-the chat's submission writes them, since that use case belongs to another part of the issue.
+Statuses are moved by the use cases' own storage functions (the legal transitions, audited,
+their notices queued): `AssessmentRepository.set_status` for self-assessment,
+`storage.review_store.submit` (unit X by its admin, the others by the operator), and
+`review_store.return_dossier` / `recognise` for the office's decisions.
 Seeding works in the test process only: a served process reads the same database file.
 """
 
@@ -17,15 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from conversations.records import Actor
 from dvht_core import vietnam_time
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
-from storage import login_links
+from storage import login_links, review_store
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.evidence_store import LocalEvidenceStore, StoredFile
@@ -39,7 +38,7 @@ from storage.schemas import (
     NewUnit,
 )
 from storage.tables import Membership
-from storage.types import UTCDateTime, utcnow
+from storage.types import utcnow
 from storage.units import OfficeRepository, UnitRepository
 from storage.uow import transaction
 from tests import evidence_samples
@@ -49,6 +48,7 @@ OPERATOR = Actor.operator()
 YEAR = vietnam_time.assessment_year(vietnam_time.today())
 """The assessment year the dashboard shows by default (the one officials work on today)."""
 MEMBERS = 40
+RETURNED = "Thiếu minh chứng chỉ tiêu 1.1."
 
 units, people = UnitRepository(), PersonRepository()
 assessments, offices = AssessmentRepository(), OfficeRepository()
@@ -215,11 +215,11 @@ async def _join(database: Database, person_id: int, unit_id: int, role: str) -> 
 PATHS: dict[str, tuple[str, ...]] = {
     "draft": (),
     "self_assessed": ("self_assessed",),
-    "submitted": ("self_assessed", "submitted"),
-    "returned": ("self_assessed", "submitted", "returned"),
-    "recognised": ("self_assessed", "submitted", "recognised"),
+    "submitted": ("submitted",),
+    "returned": ("submitted", "returned"),
+    "recognised": ("submitted", "recognised"),
 }
-"""The legal moves from draft to each seeded status."""
+"""The moves from draft to each seeded status (submission goes through self_assessed)."""
 
 
 async def _upload(store: LocalEvidenceStore, unit_id: int) -> StoredFile:
@@ -255,6 +255,10 @@ async def _assessment(
     submitted_by: int | None,
     stored: StoredFile | None,
 ) -> int | None:
+    """The unit's YEAR assessment in `status`, through the use cases' storage: answers and
+    evidence as the chat records them, the submission as the unit admin's (`submitted_by`;
+    None: the operator's), the office's decisions as `storage.review_store` makes them."""
+    submitter = OPERATOR if submitted_by is None else Actor.person(submitted_by)
     rulebook = load_rulebook(TT24_BY_TIER["huyen"])
     answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
     if status == "draft":  # partly answered: the first third of the indicators
@@ -288,38 +292,29 @@ async def _assessment(
         )
         evidence_id = None if stored is None else _file_evidence(session, assessment_id, stored)
         for step in PATHS[status]:
-            extra: dict[str, Any] = {}
-            if step == "recognised":
-                extra = {"decision_number": "25/QĐ-UBND", "decision_date": decided}
-            assessments.set_status(
-                session, actor=OPERATOR, assessment_id=assessment_id, status=step, **extra
-            )
-            session.flush()
-            if step == "submitted":
-                _submitted(session, assessment_id, submitted_by)
-            elif step == "recognised":
-                _columns(session, assessment_id, recognised_level=2)
+            now = utcnow()
+            if step == "self_assessed":
+                assessments.set_status(
+                    session, actor=OPERATOR, assessment_id=assessment_id, status=step
+                )
+            elif step == "submitted":
+                review_store.submit(session, submitter, unit_id=unit_id, year=YEAR, now=now)
             elif step == "returned":
-                _columns(session, assessment_id, return_reason="Thiếu minh chứng chỉ tiêu 1.1.")
+                review_store.return_dossier(
+                    session, OPERATOR, unit_id=unit_id, year=YEAR, reason=RETURNED, now=now
+                )
+            else:
+                review_store.recognise(
+                    session,
+                    OPERATOR,
+                    unit_id=unit_id,
+                    year=YEAR,
+                    number="25/QĐ-UBND",
+                    decided_on=decided,
+                    level=2,
+                    now=now,
+                )
+            session.flush()
         return evidence_id
 
     return await transaction(database, work)
-
-
-def _submitted(session: Session, assessment_id: int, person_id: int | None) -> None:
-    """The submission's columns, as the chat's submission writes them (level 2 requested)."""
-    session.connection().execute(
-        text(
-            "UPDATE assessments SET submitted_level = 2, submitted_at = :at, "
-            "submitted_by = :by, standing_at = NULL WHERE id = :id"
-        ).bindparams(bindparam("at", type_=UTCDateTime)),
-        {"at": utcnow(), "by": person_id, "id": assessment_id},
-    )
-
-
-def _columns(session: Session, assessment_id: int, **values: Any) -> None:
-    assignments = ", ".join(f"{name} = :{name}" for name in values)
-    session.connection().execute(
-        text(f"UPDATE assessments SET {assignments}, standing_at = NULL WHERE id = :id"),
-        {**values, "id": assessment_id},
-    )
