@@ -66,7 +66,7 @@ def endpoints(app: FastAPI) -> list[Endpoint]:
     OpenAPI generator walks) yields each route with the path and extras it is served with."""
     found: list[Endpoint] = []
     for context in iter_route_contexts(app.routes):
-        path = context.path or getattr(context.original_route, "path", repr(context))
+        path = str(context.path or getattr(context.original_route, "path", repr(context)))
         original = context.original_route
         extra = context.openapi_extra if isinstance(original, APIRoute) else None
         rule = (extra or {}).get("x-access")

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 from fastapi import APIRouter, FastAPI
 

@@ -295,7 +295,7 @@ async def _assessment(
             now = utcnow()
             if step == "self_assessed":
                 assessments.set_status(
-                    session, actor=OPERATOR, assessment_id=assessment_id, status=step
+                    session, actor=OPERATOR, assessment_id=assessment_id, status="self_assessed"
                 )
             elif step == "submitted":
                 review_store.submit(session, submitter, unit_id=unit_id, year=YEAR, now=now)
