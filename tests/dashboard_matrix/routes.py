@@ -42,6 +42,8 @@ class Endpoint:
     path: str
     rule: str | None
     params: tuple[str, ...]
+    csrf_exempt: bool = False
+    """Marked `x-csrf: exempt` (only the login form, which has no session yet)."""
 
     @property
     def api(self) -> bool:
@@ -75,7 +77,8 @@ def endpoints(app: FastAPI) -> list[Endpoint]:
             continue
         params = tuple(re.findall(r"\{([a-z_]+)(?::[a-z]+)?\}", path))
         methods = sorted((context.methods or {"GET"}) - {"HEAD"})
-        found.extend(Endpoint(method, path, named, params) for method in methods)
+        exempt = (extra or {}).get("x-csrf") == "exempt"
+        found.extend(Endpoint(method, path, named, params, exempt) for method in methods)
     return sorted(found, key=lambda e: (e.path, e.method))
 
 

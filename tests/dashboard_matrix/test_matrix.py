@@ -70,6 +70,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         found = endpoints(route_table_app())
         metafunc.parametrize("endpoint", found, ids=[e.id for e in found])
+    if "unsafe_endpoint" in metafunc.fixturenames:
+        found = [
+            e
+            for e in endpoints(route_table_app())
+            if e.method in UNSAFE and not e.csrf_exempt and e.rule is not None
+        ]
+        metafunc.parametrize("unsafe_endpoint", found, ids=[e.id for e in found])
 
 
 # --- the route table ---------------------------------------------------------------------------
@@ -229,6 +236,35 @@ async def test_every_route_for_every_role(matrix: Matrix, endpoint: Endpoint) ->
             if endpoint.method in UNSAFE and endpoint.rule == "public":
                 await restore(matrix, caller)
     assert failures == [], "\n".join(failures)
+
+
+async def test_every_unsafe_route_wants_the_session_s_csrf_token(
+    matrix: Matrix, unsafe_endpoint: Endpoint
+) -> None:
+    """For a caller the route lets in, the same request with no token, or another session's
+    token, is refused with 403 before it does anything."""
+    endpoint = unsafe_endpoint
+    assert endpoint.rule is not None
+    candidates: tuple[Role, ...] = ("reviewer1", "admin", "reviewer2")
+    role, scope = next(
+        (role, scope)
+        for role in candidates
+        for scope in scopes_for(endpoint)
+        if expected(endpoint.rule, role, scope, api=endpoint.api) == "allowed"
+    )
+    caller = matrix.callers[role]
+    stranger = matrix.callers["reviewer1" if role == "reviewer2" else "reviewer2"]
+    for token in (None, stranger.csrf):
+        path = await fill(matrix, endpoint, scope)
+        sent = body(endpoint, caller)
+        if endpoint.api:
+            sent["headers"] = {CSRF_HEADER: token} if token else {}
+        else:
+            sent["data"] = {k: v for k, v in sent["data"].items() if k != CSRF_FIELD}
+            if token:
+                sent["data"][CSRF_FIELD] = token
+        answer = await caller.http.request(endpoint.method, path, **sent)
+        assert answer.status_code == 403, f"{role} {path} with token {token!r}: {answer.text}"
 
 
 # --- what each sees of the units ---------------------------------------------------------------
