@@ -60,7 +60,7 @@ def deadline_case(
     days = sorted({d for d in (*office_days.values(), *province_days.values()) if d < legal})
     if not days:
         params["legal_day"] = legal.toordinal()
-        return ":legal_day"
+        return "CAST(:legal_day AS INTEGER)"
     branches = []
     for n, day in enumerate(days):
         offices = sorted(o for o, d in office_days.items() if d == day)
@@ -73,9 +73,9 @@ def deadline_case(
             params[f"dl_p_{n}_{m}"] = province
             tests.append(f"u.province = :dl_p_{n}_{m}")
         params[f"dl_d_{n}"] = day.toordinal()
-        branches.append(f"WHEN {' OR '.join(tests)} THEN :dl_d_{n}")
+        branches.append(f"WHEN {' OR '.join(tests)} THEN CAST(:dl_d_{n} AS INTEGER)")
     params["legal_day"] = legal.toordinal()
-    return f"CASE {' '.join(branches)} ELSE :legal_day END"
+    return f"CASE {' '.join(branches)} ELSE CAST(:legal_day AS INTEGER) END"
 
 
 def scope_sql(offices: list[int], units: list[int], params: dict[str, Any]) -> str:

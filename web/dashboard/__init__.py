@@ -10,6 +10,7 @@ with the HTML error pages installed; the composition (`bot.serve`, `dvht web`) u
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends
@@ -33,9 +34,25 @@ def _binder(deps: DashboardDeps) -> Callable[[Request], Awaitable[None]]:
 
 def _parts() -> list[APIRouter]:
     """Every dashboard router of every part (B's shell and admin, C's units data)."""
-    from web.dashboard import admin_routes, login_routes, static_routes
+    from web.dashboard import (
+        admin_calendar,
+        admin_import,
+        admin_invites,
+        admin_office,
+        admin_routes,
+        login_routes,
+        static_routes,
+    )
 
-    return [login_routes.router, static_routes.router, admin_routes.router]
+    return [
+        login_routes.router,
+        static_routes.router,
+        admin_routes.router,
+        admin_import.router,
+        admin_invites.router,
+        admin_office.router,
+        admin_calendar.router,
+    ]
 
 
 def dashboard_routers(deps: DashboardDeps, *, extra: Sequence[APIRouter] = ()) -> list[APIRouter]:
@@ -61,8 +78,12 @@ def dashboard_app(
     `routers` are served as they are (the channels' webhooks, report links); `extra` are
     wrapped like the dashboard's own routes."""
     from web.app import create_app
+    from web.dashboard.admin_import import IMPORT_PATH
     from web.dashboard.problems import install_handlers
+    from web.limits import RequestLimits
 
+    limits = limits or RequestLimits()
+    limits = replace(limits, upload_paths=limits.upload_paths | {IMPORT_PATH})
     app = create_app(
         routers=[*routers, *dashboard_routers(deps, extra=extra)],
         database_ok=database_ok,

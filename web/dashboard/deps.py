@@ -8,7 +8,7 @@ clock, and two apps in one process (the test suite) never share anything.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,12 @@ class DashboardDeps:
     """Renders a unit's report (the ZIP export)."""
     year: int | None = None
     """The assessment year shown; None: the year officials work on today (Vietnam time)."""
+    replan: Callable[[], Awaitable[object]] | None = None
+    """Plans the deadline reminders again after a deadline is added or removed (the
+    composition passes the reminders planner with the configured offsets); None: not here."""
+    broadcast_channels: tuple[str, ...] = ("telegram", "zalo")
+    """The channels a broadcast from the dashboard is queued for (the running dispatcher of
+    `dvht serve` or `dvht dispatch` delivers them)."""
     secure_cookies: bool = field(default=False)
     """Set the session cookie's Secure flag; `for_base_url` sets it for an https address."""
 
