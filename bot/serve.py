@@ -278,6 +278,7 @@ async def _dispatch(settings: Settings, app: App, channels: Sequence[RunningChan
             reports=ReportFiles(),
             on_result=counted,
         )
+        app.notice_listeners.append(dispatcher.nudge)  # a submission's notice goes at once
         await dispatcher.run(asyncio.Event())
     except Exception:  # the bot goes on answering; the reminders wait for the next start
         log.exception("the reminder dispatcher stopped")
