@@ -213,6 +213,7 @@ class ConversationService:
             display_name=message.display_name or f"Người dùng {message.user_id}",
         )
         ctx, state = self._context(tx, person, State.from_dict(raw), message.has_buttons)
+        before, asked_in = state, ctx
         transition = engine.step(ctx, state, message)
         state, replies = transition.state, list(transition.replies)
         try:
@@ -239,7 +240,7 @@ class ConversationService:
             error = Outbound(f"{exc.message[:1].upper()}{exc.message[1:]}", kind="error")
             state, replies = asked.state, [error, *asked.replies]
         except DossierLocked as locked:  # submitted: the sentence, then the same question
-            asked = engine.ask(ctx, state)
+            asked = engine.ask(asked_in, before)
             state, replies = asked.state, [Outbound(locked.message, kind="error"), *asked.replies]
         except AccessDenied:
             replies = [Outbound(say.ACCESS_DENIED, kind="error")]
