@@ -31,9 +31,13 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 Role = Literal["anonymous", "member", "admin", "reviewer1", "reviewer2"]
 ROLES: tuple[Role, ...] = ("anonymous", "member", "admin", "reviewer1", "reviewer2")
-Scope = Literal["none", "own", "office", "other"]
+Scope = Literal["none", "own", "office", "other", "mine", "theirs"]
 """Which unit a `{unit_id}` is filled with: `own` = the admin's unit X (office 1), `office` =
-another unit of office 1, `other` = a unit of office 2; `none` for routes without one."""
+another unit of office 1, `other` = a unit of office 2. An office's own things (`{office_id}`,
+its reviewers' `{person_id}`, `{invite_id}`, `{deadline_id}`): `mine` = of the caller's
+office (office 2 for its reviewer, office 1 for everyone else), `theirs` = of the other
+office. `none` for routes with neither."""
+OFFICE_PARAMS = frozenset({"office_id", "person_id", "invite_id", "deadline_id"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,10 @@ class Endpoint:
     @property
     def unit_scoped(self) -> bool:
         return "unit_id" in self.params
+
+    @property
+    def office_scoped(self) -> bool:
+        return not self.unit_scoped and bool(OFFICE_PARAMS & set(self.params))
 
     @property
     def id(self) -> str:
@@ -88,7 +96,11 @@ def unruled(app: FastAPI) -> list[str]:
 
 
 def scopes_for(endpoint: Endpoint) -> tuple[Scope, ...]:
-    return ("own", "office", "other") if endpoint.unit_scoped else ("none",)
+    if endpoint.unit_scoped:
+        return ("own", "office", "other")
+    if endpoint.office_scoped:
+        return ("mine", "theirs")
+    return ("none",)
 
 
 Expected = Literal["allowed", "login", "unauthorised", "forbidden", "missing"]
@@ -110,9 +122,11 @@ def expected(rule: str, role: Role, scope: Scope, *, api: bool) -> Expected:
     )
     administers = role == "admin" and scope == "own"
     if rule == "viewer":
-        return "allowed"
+        return "missing" if scope == "theirs" else "allowed"
     if rule == "reviewer":
-        return "allowed" if role.startswith("reviewer") else "forbidden"
+        if not role.startswith("reviewer"):
+            return "forbidden"
+        return "missing" if scope == "theirs" else "allowed"
     if not (reviewer_in_scope or administers):
         return "missing"
     if rule in ("unit_read", "unit_admin"):

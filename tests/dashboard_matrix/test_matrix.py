@@ -128,12 +128,29 @@ def unit_for(world: World, scope: Scope) -> int:
     return world.first(world.office2, "submitted")
 
 
-async def fill(matrix: Matrix, endpoint: Endpoint, scope: Scope) -> str:
+def office_for(world: World, scope: Scope, role: Role) -> int:
+    """The office whose things fill an office-scoped route (see `routes.Scope`)."""
+    mine = world.office2 if role == "reviewer2" else world.office1
+    theirs = world.office1 if mine == world.office2 else world.office2
+    return theirs if scope == "theirs" else mine
+
+
+async def fill(matrix: Matrix, endpoint: Endpoint, scope: Scope, role: Role) -> str:
     """The path with every parameter filled; an unknown parameter fails (add it here)."""
     path = endpoint.path
-    unit_id = unit_for(matrix.world, scope) if endpoint.unit_scoped else None
+    world = matrix.world
+    unit_id = unit_for(world, scope) if endpoint.unit_scoped else None
+    office_id = office_for(world, scope, role)
     for param in endpoint.params:
-        if param == "unit_id":
+        if param == "office_id":
+            value = str(office_id)
+        elif param == "person_id":
+            value = str(world.colleague_of[office_id])
+        elif param == "invite_id":
+            value = str(world.invite_of[office_id])
+        elif param == "deadline_id":
+            value = str(world.deadline_of[office_id])
+        elif param == "unit_id":
             value = str(unit_id)
         elif param == "evidence_id":
             assert unit_id is not None
@@ -228,7 +245,7 @@ async def test_every_route_for_every_role(matrix: Matrix, endpoint: Endpoint) ->
         caller = matrix.callers[role]
         for scope in scopes_for(endpoint):
             want = expected(endpoint.rule, role, scope, api=endpoint.api)
-            path = await fill(matrix, endpoint, scope)
+            path = await fill(matrix, endpoint, scope, role)
             answer = await send(matrix, caller, endpoint, path, want == "allowed")
             wrong = verdict(answer, want, endpoint)
             if wrong:
@@ -255,7 +272,7 @@ async def test_every_unsafe_route_wants_the_session_s_csrf_token(
     caller = matrix.callers[role]
     stranger = matrix.callers["reviewer1" if role == "reviewer2" else "reviewer2"]
     for token in (None, stranger.csrf):
-        path = await fill(matrix, endpoint, scope)
+        path = await fill(matrix, endpoint, scope, role)
         sent = body(endpoint, caller)
         if endpoint.api:
             sent["headers"] = {CSRF_HEADER: token} if token else {}

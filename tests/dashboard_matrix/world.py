@@ -19,25 +19,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from conversations.records import Actor
 from dvht_core import vietnam_time
+from dvht_core.calendar import dossier_deadline
 from dvht_core.loader import TT24_BY_TIER, load_rulebook
-from storage import login_links, review_store
+from storage import calendar_store, login_links, review_store
 from storage.assessments import AssessmentRepository
+from storage.calendar_store import NewDeadline
 from storage.db import Database
 from storage.evidence_store import LocalEvidenceStore, StoredFile
+from storage.invites import InviteRepository
 from storage.people import PersonRepository
 from storage.schemas import (
     AnswerInput,
     AssessmentTotals,
     EvidenceInput,
+    NewInvite,
     NewOffice,
     NewPerson,
     NewUnit,
 )
-from storage.tables import Membership
+from storage.tables import InviteCode, Membership
 from storage.types import utcnow
 from storage.units import OfficeRepository, UnitRepository
 from storage.uow import transaction
@@ -52,6 +56,7 @@ RETURNED = "Thiếu minh chứng chỉ tiêu 1.1."
 
 units, people = UnitRepository(), PersonRepository()
 assessments, offices = AssessmentRepository(), OfficeRepository()
+invites = InviteRepository()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,12 @@ class World:
     """unit id → the status seeded for YEAR (None: not started)."""
     evidence_of: dict[int, int] = field(default_factory=dict)
     """unit id → its uploaded PDF's evidence id (when seeded with an evidence store)."""
+    colleague_of: dict[int, int] = field(default_factory=dict)
+    """office id → a second reviewer of the office (one the first may remove)."""
+    invite_of: dict[int, int] = field(default_factory=dict)
+    """office id → an invite code's id, for a unit of the office."""
+    deadline_of: dict[int, int] = field(default_factory=dict)
+    """office id → an internal deadline the office set."""
 
     def in_office(self, office_id: int) -> list[int]:
         return sorted(u for u, o in self.office_of.items() if o == office_id)
@@ -119,6 +130,8 @@ REVIEWER1 = ("Nguyễn Thị Thu Hà", 7_100_001)
 REVIEWER2 = ("Trần Văn Đức", 7_100_002)
 ADMIN = ("Lê Thị Hồng Nhung", 7_100_003)
 MEMBER = ("Phạm Quốc Bảo", 7_100_004)
+COLLEAGUE1 = ("Võ Thị Mai", 7_100_005)
+COLLEAGUE2 = ("Đặng Minh Tuấn", 7_100_006)
 
 
 async def seed(database: Database, store: LocalEvidenceStore | None = None) -> World:
@@ -143,6 +156,12 @@ async def seed(database: Database, store: LocalEvidenceStore | None = None) -> W
             world.office_of[unit_id] = office_id
             world.status_of[unit_id] = status
     world.unit_x = world.units[UNITS_OFFICE1[0][0]]
+    for office_id, (name, chat_id) in ((world.office1, COLLEAGUE1), (world.office2, COLLEAGUE2)):
+        colleague = await _person(database, name, chat_id)
+        await _reviewer(database, office_id, colleague.person_id)
+        world.colleague_of[office_id] = colleague.person_id
+        world.invite_of[office_id] = await _invite(database, world.in_office(office_id)[-1])
+        world.deadline_of[office_id] = await _deadline(database, office_id)
     await _join(database, world.admin.person_id, world.unit_x, "unit_admin")
     await _join(database, world.member.person_id, world.unit_x, "member")
     for unit_id, status in world.status_of.items():
@@ -201,6 +220,37 @@ async def _unit(
             name=name, tier="huyen", unit_type=unit_type, province=province, office_id=office_id
         )
         return units.create(session, actor=OPERATOR, data=data).id
+
+    return await transaction(database, work)
+
+
+async def _invite(database: Database, unit_id: int) -> int:
+    """An invite code for the unit, as its admin issues one; the code's row id."""
+
+    def work(session: Session) -> int:
+        invites.create(session, actor=OPERATOR, data=NewInvite(unit_id=unit_id))
+        found = session.exec(
+            select(InviteCode.id)
+            .where(InviteCode.unit_id == unit_id)
+            .order_by(col(InviteCode.id).desc())
+        ).first()
+        assert found is not None
+        return found
+
+    return await transaction(database, work)
+
+
+async def _deadline(database: Database, office_id: int) -> int:
+    """An internal date of the office, ten days before the legal deadline."""
+    data = NewDeadline(
+        year=YEAR,
+        due_on=dossier_deadline(YEAR) - dt.timedelta(days=10),
+        title="Hạn nộp hồ sơ nội bộ của phòng",
+        office_id=office_id,
+    )
+
+    def work(session: Session) -> int:
+        return calendar_store.add_deadline(session, actor=OPERATOR, data=data).id
 
     return await transaction(database, work)
 
