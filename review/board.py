@@ -302,7 +302,7 @@ _ACTIONS: dict[str, str] = {
     "invite.revoke": "thu hồi mã mời",
     "receiving_office.set": "đặt nơi nhận hồ sơ",
 }
-_STATUS_WORDS = {
+STORED_STATUS_WORDS = {
     "draft": "đang làm",
     "self_assessed": "tự đánh giá",
     "submitted": "đã nộp",
@@ -314,8 +314,8 @@ _STATUS_WORDS = {
 def audit_words(action: str, details: dict[str, object]) -> str:
     """An audit row as a sentence for the unit's page (“trả lời chỉ tiêu 2.1”)."""
     if action == "assessment.status":
-        before = _STATUS_WORDS.get(str(details.get("from")), str(details.get("from")))
-        after = _STATUS_WORDS.get(str(details.get("to")), str(details.get("to")))
+        before = STORED_STATUS_WORDS.get(str(details.get("from")), str(details.get("from")))
+        after = STORED_STATUS_WORDS.get(str(details.get("to")), str(details.get("to")))
         return f"chuyển hồ sơ từ “{before}” sang “{after}”"
     template = _ACTIONS.get(action)
     if template is None:

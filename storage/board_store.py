@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, text
+from sqlalchemy import JSON, BindParameter, bindparam, text
 from sqlmodel import Session
 
 from conversations.catalogue import answer_text
@@ -74,7 +74,7 @@ _STALE_IDS = (
     "SELECT a.unit_id FROM assessments a JOIN units u ON u.id = a.unit_id "
     "WHERE a.year = :year AND a.standing_at IS NULL AND {scope} ORDER BY a.unit_id"
 )
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _LOCK = text(
     "SELECT id FROM assessments WHERE unit_id IN :ids AND year = :year "
     "AND standing_at IS NULL ORDER BY id FOR UPDATE"
@@ -702,7 +702,7 @@ def _weekly(
         return ()
     end = min(today, dossier_deadline(year))
     week = firsts[0] - dt.timedelta(days=firsts[0].weekday())
-    points = []
+    points: list[WeekPoint] = []
     index = 0
     while week <= end and len(points) < 120:
         week_end = week + dt.timedelta(days=6)

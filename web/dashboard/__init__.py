@@ -40,14 +40,17 @@ def _binder(deps: DashboardDeps) -> Callable[[Request], AsyncIterator[None]]:
 
 def _parts() -> list[APIRouter]:
     """Every dashboard router of every part (B's shell and admin, C's units data)."""
-    from web.dashboard import (
+    from web.dashboard import (  # part C: the units data
         admin_calendar,
         admin_import,
         admin_invites,
         admin_office,
         admin_routes,
+        api,
+        exports,
         login_routes,
         static_routes,
+        units_routes,
     )
 
     return [
@@ -58,6 +61,9 @@ def _parts() -> list[APIRouter]:
         admin_invites.router,
         admin_office.router,
         admin_calendar.router,
+        units_routes.router,
+        exports.router,
+        api.router,
     ]
 
 
