@@ -26,12 +26,15 @@ from cli.commands import (
     exchange,
     report,
     units,
+    web,
 )
 from cli.common import CliError
 
 EXIT_USAGE = 2
 SUMMARY_LIMIT = 300
-COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report, deadline, dispatch, broadcast)
+COMMAND_GROUPS = (
+    evaluate, database, units, exchange, chat, report, deadline, dispatch, broadcast, web
+)  # fmt: skip
 """In the order `dvht --help` lists their commands."""
 
 

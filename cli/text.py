@@ -1306,3 +1306,16 @@ def workers_serve_failure(reason: str, details: dict[str, str]) -> str:
 
 
 # --- end of worker processes ---------------------------------------------------------------------
+
+
+# --- issue 15: web shell (part B) ---
+
+HELP_WEB = (
+    "chạy trang quản lý trên web (không có bot, không gửi nhắc hạn) cho cơ quan chưa dùng bot"
+)
+HELP_WEB_HOST = "địa chỉ lắng nghe (mặc định DVHT_HTTP_HOST)"
+HELP_WEB_PORT = "cổng lắng nghe (mặc định DVHT_HTTP_PORT)"
+
+
+def web_serving(base_url: str) -> str:
+    return f"Trang quản lý đang chạy tại {base_url} (Ctrl-C để dừng)."
