@@ -2,8 +2,9 @@
 with DVHT_TEST_DATABASE_URL), reached over httpx's ASGI transport, with one client per role.
 
 The app is `web.dashboard.dashboard_app` (the backend of `web.app.create_app` with the
-dashboard's routers and its error pages) beside the signed report links' router, as `dvht
-serve` and `dvht web` build it; the review use case is the real one (`storage.review_store`).
+dashboard's routers and its error pages) beside the signed report links' router, on the deps
+`bot.dashboard.dashboard_deps` builds from the settings, as `dvht serve` and `dvht web` build
+them; the review use case is the real one (`storage.review_store`).
 
 Each role signs in the way a person does: a one-time link issued by `storage.login_links`,
 POST `/dangnhap/{token}`, the session cookie kept by the client. The member-only person cannot
@@ -25,7 +26,8 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from sqlmodel import Session
 
-from reports.renderer import ReportFiles
+from bot.dashboard import dashboard_deps
+from bot.settings import Settings
 from storage import web_sessions
 from storage.db import Database
 from storage.evidence_store import LocalEvidenceStore
@@ -37,7 +39,7 @@ from web.dashboard.auth import COOKIE, CSRF_FIELD, csrf_token_for
 from web.links import SignedLinks
 from web.report_routes import report_routes
 
-SECRET = b"the matrix's secret key, long enough for hmac"
+SECRET = b"mQ7vK2xR9tLp4WnZ8cYb3HsJ6dFg1AeU5rTq0VkN"
 BASE = "http://dashboard.test"
 CSRF_INPUT = re.compile(rf'name="{CSRF_FIELD}" value="([0-9a-f]+)"')
 
@@ -47,18 +49,16 @@ async def _database_ok() -> bool:
 
 
 def build_deps(database: Database, data_dir: Path) -> DashboardDeps:
-    """What the composition hands the dashboard: the real review use case, the evidence store
-    and report renderer the chat uses, on this database."""
-    from storage.review_store import review_service
-
-    return DashboardDeps.for_base_url(
-        database=database,
-        review=review_service(database),
-        base_url=BASE,
-        secret=SECRET,
-        evidence=LocalEvidenceStore(data_dir / "evidence"),
-        reports=ReportFiles(),
+    """What the composition hands the dashboard (`bot.dashboard.dashboard_deps`, as `dvht
+    serve` and `dvht web` build it): the real review use case, the evidence store and report
+    renderer under the data directory, on this database."""
+    settings = Settings(
+        _env_file=None,
+        DVHT_DATA_DIR=str(data_dir),
+        DVHT_PUBLIC_URL=BASE,
+        DVHT_SECRET_KEY=SECRET.decode(),
     )
+    return dashboard_deps(settings, database)
 
 
 def build_app(deps: DashboardDeps, data_dir: Path, *, extra: Sequence[APIRouter] = ()) -> FastAPI:
