@@ -28,6 +28,7 @@ from cli.commands import (
     report,
     review,
     units,
+    web,
 )
 from cli.common import CliError
 
@@ -45,6 +46,7 @@ COMMAND_GROUPS = (
     broadcast,
     office,
     review,
+    web,
 )
 """In the order `dvht --help` lists their commands."""
 

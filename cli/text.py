@@ -1433,3 +1433,15 @@ def decided(unit_name: str, year: int, status: str, level: int | None, notified:
 
 
 # --- end of issue 15: A review-chat -------------------------------------------------------------
+
+# --- issue 15: web shell (part B) ---
+
+HELP_WEB = (
+    "chạy trang quản lý trên web (không có bot, không gửi nhắc hạn) cho cơ quan chưa dùng bot"
+)
+HELP_WEB_HOST = "địa chỉ lắng nghe (mặc định DVHT_HTTP_HOST)"
+HELP_WEB_PORT = "cổng lắng nghe (mặc định DVHT_HTTP_PORT)"
+
+
+def web_serving(base_url: str) -> str:
+    return f"Trang quản lý đang chạy tại {base_url} (Ctrl-C để dừng)."

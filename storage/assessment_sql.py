@@ -23,7 +23,7 @@ from dvht_core import workflow
 from dvht_core.assessment import Answer, check_answer
 from dvht_core.errors import InputError
 from dvht_core.loader import rulebook_for
-from storage import access, audit
+from storage import access, audit, standing
 from storage.rows import answer_record, assessment_record, evidence_record, unit_record
 from storage.runner import runner_for
 from storage.types import UTCDateTime, utcnow
@@ -252,6 +252,7 @@ def record_answer(
     )
     if inserted != 1:
         raise AccessDenied(f"{actor.label} may not answer for assessment {assessment_id}")
+    standing.mark_stale(session, assessment_id)
     audit.record(
         session,
         actor=actor,

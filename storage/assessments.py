@@ -22,7 +22,7 @@ from dvht_core import workflow
 from dvht_core.errors import InputError
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, rulebook_for
 from dvht_core.workflow import Status
-from storage import access, assessment_sql, audit
+from storage import access, assessment_sql, audit, standing
 from storage.rows import columns, evidence_record
 from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput, FileInput
 from storage.tables import AssessmentRow, Evidence, EvidenceFile, EvidenceIndicator
@@ -101,7 +101,7 @@ class AssessmentRepository:
         session.exec(
             update(AssessmentRow)
             .where(col(AssessmentRow.id) == assessment_id)
-            .values(**changes, updated_at=utcnow())
+            .values(**changes, updated_at=utcnow(), standing_at=None)
         )
         audit.record(
             session,
@@ -143,6 +143,7 @@ class AssessmentRepository:
         session.flush()
         assert item.id is not None
         indicator_ids = tuple(dict.fromkeys(evidence.indicator_ids))
+        standing.mark_stale(session, assessment_id)
         for indicator_id in indicator_ids:
             session.add(EvidenceIndicator(evidence_id=item.id, indicator_id=indicator_id))
         audit.record(
@@ -196,6 +197,7 @@ class AssessmentRepository:
         link.removed_at = utcnow()
         link.removed_by = actor.person_id
         session.add(link)
+        standing.mark_stale(session, evidence.assessment_id)
         audit.record(
             session,
             actor=actor,
@@ -219,6 +221,7 @@ class AssessmentRepository:
         old = evidence.title
         evidence.title = title[:500]
         session.add(evidence)
+        standing.mark_stale(session, evidence.assessment_id)
         audit.record(
             session,
             actor=actor,
@@ -274,4 +277,5 @@ class AssessmentRepository:
         )
         row.status = status
         row.updated_at = utcnow()
+        row.standing_at = None
         session.add(row)

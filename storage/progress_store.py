@@ -171,3 +171,9 @@ def _not_started(unit: UnitRecord, year: int) -> AssessmentRecord:
         recognition_decision_number=None,
         recognition_decision_date=None,
     )
+
+
+def load_in(session: Session, unit_ids: Sequence[int], year: int) -> dict[int, UnitProgress]:
+    """`load_progress` inside a caller's transaction (the dashboard's standing refresh reads and
+    writes back in one)."""
+    return _load(session, sorted(set(unit_ids)), year)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, Index, Text, UniqueConstraint, event, false, text
 from sqlmodel import Field, SQLModel
 
 from dvht_core import workflow
 from dvht_core.limits import EARLIEST_DECISION_YEAR, MAX_MEMBERS, MAX_YEAR, MIN_YEAR
+from storage import search_name
 from storage.types import UTCDateTime, utcnow
 
 # A naming convention from the first migration on, so constraints have stable names on both
@@ -73,7 +74,15 @@ class Office(SQLModel, table=True):
 
 class Unit(SQLModel, table=True):
     __tablename__ = "units"
-    __table_args__ = (CheckConstraint(_one_of("tier", TIERS), name="tier"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("tier", TIERS), name="tier"),
+        Index(
+            "ix_units_unfolded",
+            "id",
+            sqlite_where=text("search_name IS NULL"),
+            postgresql_where=text("search_name IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=300)
@@ -83,6 +92,15 @@ class Unit(SQLModel, table=True):
     office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
     active: bool = Field(default=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    search_name: str | None = Field(default=None, max_length=300)
+    """`name` folded for the dashboard's search (`storage.search_name`): set on every ORM
+    insert and update (listener below); NULL on rows written by hand until the board fills it."""
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _fold_name(_mapper: Any, _connection: Any, unit: Unit) -> None:
+    unit.search_name = search_name.fold(unit.name)
 
 
 class Person(SQLModel, table=True):
@@ -175,6 +193,13 @@ class AssessmentRow(SQLModel, table=True):
         CheckConstraint(_one_of("status", STATUSES), name="status"),
         *ASSESSMENT_BOUNDS,
         Index("ix_assessments_status_unit", "status", "unit_id"),
+        Index(
+            "ix_assessments_stale",
+            "year",
+            "unit_id",
+            sqlite_where=text("standing_at IS NULL"),
+            postgresql_where=text("standing_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -44,7 +44,7 @@ from dvht_core.assessment import check_answer
 from dvht_core.errors import InputError
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 from dvht_core.model import TIER_NAMES, Rulebook
-from storage import access, assessment_sql, audit
+from storage import access, assessment_sql, audit, standing
 from storage.assessments import AssessmentRepository
 from storage.schemas import UnitChanges
 from storage.tables import (
@@ -260,8 +260,11 @@ def _apply(
                     changed = True
         if changed:
             row.updated_at = now
+            row.standing_at = None  # the dashboard's cached level and share: recompute
             session.add(row)
     session.flush()
+    if any(change.field in ("tier", "unit_type") for change in done) and unit.id is not None:
+        standing.mark_unit_stale(session, unit.id)  # which indicators apply changed
     for change in done:
         details: dict[str, Any] = {"field": change.field, "old": change.old, "new": change.new}
         if change.year is not None:

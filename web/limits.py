@@ -27,6 +27,10 @@ class RequestLimits:
     """Reading one request's body; a slower client gets 408 and the connection is closed."""
     max_body_bytes: int = 1024 * 1024
     """A larger body gets 413. Telegram's largest updates are tens of kilobytes, Zalo's a few."""
+    upload_paths: frozenset[str] = frozenset()
+    """Paths whose body may be up to `max_upload_bytes` instead (the dashboard's XLSX import,
+    issue 15): every other route keeps the small limit."""
+    max_upload_bytes: int = 6 * 1024 * 1024
     max_header_bytes: int = 64 * 1024
     """The request line and headers together; more gets 431 and the connection is closed."""
     graceful_shutdown_s: float = 10.0
@@ -70,6 +74,8 @@ class BodyGuard:
             await self.app(scope, receive, send)
             return
         limit = self.limits.max_body_bytes
+        if self.limits.upload_paths and scope.get("path") in self.limits.upload_paths:
+            limit = self.limits.max_upload_bytes
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:

@@ -1,0 +1,69 @@
+"""dashboard search: units.search_name and the board's partial indexes
+
+Revision ID: b7d40c6e9a15
+Revises: 8312d9082816
+Create Date: 2026-12-07 04:00:00
+
+Issue 15, part C. The dashboard searches unit names ignoring case and diacritics (“ha noi”
+finds “Hà Nội”): `units.search_name` holds the folded name (kept by the ORM on every write;
+existing rows are folded here, and rows written by hand later are filled by the board before a
+search). Two partial indexes find the few rows a board read must touch first: the units not
+yet folded, and the assessments whose cached standing is stale (`standing_at IS NULL`).
+"""
+
+import unicodedata
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel  # noqa: F401 - autogenerate writes sqlmodel.sql.sqltypes.AutoString (§5.4)
+from alembic import op
+
+revision: str = "b7d40c6e9a15"
+down_revision: str | None = "8312d9082816"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _fold(text: str) -> str:
+    """The folding of the application's search_name module, copied: a migration imports no
+    application code."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.lower().split())
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("search_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True)
+        )
+        batch_op.create_index(
+            "ix_units_unfolded",
+            ["id"],
+            unique=False,
+            sqlite_where=sa.text("search_name IS NULL"),
+            postgresql_where=sa.text("search_name IS NULL"),
+        )
+    with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_assessments_stale",
+            ["year", "unit_id"],
+            unique=False,
+            sqlite_where=sa.text("standing_at IS NULL"),
+            postgresql_where=sa.text("standing_at IS NULL"),
+        )
+    connection = op.get_bind()
+    rows = connection.execute(sa.text("SELECT id, name FROM units")).all()
+    for unit_id, name in rows:
+        connection.execute(
+            sa.text("UPDATE units SET search_name = :folded WHERE id = :id"),
+            {"folded": _fold(name), "id": unit_id},
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.drop_index("ix_assessments_stale")
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_index("ix_units_unfolded")
+        batch_op.drop_column("search_name")
