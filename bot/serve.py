@@ -6,8 +6,9 @@ Telegram (TELEGRAM_BOT_TOKEN) runs by long polling, or as a webhook on the backe
 TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET are set; Zalo (ZALO_BOT_TOKEN) is built by
 `bot.zalo.channel`. The backend (`web.app` on `web.server`) runs whenever a webhook, Zalo or
 DVHT_PUBLIC_URL is configured (`Settings.needs_backend`). One reminder dispatcher runs beside
-them with a notifier per channel. This module only runs channels: `bot.wiring` builds them,
-and the settings come from the entry point.
+them with a notifier per channel. With DVHT_PUBLIC_URL the backend also serves the web
+dashboard (issue 15, `bot.dashboard`); `dvht web` serves the dashboard alone. This module only
+runs channels: `bot.wiring` builds them, and the settings come from the entry point.
 
 Before the first API request every token and secret is redacted from everything the process
 may print (`bot.redaction`), and each channel's token and server are checked before the
@@ -168,7 +169,7 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
             closers.insert(0, channels[-1].close)
         tune_garbage_collector()
         if sock is not None:
-            backend = await start_backend(app, sock, channels, link_routers)
+            backend = await start_backend(app, sock, channels, link_routers, settings)
         for channel in channels:
             await channel.start()
         if sock is not None and settings.workers > 1:  # once the webhooks are registered
@@ -278,6 +279,7 @@ async def _dispatch(settings: Settings, app: App, channels: Sequence[RunningChan
             reports=ReportFiles(),
             on_result=counted,
         )
+        app.notice_listeners.append(dispatcher.nudge)  # a submission's notice goes at once
         await dispatcher.run(asyncio.Event())
     except Exception:  # the bot goes on answering; the reminders wait for the next start
         log.exception("the reminder dispatcher stopped")

@@ -60,12 +60,23 @@ async def start_backend(
     sock: Any,
     channels: Sequence[RunningChannel],
     extra: Sequence[APIRouter],
+    settings: Settings | None = None,
 ) -> Backend:
+    """The backend on `sock`: the channels' routes and `extra`, and the dashboard (issue 15)
+    beside them when `settings` name a public address (DVHT_PUBLIC_URL)."""
     from web.app import create_app
     from web.server import Backend
 
-    routers = [router for channel in channels for router in channel.routers]
-    backend = Backend(create_app(routers=[*routers, *extra], database_ok=app.database_ok), sock)
+    routers = [*(router for channel in channels for router in channel.routers), *extra]
+    if settings is not None and settings.public_url:
+        from bot.dashboard import dashboard_deps
+        from web.dashboard import dashboard_app
+
+        deps = dashboard_deps(settings, app.database)
+        served = dashboard_app(deps, database_ok=app.database_ok, routers=routers)
+    else:
+        served = create_app(routers=routers, database_ok=app.database_ok)
+    backend = Backend(served, sock)
     await backend.start()
     return backend
 

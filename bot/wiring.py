@@ -63,6 +63,13 @@ class App:
     service: ConversationService
     files: ChannelFiles = field(default_factory=ChannelFiles)
     """Where each channel adds its `FileSource` (used when the app was built with none)."""
+    notice_listeners: list[Callable[[], None]] = field(default_factory=list)
+    """Called when a notice was queued in this process (issue 15): the reminder dispatcher
+    running beside the channels adds its `nudge`, so a submission's notice goes at once."""
+
+    def notice_queued(self) -> None:
+        for listener in self.notice_listeners:
+            listener()
 
     async def database_ok(self) -> bool:
         """The database answers a query that reads it (the backend's /healthz): the schema's
@@ -108,14 +115,22 @@ async def build_app(
     store = LocalEvidenceStore(
         settings.data_dir / "evidence", max_bytes=settings.max_upload_mb * 1024 * 1024
     )
+    listeners: list[Callable[[], None]] = []
+
+    def notice_queued() -> None:
+        for listener in listeners:
+            listener()
+
     service = ConversationService(
         SqlDialogueStore(database),
         files=files if files is not None else channel_files,
         evidence=EvidenceFilesAdapter(store),
         reports=ReportFiles() if with_reports else None,
         keep_replies=keep_replies,
+        dashboard_url=settings.public_url,
+        on_notice=notice_queued,
     )
-    return App(database, service, channel_files)
+    return App(database, service, channel_files, listeners)
 
 
 async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramChannel]:

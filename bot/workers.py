@@ -244,7 +244,7 @@ async def _serve(settings: Settings, sock: socket.socket, number: int) -> None:
             channels.append(await build_zalo(settings, app, links, preview))
             closers.insert(0, channels[-1].close)
         tune_garbage_collector()
-        backend = await start_backend(app, sock, channels, link_routers)
+        backend = await start_backend(app, sock, channels, link_routers, settings)
         log.info(
             "worker %d (pid %d) serving: %s",
             number,

@@ -24,14 +24,30 @@ from cli.commands import (
     dispatch,
     evaluate,
     exchange,
+    office,
     report,
+    review,
     units,
+    web,
 )
 from cli.common import CliError
 
 EXIT_USAGE = 2
 SUMMARY_LIMIT = 300
-COMMAND_GROUPS = (evaluate, database, units, exchange, chat, report, deadline, dispatch, broadcast)
+COMMAND_GROUPS = (
+    evaluate,
+    database,
+    units,
+    exchange,
+    chat,
+    report,
+    deadline,
+    dispatch,
+    broadcast,
+    office,
+    review,
+    web,
+)
 """In the order `dvht --help` lists their commands."""
 
 

@@ -38,6 +38,9 @@ PressKind = Literal[
     "total_yes",
     "total_no",
     "resume",
+    "submit",
+    "submit_yes",
+    "submit_no",
 ]
 
 
@@ -69,6 +72,9 @@ _FIXED: dict[str, Press] = {
     "tot:yes": Press("total_yes"),
     "tot:no": Press("total_no"),
     "go:resume": Press("resume"),
+    "sb:go": Press("submit"),
+    "sb:yes": Press("submit_yes"),
+    "sb:no": Press("submit_no"),
 }
 _ID_OF: dict[PressKind, str] = {press.kind: button_id for button_id, press in _FIXED.items()}
 _PREFIXES: dict[str, PressKind] = {
@@ -174,3 +180,9 @@ def total_yes(total: int, what: str) -> Button:
 # Deadline pushes (issue 13): “Làm tiếp” under a reminder takes the user back to their own saved
 # step, as “tiếp tục” or /danhgia would; the press may come days after the push, at any step.
 RESUME = _fixed("resume", say.BTN_RESUME)
+
+
+# Submission (issue 15): “Nộp hồ sơ” under the result (unit admins), then “Có” / “Không”.
+SUBMIT = _fixed("submit", say.BTN_SUBMIT)
+SUBMIT_YES = _fixed("submit_yes", say.BTN_YES)
+SUBMIT_NO = _fixed("submit_no", say.BTN_NO)

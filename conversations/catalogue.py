@@ -536,6 +536,9 @@ HELP = (
     "hạn nộp hồ sơ và thông báo chung\n"
     "• /lienket: dùng chung một hồ sơ trên Telegram và Zalo (lấy mã ở ứng dụng này, gõ "
     "/lienket kèm mã ở ứng dụng kia)\n"
+    "• /nop (hoặc gõ “nộp hồ sơ”): quản trị viên đơn vị nộp hồ sơ khi đã tự đánh giá đạt mức 1 "
+    "trở lên\n"
+    "• /dangnhap: liên kết đăng nhập trang quản lý (quản trị viên đơn vị, người thẩm định)\n"
     "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
     "của ai; hãy nhắn riêng cho bot để đánh giá."
 )
@@ -1545,6 +1548,7 @@ SUBMIT_NOT_STARTED = (
 SUBMIT_CHANGED = (
     "Kết quả tự đánh giá vừa thay đổi trong lúc chờ xác nhận; hãy gõ /nop lại để xem mức mới."
 )
+SUBMIT_YES_OR_NO = "Gõ “có” để nộp hồ sơ, hoặc “không” để thôi."
 SUBMIT_CANCELLED = "Đã hủy, hồ sơ chưa được nộp. Khi sẵn sàng, gõ /nop."
 BTN_SUBMIT = "Nộp hồ sơ"
 BTN_YES = "Có"

@@ -17,9 +17,9 @@ class Command:
     name: str
     """What the official types after the slash: ASCII, as Telegram's menu requires."""
     intent: str | None
-    """The intent kind it stands for (`conversations.intents`); None for /start, /donvi and
-    /lienket, which the engine handles itself (creating or joining a unit;
-    `conversations.unit_details`; `conversations.linking`)."""
+    """The intent kind it stands for (`conversations.intents`); None for /start, /donvi,
+    /lienket, /nop and /dangnhap, which the engine handles itself (creating or joining a unit;
+    `conversations.unit_details`; `conversations.linking`; `conversations.submitting`)."""
     menu: str | None = None
     """The menu's description; None: understood when typed, not listed."""
     aliases: tuple[str, ...] = ()
@@ -67,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
         "Liên kết Telegram và Zalo: dùng chung một hồ sơ",
         ("lien_ket", "link"),
     ),
+    Command("nop", None, "Nộp hồ sơ (quản trị viên đơn vị)", ("nophoso", "nop_ho_so", "submit")),
+    Command("dangnhap", None, "Đăng nhập trang quản lý", ("dang_nhap", "login", "dashboard")),
     Command("quaylai", "back", aliases=("back",)),
     Command("boqua", "skip", aliases=("skip",)),
     Command("bosungsau", "later_evidence", aliases=("later",)),

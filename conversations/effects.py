@@ -112,6 +112,25 @@ class RedeemLinkCode:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class CheckSubmission:
+    """/nop (issue 15): may the sender submit now? The service asks storage (who the unit's
+    admins are, the dossier's status) and words the answer with `conversations.submitting`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """“Có” to the submission's question: submit at `level`, the level the question showed
+    (storage refuses if the answers reach another one by now)."""
+
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssueLoginLink:
+    """/dangnhap (issue 15): a one-time dashboard login link for a unit admin or reviewer."""
+
+
 Effect = (
     RecordAnswer
     | SetTotals
@@ -125,6 +144,9 @@ Effect = (
     | SetReminders
     | IssueLinkCode
     | RedeemLinkCode
+    | CheckSubmission
+    | Submit
+    | IssueLoginLink
 )
 
 

@@ -18,6 +18,7 @@ from conversations import (
     parsing,
     quick,
     steps,
+    submitting,
     unit_details,
     walk,
 )
@@ -62,6 +63,10 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
     linking_asked = linking.asked(text)  # /lienket (issue 14): the same at every step
     if linking_asked is not None:
         return linking.start(state, linking_asked)
+    if submitting.asked(text):  # /nop, “nộp hồ sơ” (issue 15): the same at every step
+        return submitting.start(ctx, state)
+    if submitting.login_asked(text):  # /dangnhap
+        return submitting.login(state)
     picked = _picked(ctx, state, message, text)
     if isinstance(picked, Outcome):
         return picked
@@ -177,6 +182,8 @@ def _pressed(ctx: Context, state: State, button_id: str) -> Outcome:
         return intent(ctx, state, Intent("resume"))
     if press.kind == "edit":
         return edit(ctx, state, press.arg)
+    if press.kind == "submit":  # “Nộp hồ sơ” under the result
+        return submitting.start(ctx, state)
     here = steps.of(state.step)
     done = here.pressed(ctx, state, press) if here.pressed is not None else None
     if done is None and _paused(state):

@@ -22,6 +22,7 @@ from conversations.records import (
     UnitChange,
     UnitRecord,
 )
+from conversations.submission import Submitted
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
 from dvht_core.unit_calendar import UnitCalendar
@@ -174,6 +175,32 @@ class DialogueTx(Protocol):
         """/lienket CODE typed in another app: the sender's account joins the person the code
         was given to (the merging rules: `storage.linking`), or why not. A refusal is counted
         against the account and committed with the reply (it never raises for a bad code)."""
+        ...
+
+    # --- submission and the dashboard's login (issue 15) ---
+
+    def submission_refusal(self, *, person_id: int, unit_id: int, year: int) -> str | None:
+        """Why the person cannot submit the unit's dossier of `year` now (one Vietnamese
+        sentence: who can, what is missing, since when it is submitted), or None."""
+        ...
+
+    def submit(
+        self,
+        *,
+        person_id: int,
+        unit_id: int,
+        year: int,
+        level: int,
+        now: dt.datetime,
+        dashboard: str | None,
+    ) -> Submitted:
+        """Submit at `level` (draft|returned → self_assessed → submitted), the office's
+        reviewers told; SubmitRefused when it cannot be submitted, or not at that level."""
+        ...
+
+    def issue_login_link(self, *, person_id: int, via: str, now: dt.datetime) -> str | None:
+        """A one-time dashboard login token for a unit admin or reviewer (15 minutes), or None
+        for anyone else."""
         ...
 
 

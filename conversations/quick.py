@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversations import catalogue as say
-from conversations.buttons import REPORT
+from conversations.buttons import REPORT, SUBMIT
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
-from conversations.messages import Outbound
+from conversations.messages import Button, Outbound
 from conversations.questions import UNIT_CHOICES
-from dvht_core import calendar
+from conversations.submission import readiness
+from dvht_core import calendar, workflow
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.forecast import forecast
 from dvht_core.gaps import (
@@ -92,7 +93,19 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
             if target == 1:
                 lines.append(say.LEVEL_2_AFTERWARDS)
     lines += [say.warning_line(w) for w in evaluation.warnings]
-    return [Outbound("\n".join(lines), (REPORT,), kind="result")]
+    return [Outbound("\n".join(lines), _result_buttons(ctx), kind="result")]
+
+
+def _result_buttons(ctx: Context) -> tuple[Button, ...]:
+    """“Báo cáo”, and “Nộp hồ sơ” for a unit admin whose dossier can be submitted now
+    (issue 15; anyone may type /nop, and is told why not)."""
+    record, unit = ctx.assessment, ctx.unit
+    if record is None or unit is None or not workflow.is_editable(record.status):
+        return (REPORT,)
+    admin = any(m.unit_id == unit.id and m.role == "unit_admin" for m in ctx.memberships)
+    if admin and readiness(record).submittable:
+        return (REPORT, SUBMIT)
+    return (REPORT,)
 
 
 def _evaluate(ctx: Context) -> Evaluation | None:

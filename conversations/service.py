@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine, linking, quick, steps
+from conversations import effects, engine, linking, quick, steps, submitting
 from conversations.context import Context
 from conversations.errors import (
     AccessDenied,
@@ -44,10 +44,16 @@ from conversations.ports import (
 )
 from conversations.records import PersonRecord
 from conversations.state import State
+from conversations.submission import DossierLocked, SubmitRefused
 from dvht_core import vietnam_time
 from dvht_core.errors import InputError
 
 log = logging.getLogger(__name__)
+LOGIN_PATH = "/dangnhap/"
+"""The dashboard's login route (`storage.login_links.LOGIN_PATH`, which the use case cannot
+import): a link is the public URL, this, and the token."""
+NOTICE_QUEUED = "notice_queued"
+"""Set in a message's `report` holder when its transaction queued a notice."""
 REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
 # The editable copies that follow the PDF: format, file name, MIME type, caption. The names
 # here are the fallbacks for report data kept before names carried the unit and the date;
@@ -86,6 +92,8 @@ class ConversationService:
         reports: ReportRenderer | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
         keep_replies: bool = False,
+        dashboard_url: str | None = None,
+        on_notice: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.files = files
@@ -93,6 +101,12 @@ class ConversationService:
         self.reports = reports
         self.clock = clock
         self.keep_replies = keep_replies
+        self.dashboard_url = dashboard_url.rstrip("/") if dashboard_url else None
+        """DVHT_PUBLIC_URL (issue 15): /dangnhap links and the submission notice point there;
+        None: no dashboard is set up."""
+        self.on_notice = on_notice
+        """Called once a message that queued a notice (a submission) has committed: the
+        in-process reminder dispatcher's `nudge`, so the reviewers hear at once."""
         """Keep each message's replies with its inbox entry (see the module docstring); off for
         channels that have no inbox, which then pay nothing for it."""
 
@@ -115,6 +129,8 @@ class ConversationService:
                         partial(self._handle, message=message, report=report),
                         serial_key=f"{message.channel}:{message.user_id}",
                     )
+                    if report.pop(NOTICE_QUEUED, False) and self.on_notice is not None:
+                        self.on_notice()
                     return fit(await self._with_report(replies, report, rendering))
                 except StaleState:
                     continue
@@ -197,6 +213,7 @@ class ConversationService:
             display_name=message.display_name or f"Người dùng {message.user_id}",
         )
         ctx, state = self._context(tx, person, State.from_dict(raw), message.has_buttons)
+        before, asked_in = state, ctx
         transition = engine.step(ctx, state, message)
         state, replies = transition.state, list(transition.replies)
         try:
@@ -204,6 +221,10 @@ class ConversationService:
                 if isinstance(effect, effects.IssueLinkCode | effects.RedeemLinkCode):
                     extra, ctx, state = self._link(tx, ctx, state, effect, message)
                     person = ctx.person  # a link may make the sender another person
+                elif isinstance(
+                    effect, effects.CheckSubmission | effects.Submit | effects.IssueLoginLink
+                ):
+                    extra, ctx, state = self._submission(tx, ctx, state, effect, message, report)
                 else:
                     extra, ctx, state = self._apply(tx, ctx, state, effect, person)
                 replies += extra
@@ -218,6 +239,9 @@ class ConversationService:
             asked = engine.ask(ctx, state)
             error = Outbound(f"{exc.message[:1].upper()}{exc.message[1:]}", kind="error")
             state, replies = asked.state, [error, *asked.replies]
+        except DossierLocked as locked:  # submitted: the sentence, then the same question
+            asked = engine.ask(asked_in, before)
+            state, replies = asked.state, [Outbound(locked.message, kind="error"), *asked.replies]
         except AccessDenied:
             replies = [Outbound(say.ACCESS_DENIED, kind="error")]
         tx.save_state(
@@ -306,6 +330,60 @@ class ConversationService:
         went_on = linking.linked(fresh, resuming, result)
         return list(went_on.replies), fresh, went_on.state
 
+    def _submission(
+        self,
+        tx: DialogueTx,
+        ctx: Context,
+        state: State,
+        effect: effects.CheckSubmission | effects.Submit | effects.IssueLoginLink,
+        message: Inbound,
+        report: dict[str, Any],
+    ) -> tuple[list[Outbound], Context, State]:
+        """/nop, its “Có”, and /dangnhap (issue 15; `conversations.submitting`)."""
+        person = ctx.person
+        if isinstance(effect, effects.IssueLoginLink):
+            if self.dashboard_url is None:
+                text = say.LOGIN_NOT_SET_UP
+            else:
+                token = tx.issue_login_link(
+                    person_id=person.id, via=message.channel, now=self.clock()
+                )
+                text = (
+                    say.LOGIN_NOT_ALLOWED
+                    if token is None
+                    else say.login_link(f"{self.dashboard_url}{LOGIN_PATH}{token}")
+                )
+            said = submitting.login_link(ctx, state, text)
+            return list(said.replies), ctx, said.state
+        unit = ctx.unit
+        if unit is None or ctx.assessment is None:
+            said = submitting.refused(ctx, state, say.NO_UNIT_YET)
+            return list(said.replies), ctx, said.state
+        year = ctx.assessment.year
+        if isinstance(effect, effects.CheckSubmission):
+            refusal = tx.submission_refusal(person_id=person.id, unit_id=unit.id, year=year)
+            if refusal is not None:
+                said = submitting.refused(ctx, state, refusal)
+            else:
+                said = submitting.question(ctx, state)
+            return list(said.replies), ctx, said.state
+        try:
+            done = tx.submit(
+                person_id=person.id,
+                unit_id=unit.id,
+                year=year,
+                level=effect.level,
+                now=self.clock(),
+                dashboard=self.dashboard_url,
+            )
+        except SubmitRefused as refused:
+            said = submitting.submit_refused(ctx, state, refused.message)
+            return list(said.replies), ctx, said.state
+        report[NOTICE_QUEUED] = done.notified > 0
+        fresh, state = self._context(tx, person, state, ctx.has_buttons)
+        said = submitting.submitted(fresh, state, done)
+        return list(said.replies), fresh, said.state
+
     def _apply(
         self,
         tx: DialogueTx,
@@ -315,8 +393,15 @@ class ConversationService:
         person: PersonRecord,
     ) -> tuple[list[Outbound], Context, State]:
         """Store one effect; return the replies it adds, and the context and state after it."""
-        if isinstance(effect, effects.IssueLinkCode | effects.RedeemLinkCode):
-            raise TypeError("a link effect is stored by _link")
+        if isinstance(
+            effect,
+            effects.IssueLinkCode
+            | effects.RedeemLinkCode
+            | effects.CheckSubmission
+            | effects.Submit
+            | effects.IssueLoginLink,
+        ):
+            raise TypeError("a link or submission effect is stored by _link or _submission")
         if isinstance(effect, effects.JoinUnit):
             try:
                 membership = tx.redeem_invite(person_id=person.id, code=effect.code)

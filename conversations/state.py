@@ -35,6 +35,8 @@ UNIT_DETAILS = "unit_details"
 UNIT_FIELD = "unit_field"
 UNIT_KIND = "unit_kind"
 CONFIRM_TOTAL = "confirm_total"
+# Submission (issue 15; conversations/submitting.py).
+CONFIRM_SUBMIT = "confirm_submit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,8 @@ class Draft:
     """The detail of the unit being changed: name, province, unit_type, members, learners."""
     total: int | None = None
     """An unusual members or learners total, waiting for “Đúng” (CONFIRM_TOTAL)."""
+    submit_level: int | None = None
+    """The level the submission's question showed, waiting for “Có” (CONFIRM_SUBMIT)."""
 
     def album(self, group: str) -> int | None:
         """The evidence item an album's photos join, once its first photo is stored."""
@@ -157,6 +161,8 @@ class Draft:
             out["unit_field"] = self.unit_field
         if self.total is not None:
             out["total"] = self.total
+        if self.submit_level is not None:
+            out["submit_level"] = self.submit_level
         return out
 
     @classmethod
@@ -193,6 +199,7 @@ _PLAIN = frozenset(
         "evidence_added",
         "unit_field",
         "total",
+        "submit_level",
     }
 )
 """Draft keys stored as they are (the others are converted back to tuples and records)."""

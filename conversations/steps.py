@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from conversations import catalogue as say
-from conversations import onboarding, questions, unit_details, walk
+from conversations import onboarding, questions, submit_step, unit_details, walk
 from conversations import state as st
 from conversations.buttons import Press
 from conversations.context import Context
@@ -332,6 +332,19 @@ _TABLE: tuple[Step, ...] = (
             Edge("retype_field", st.UNIT_FIELD, "Nhập lại (a change)"),
         ),
     ),
+    # Submission (issue 15): “Nộp hồ sơ …?” Có / Không.
+    Step(
+        st.CONFIRM_SUBMIT,
+        submit_step.prompt,
+        typed=submit_step.typed,
+        pressed=submit_step.pressed,
+        skip=lambda ctx, state, indicator: submit_step.cancelled(state),
+        back="submit_cancelled",
+        edges=(
+            Edge("submitted", st.IDLE, "Có: submitted, the office's reviewers told"),
+            Edge("submit_cancelled", st.IDLE, "Không"),
+        ),
+    ),
 )
 STEPS: dict[str, Step] = {entry.id: entry for entry in _TABLE}
 
@@ -351,6 +364,7 @@ ANYWHERE: tuple[Edge, ...] = (
     Edge("unit_details", st.UNIT_DETAILS, "/donvi (unit admin)"),
     Edge("unit_field", st.UNIT_FIELD, "sửa số thành viên, đổi tên đơn vị…"),
     Edge("unit_kind", st.UNIT_KIND, "sửa loại đơn vị"),
+    Edge("submit_asked", st.CONFIRM_SUBMIT, "/nop, “nộp hồ sơ” (unit admin, level ≥ 1)"),
 )
 """Edges from every step (`any` in the diagram)."""
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from conversations.context import assessment_of
+from conversations.errors import AccessDenied
 from conversations.records import AssessmentRecord
 from dvht_core.errors import DvhtError
 from dvht_core.evaluate import evaluate
@@ -28,9 +29,11 @@ class SubmitRefused(DvhtError):
         self.message = message
 
 
-class DossierLocked(DvhtError):
+class DossierLocked(AccessDenied):
     """The dossier was submitted (or recognised) and no longer changes: `message` names when
-    and by whom, for the person who tried to change an answer, a total or evidence."""
+    and by whom, for the person who tried to change an answer, a total or evidence. An
+    AccessDenied, so every caller that refuses those refuses this too; the chat says the
+    sentence and asks the same question again."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import JSON, bindparam, text
 from sqlmodel import Session
 
+from conversations import catalogue as say
 from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor, AnswerRecord, AssessmentRecord, UnitRecord
+from conversations.submission import DossierLocked
 from dvht_core import workflow
 from dvht_core.assessment import Answer, check_answer
 from dvht_core.errors import InputError
@@ -191,8 +193,23 @@ def editable(
         row = rows[0]
     access.check_can_answer(actor, role=row["role"], unit_id=row["unit_id"])
     if not workflow.is_editable(row["status"]):
-        raise AccessDenied(f"assessment {assessment_id} is {row['status']} and cannot change")
+        raise DossierLocked(locked_text(session, assessment_id))
     return row
+
+
+_LOCKED = text(
+    "SELECT a.status, a.submitted_at, p.display_name FROM assessments a "
+    "LEFT JOIN people p ON p.id = a.submitted_by WHERE a.id = :assessment_id"
+).columns(submitted_at=UTCDateTime)
+
+
+def locked_text(session: Session, assessment_id: int) -> str:
+    """The sentence for a change to a dossier that no longer changes (issue 15): “Hồ sơ đã
+    nộp ngày dd/mm/yyyy bởi <name>; không sửa được nữa. …”."""
+    found = session.execute(_LOCKED, {"assessment_id": assessment_id}).first()
+    if found is None:
+        raise NotFound(f"assessment {assessment_id}")
+    return say.dossier_locked(found.status, found.submitted_at, found.display_name)
 
 
 def record_answer(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlmodel import Session
 
@@ -25,6 +25,7 @@ from conversations.records import (
     UnitChange,
     UnitRecord,
 )
+from conversations.submission import Submitted
 from dvht_core.unit_calendar import UnitCalendar
 from storage import (
     access,
@@ -33,11 +34,14 @@ from storage import (
     dialogue_sql,
     inbox,
     linking,
+    login_links,
+    review_store,
     serial,
 )
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.invites import InviteRepository
+from storage.login_links import IssuedVia
 from storage.people import PersonRepository
 from storage.rows import membership_record, person_record, unit_record
 from storage.schemas import (
@@ -314,3 +318,37 @@ class SqlDialogueTx:
         self, *, channel: str, user_id: str, code: str, now: dt.datetime
     ) -> LinkResult:
         return linking.redeem(self.session, channel=channel, user_id=user_id, code=code, now=now)
+
+    # --- submission and the dashboard's login (issue 15) ---
+
+    def submission_refusal(self, *, person_id: int, unit_id: int, year: int) -> str | None:
+        return review_store.submission_refusal(
+            self.session, Actor.person(person_id), unit_id=unit_id, year=year
+        )
+
+    def submit(
+        self,
+        *,
+        person_id: int,
+        unit_id: int,
+        year: int,
+        level: int,
+        now: dt.datetime,
+        dashboard: str | None,
+    ) -> Submitted:
+        return review_store.submit(
+            self.session,
+            Actor.person(person_id),
+            unit_id=unit_id,
+            year=year,
+            now=now,
+            expected_level=level,
+            dashboard=dashboard,
+        )
+
+    def issue_login_link(self, *, person_id: int, via: str, now: dt.datetime) -> str | None:
+        if not review_store.may_use_dashboard(self.session, person_id):
+            return None
+        channel = cast(IssuedVia, via) if via in ("telegram", "zalo", "console") else "web"
+        token, _ = login_links.issue(self.session, person_id=person_id, via=channel, now=now)
+        return token

@@ -13,7 +13,7 @@ from conversations.records import Actor, AssessmentRecord
 from dvht_core import workflow
 from dvht_core.assessment import Assessment
 from dvht_core.errors import InputError
-from storage.assessment_sql import answer_value
+from storage.assessment_sql import answer_value, locked_text
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput
@@ -144,9 +144,7 @@ def _plan_import(
         )
     current = repo.load(session, actor=actor, unit_id=unit.id, year=assessment.year)
     if current is not None and not workflow.is_editable(current.status):
-        raise InputError(
-            "year", f"hồ sơ năm {assessment.year} đang ở trạng thái {current.status}."
-        )
+        raise InputError("year", locked_text(session, current.id))
     answers: list[AnswerInput] = []
     pending: list[tuple[str, str]] = []
     for indicator_id, answer in assessment.answers.items():

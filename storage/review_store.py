@@ -19,16 +19,16 @@ from typing import Any
 from sqlmodel import Session, select
 
 from conversations import catalogue as say
-from conversations.errors import NotFound
+from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor
-from conversations.submission import SubmitRefused, Submitted, readiness
+from conversations.submission import Readiness, SubmitRefused, Submitted, readiness
 from dvht_core import workflow
 from review.ports import Decision, ReviewRefused
 from review.service import Clock, ReviewService
 from storage import access, assessment_sql, audit
 from storage.db import Database
 from storage.notices_sql import queue_notice
-from storage.tables import AssessmentRow, Membership, Person
+from storage.tables import AssessmentRow, Membership, Person, ReviewerScope, Unit
 from storage.uow import transaction
 
 STATUS_ACTION = "assessment.status"
@@ -168,21 +168,18 @@ def locked_message(session: Session, *, unit_id: int, year: int) -> str | None:
     return say.dossier_locked(row.status, row.submitted_at, person_name(session, row.submitted_by))
 
 
-def submit(
-    session: Session,
-    actor: Actor,
-    *,
-    unit_id: int,
-    year: int,
-    now: dt.datetime,
-    expected_level: int | None = None,
-    dashboard: str | None = None,
-) -> Submitted:
-    """draft|returned (→ self_assessed) → submitted by the unit's admin, at the level the
-    answers reach now (checked here, in the transaction that submits); `expected_level` is the
-    level the admin confirmed: a different one now refuses (SUBMIT_CHANGED). The office's
-    reviewers are told."""
-    unit = access.ensure_unit_admin(session, actor, unit_id)
+def _submittable(
+    session: Session, actor: Actor, *, unit_id: int, year: int
+) -> tuple[Unit, AssessmentRow, Readiness]:
+    """The unit, its assessment row (locked) and its readiness, when `actor` may submit it
+    now; else SubmitRefused with the sentence for them (a member is told who can submit)."""
+    unit = access.ensure_can_read(session, actor, unit_id)
+    if not actor.system:
+        role = access.role_in_unit(session, person_id=actor.person_id or 0, unit_id=unit_id)
+        if role is None:
+            raise AccessDenied(f"{actor.label} is not a member of unit {unit_id}")
+        if role != "unit_admin":
+            raise SubmitRefused(say.submit_admins_only(admin_names(session, unit_id)))
     row = _row(session, unit_id=unit_id, year=year)
     if row is None:
         raise SubmitRefused(say.SUBMIT_NOT_STARTED)
@@ -200,6 +197,33 @@ def submit(
         raise SubmitRefused(say.submit_unanswered(len(ready.unanswered)))
     if ready.level < 1:
         raise SubmitRefused(say.SUBMIT_BELOW_LEVEL_1)
+    return unit, row, ready
+
+
+def submission_refusal(session: Session, actor: Actor, *, unit_id: int, year: int) -> str | None:
+    """Why `actor` cannot submit the unit's dossier of `year` now (one sentence), or None."""
+    try:
+        _submittable(session, actor, unit_id=unit_id, year=year)
+    except SubmitRefused as refused:
+        return refused.message
+    return None
+
+
+def submit(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_id: int,
+    year: int,
+    now: dt.datetime,
+    expected_level: int | None = None,
+    dashboard: str | None = None,
+) -> Submitted:
+    """draft|returned (→ self_assessed) → submitted by the unit's admin, at the level the
+    answers reach now (checked here, in the transaction that submits); `expected_level` is the
+    level the admin confirmed: a different one now refuses (SUBMIT_CHANGED). The office's
+    reviewers are told. Two audit rows when it was not yet self-assessed."""
+    unit, row, ready = _submittable(session, actor, unit_id=unit_id, year=year)
     if expected_level is not None and expected_level != ready.level:
         raise SubmitRefused(say.SUBMIT_CHANGED)
     if row.status != "self_assessed":
@@ -207,7 +231,7 @@ def submit(
     row.submitted_level = ready.level
     row.submitted_at = now
     row.submitted_by = actor.person_id
-    row.return_reason = None
+    row.return_reason = None  # the last return's reason stays in the audit log
     _move(session, row, actor=actor, to="submitted", now=now, extra={"level": ready.level})
     by_name = person_name(session, actor.person_id) or actor.label
     notified = queue_notice(
@@ -221,6 +245,21 @@ def submit(
         now=now,
     )
     return Submitted(unit_id, unit.name, year, ready.level, now, notified)
+
+
+def may_use_dashboard(session: Session, person_id: int) -> bool:
+    """A unit admin (of any unit) or a reviewer (of any office): the dashboard's users."""
+    admin = session.exec(
+        select(Membership.id).where(
+            Membership.person_id == person_id, Membership.role == "unit_admin"
+        )
+    ).first()
+    if admin is not None:
+        return True
+    return (
+        session.exec(select(ReviewerScope.id).where(ReviewerScope.person_id == person_id)).first()
+        is not None
+    )
 
 
 class SqlReviewStore:

@@ -44,7 +44,7 @@ from dvht_core.assessment import check_answer
 from dvht_core.errors import InputError
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 from dvht_core.model import TIER_NAMES, Rulebook
-from storage import access, audit, standing
+from storage import access, assessment_sql, audit, standing
 from storage.assessments import AssessmentRepository
 from storage.schemas import UnitChanges
 from storage.tables import (
@@ -159,9 +159,8 @@ def _check(
                 f"hồ sơ năm {row.year} đã nộp theo bộ tiêu chí {TIER_NAMES[_tier_of(row)]} nên "
                 "không đổi sang loại đơn vị của cấp khác được.",
             )
-        raise InputError(
-            field, f"hồ sơ năm {row.year} đã nộp nên không đổi số thành viên, người học được."
-        )
+        assert row.id is not None  # read from the table
+        raise InputError(field, assessment_sql.locked_text(session, row.id))
     assert row.id is not None  # read from the table
     rulebook = _rulebook(row, tier, moving)
     members = totals.get("members", row.members)

@@ -54,7 +54,7 @@ async def test_ubnd_xa_reaches_level_2(client: BotClient, database: Database) ->
     assert asked == XA
     assert client.last[0].text == say.WALK_FINISHED
     assert "KẾT QUẢ: ĐẠT MỨC ĐỘ 2" in client.result_text
-    assert client.buttons == ["q:report"]
+    assert client.buttons == ["q:report", "sb:go"]  # issue 15: the admin may submit
     record = await stored(database)
     assert record.unit.name == "UBND xã Quảng Phú"
     assert (record.unit.tier, record.unit.unit_type, record.unit.province) == (
@@ -473,7 +473,7 @@ async def test_quick_questions_during_onboarding_keep_the_question(client: BotCl
 async def test_result_report_button_shows_the_result(client: BotClient) -> None:
     await onboard(client)
     await walk(client, "huyen", "ubnd_xa", 30)
-    assert client.buttons == ["q:report"]
+    assert client.buttons == ["q:report", "sb:go"]
     await client.click("q:report")
     assert client.errors == []
     assert "KẾT QUẢ: ĐẠT MỨC ĐỘ 2" in client.text

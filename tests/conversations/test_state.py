@@ -56,6 +56,7 @@ def test_every_draft_field_is_written_and_read_back() -> None:
         guess=("ut:cqh", "ut:cqt"),
         unit_field="members",
         total=2500,
+        submit_level=2,
     )
     written = draft.to_dict()
     assert set(written) == {f.name for f in dataclasses.fields(Draft)}

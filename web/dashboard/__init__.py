@@ -9,7 +9,7 @@ with the HTML error pages installed; the composition (`bot.serve`, `dvht web`) u
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -25,9 +25,15 @@ if TYPE_CHECKING:
     from web.limits import RequestLimits
 
 
-def _binder(deps: DashboardDeps) -> Callable[[Request], Awaitable[None]]:
-    async def bind(request: Request) -> None:
+def _binder(deps: DashboardDeps) -> Callable[[Request], AsyncIterator[None]]:
+    async def bind(request: Request) -> AsyncIterator[None]:
+        """The deps on the request for the route; afterwards the request's form closed (an
+        upload's spooled temporary file), which the CSRF check or the route may have read."""
         request.state.dashboard = deps
+        try:
+            yield
+        finally:
+            await request.close()
 
     return bind
 
