@@ -97,8 +97,10 @@ def _database(client: BotClient) -> Database:
 
 
 async def test_the_admin_submits_after_confirming_and_the_reviewer_is_told(
-    make_client: Clients, database: Database
+    make_client: Clients, database: Database, service: ConversationService
 ) -> None:
+    nudges: list[str] = []
+    service.on_notice = lambda: nudges.append("nudge")  # the dispatcher's, when served
     lan = make_client("lan", "Lan")
     unit_id = await _finished_unit(lan)
     assert lan.buttons == ["q:report", "sb:go"]  # under the result: “Nộp hồ sơ”
@@ -113,6 +115,7 @@ async def test_the_admin_submits_after_confirming_and_the_reviewer_is_told(
     await lan.click("sb:yes")
 
     assert say.submitted_ok(2025, 2, 1) in lan.text
+    assert nudges == ["nudge"]  # after the commit, once
     assert await _step(database, "lan") == "idle"
     [row] = await _rows(database, "SELECT * FROM assessments WHERE unit_id = :u", u=unit_id)
     assert (row["status"], row["submitted_level"]) == ("submitted", 2)
