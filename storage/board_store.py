@@ -585,7 +585,7 @@ def _audit(session: Session, unit_id: int, page: int) -> tuple[tuple[AuditLine, 
     page = min(page, pages)
     rows = connection.execute(
         text(
-            "SELECT l.at, l.actor_label, p.display_name, l.action, l.details FROM audit_log l "
+            "SELECT l.at, l.actor_person_id, p.display_name, l.action, l.details FROM audit_log l "
             "LEFT JOIN people p ON p.id = l.actor_person_id WHERE l.unit_id = :uid "
             "ORDER BY l.id DESC LIMIT :limit OFFSET :offset"
         ).columns(at=UTCDateTime, details=JSON),
@@ -594,7 +594,7 @@ def _audit(session: Session, unit_id: int, page: int) -> tuple[tuple[AuditLine, 
     lines = tuple(
         AuditLine(
             at=r[0],
-            who=r[2] or ("hệ thống" if r[1] in ("operator", "system") else r[1]),
+            who=r[2] or ("hệ thống" if r[1] is None else f"người dùng #{r[1]}"),
             what=audit_words(r[3], dict(r[4] or {})),
         )
         for r in rows
