@@ -134,7 +134,7 @@ async def open_unit(page: Page, world: World, unit_id: int) -> None:
     """From the list, the unit's link (by its name)."""
     await page.goto("/donvi")
     await page.get_by_role("link", name=world.named(unit_id), exact=True).first.click()
-    await page.wait_for_url(re.compile(rf"/donvi/{unit_id}$"))
+    await page.wait_for_url(re.compile(rf"/donvi/{unit_id}(\?.*)?$"))
 
 
 def carries_reason(chat_id: int) -> Callable[[Call], bool]:

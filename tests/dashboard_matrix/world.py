@@ -313,6 +313,9 @@ async def _assessment(
     answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
     if status == "draft":  # partly answered: the first third of the indicators
         answers = dict(list(answers.items())[: max(1, len(answers) // 3)])
+    if status == "self_assessed":  # complete, two yes/no indicators not met: “không đạt”
+        unmet = [i for i, a in answers.items() if set(a) == {"met", "evidence"}][:2]
+        answers.update({i: {"met": False, "evidence": []} for i in unmet})
     decided = vietnam_time.today() - dt.timedelta(days=30)
 
     def work(session: Session) -> int | None:
