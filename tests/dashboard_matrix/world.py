@@ -96,6 +96,10 @@ class World:
     deadline_of: dict[int, int] = field(default_factory=dict)
     """office id → an internal deadline the office set."""
 
+    def reviewer1_actor(self) -> Actor:
+        assert self.reviewer1 is not None
+        return Actor.person(self.reviewer1.person_id, f"web:{self.reviewer1.person_id}")
+
     def in_office(self, office_id: int) -> list[int]:
         return sorted(u for u, o in self.office_of.items() if o == office_id)
 
