@@ -69,6 +69,7 @@ def storage_errors(settings: Settings | None = None) -> Iterator[None]:
         StorageFull,
         StorageUnavailable,
     )
+    from conversations.submission import DossierLocked
     from storage.bootstrap import DatabaseUrlInvalid, DataDirUnusable, SchemaNewer, SchemaOutdated
     from storage.faults import DatabaseFault
 
@@ -102,6 +103,8 @@ def storage_errors(settings: Settings | None = None) -> Iterator[None]:
         raise CliError(text.SCHEMA_OUTDATED) from None
     except NotFound as exc:
         raise CliError(text.not_found(str(exc))) from None
+    except DossierLocked as locked:  # submitted: when and by whom (issue 15)
+        raise CliError(text.review_refused(locked.message)) from None
     except AccessDenied as exc:
         raise CliError(text.access_denied(str(exc))) from None
 

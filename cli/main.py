@@ -24,7 +24,9 @@ from cli.commands import (
     dispatch,
     evaluate,
     exchange,
+    office,
     report,
+    review,
     units,
     web,
 )
@@ -33,8 +35,19 @@ from cli.common import CliError
 EXIT_USAGE = 2
 SUMMARY_LIMIT = 300
 COMMAND_GROUPS = (
-    evaluate, database, units, exchange, chat, report, deadline, dispatch, broadcast, web
-)  # fmt: skip
+    evaluate,
+    database,
+    units,
+    exchange,
+    chat,
+    report,
+    deadline,
+    dispatch,
+    broadcast,
+    office,
+    review,
+    web,
+)
 """In the order `dvht --help` lists their commands."""
 
 

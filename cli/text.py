@@ -11,6 +11,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: importing this catalogue must cost nothing but its strings
+    import datetime as dt
+
     from dvht_core.document_error import DocumentError
     from dvht_core.gaps import Requirement
     from dvht_core.model import Criterion, Rulebook, UnitType, UnitTypeCatalogue
@@ -1307,6 +1309,130 @@ def workers_serve_failure(reason: str, details: dict[str, str]) -> str:
 
 # --- end of worker processes ---------------------------------------------------------------------
 
+
+# --- issue 15: A review-chat (offices, reviewers, login links, review) -------------------------
+
+HELP_OFFICE = "cơ quan tiếp nhận, thẩm định hồ sơ: thêm cơ quan"
+HELP_OFFICE_ADD = (
+    "thêm cơ quan tiếp nhận cho một tỉnh; các đơn vị của tỉnh chưa có cơ quan được giao cho nó"
+)
+HELP_OFFICE_ADD_NAME = "tên cơ quan, ví dụ “Sở GD&ĐT Hưng Yên”"
+HELP_OFFICE_KIND = "loại cơ quan"
+HELP_REVIEWER = "người thẩm định của một cơ quan: thêm người"
+HELP_REVIEWER_ADD = "thêm người thẩm định cho một cơ quan và in liên kết đăng nhập đầu tiên"
+HELP_REVIEWER_NAME = "họ tên người thẩm định"
+HELP_OFFICE_ID = "mã cơ quan (số in ra khi thêm cơ quan)"
+HELP_BASE_URL = "địa chỉ web của trang quản lý (mặc định: DVHT_PUBLIC_URL)"
+HELP_LOGIN_LINK = "in một liên kết đăng nhập trang quản lý mới (dùng 1 lần, trong 15 phút)"
+HELP_PERSON_ID = "mã người dùng (người thẩm định hoặc quản trị viên đơn vị)"
+HELP_REVIEW = "thẩm định hồ sơ đã nộp: xem danh sách, trả lại, công nhận"
+HELP_REVIEW_LIST = "liệt kê hồ sơ theo cơ quan và trạng thái"
+HELP_REVIEW_STATUS = "trạng thái (mặc định: submitted, hồ sơ đã nộp chờ thẩm định; all: mọi hồ sơ)"
+HELP_REVIEW_RETURN = "trả lại hồ sơ đã nộp kèm lý do; mọi thành viên đơn vị được báo"
+HELP_REVIEW_RECOGNISE = "công nhận hồ sơ đã nộp theo quyết định; mọi thành viên được báo"
+HELP_REVIEW_YEAR = "năm của hồ sơ (mặc định: năm gần nhất của đơn vị)"
+HELP_REASON = "lý do trả lại (3–1000 ký tự)"
+HELP_DECISION = "số quyết định công nhận, ví dụ 125/QĐ-UBND"
+HELP_DECISION_DATE = "ngày quyết định, dd/mm/yyyy"
+HELP_LEVEL = "mức công nhận: 1 hoặc 2"
+HELP_AS = "thực hiện với tư cách người thẩm định này (mặc định: người vận hành)"
+OFFICE_NAME_EMPTY = "--name: cần tên cơ quan."
+REVIEWER_NAME_EMPTY = "--name: cần họ tên người thẩm định."
+REASON_EMPTY = "--reason: cần lý do trả lại."
+NO_PUBLIC_URL = (
+    "chưa có địa chỉ web của trang quản lý: đặt DVHT_PUBLIC_URL hoặc thêm --base-url https://…"
+)
+BAD_BASE_URL = "--base-url phải bắt đầu bằng http:// hoặc https://."
+METAVARS.update(
+    {
+        "kind": "LOẠI",
+        "base_url": "ĐỊA_CHỈ",
+        "person": "MÃ_NGƯỜI",
+        "status": "TRẠNG_THÁI",
+        "reason": "LÝ_DO",
+        "decision": "SỐ_QĐ",
+        "level": "MỨC",
+        "as_person": "MÃ_NGƯỜI",
+    }
+)
+
+
+def office_added(office_id: int, name: str, province: str, units: int) -> str:
+    return (
+        f"Đã thêm cơ quan “{_line(name)}” ({province}). Mã cơ quan: {office_id}\n"
+        f"Đã giao {units} đơn vị của {province} chưa có cơ quan cho cơ quan này.\n"
+    )
+
+
+def login_link_line(url: str, expires_at: dt.datetime) -> str:
+    from dvht_core import vietnam_time
+
+    until = vietnam_time.local(expires_at).strftime("%H:%M %d/%m/%Y")
+    return (
+        f"Liên kết đăng nhập (dùng 1 lần, hết hạn lúc {until} giờ Việt Nam):\n{url}\n"
+        "Gửi riêng cho đúng người; ai có liên kết này đều đăng nhập được.\n"
+    )
+
+
+def reviewer_added(person_id: int, name: str, office_id: int) -> str:
+    return (
+        f"Đã thêm người thẩm định {_line(name)} (mã người dùng {person_id}) "
+        f"cho cơ quan {office_id}.\n"
+    )
+
+
+def no_such_person(person_id: int) -> str:
+    return f"không tìm thấy người dùng {person_id}."
+
+
+def not_dashboard_user(person_id: int) -> str:
+    return (
+        f"người dùng {person_id} không phải người thẩm định hay quản trị viên đơn vị nên không "
+        "dùng trang quản lý."
+    )
+
+
+def no_dossier_of(unit_id: int) -> str:
+    return f"đơn vị {unit_id} chưa có hồ sơ tự đánh giá nào."
+
+
+def review_refused(message: str) -> str:
+    return message[:1].lower() + message[1:]
+
+
+def dossier_line(
+    unit_id: int,
+    name: str,
+    year: int,
+    status: str,
+    level: int | None,
+    at: dt.datetime | None,
+    recognised: int | None,
+) -> str:
+    from dvht_core import vietnam_time
+
+    shown = _STATUS_NAMES.get(status, status)
+    parts = [f"{unit_id}\t{_line(name)}\t{year}\t{shown}"]
+    if level is not None:
+        parts.append(f"đề nghị mức {level}")
+    if at is not None:
+        parts.append(f"nộp {vietnam_time.local(at).strftime('%d/%m/%Y')}")
+    if recognised is not None:
+        parts.append(f"công nhận mức {recognised}")
+    return "\t".join(parts) + "\n"
+
+
+def no_dossiers(status: str | None) -> str:
+    which = f" ở trạng thái “{_STATUS_NAMES.get(status, status)}”" if status else ""
+    return f"Không có hồ sơ nào{which}.\n"
+
+
+def decided(unit_name: str, year: int, status: str, level: int | None, notified: int) -> str:
+    what = "Đã trả lại" if status == "returned" else f"Đã công nhận mức {level}"
+    return f"{what} hồ sơ năm {year} của {_line(unit_name)}; đã báo cho {notified} người.\n"
+
+
+# --- end of issue 15: A review-chat -------------------------------------------------------------
 
 # --- issue 15: web shell (part B) ---
 

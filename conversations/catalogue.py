@@ -922,6 +922,20 @@ def no_letters_in(field: str, typed: str) -> str:
     return f"“{typed}” chưa phải tên đơn vị; hãy gõ tên bằng chữ, ví dụ UBND xã Quảng Phú."
 
 
+def province_unknown(typed: str) -> str:
+    """A typed place that is none of the 34 provinces (nor one merged in 2025): the office that
+    receives the dossier, the deadlines and the reviewers all follow the province."""
+    return (
+        f"Không tìm thấy tỉnh, thành phố “{typed}”; hãy gõ tên một trong 34 tỉnh, thành phố, "
+        "ví dụ Hưng Yên hoặc Thành phố Huế."
+    )
+
+
+def province_merged(former: str, now: str) -> str:
+    """“Thái Bình” typed after the 2025 merger: kept as the province it is now part of."""
+    return f"Tỉnh {former} nay thuộc {now}; đơn vị được ghi ở {now}."
+
+
 IDLE_NO_UNIT_HINT = "Gõ /start để bắt đầu, hoặc hỏi “hạn nộp hồ sơ khi nào”."
 """Nothing asked and no unit yet: /danhgia and /ketqua would only say there is no unit."""
 

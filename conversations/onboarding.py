@@ -19,6 +19,7 @@ from conversations.outcome import Outcome, again
 from conversations.questions import UNIT_BUTTONS, UNIT_CHOICES, WELCOME_BUTTONS
 from conversations.state import EMPTY_DRAFT, Draft, State
 from conversations.walk import next_indicator
+from dvht_core import provinces
 
 NAME_LIMIT = 300
 PROVINCE_LIMIT = 100
@@ -59,8 +60,16 @@ def province_typed(ctx: Context, state: State, text: str) -> Outcome:
         return again(state, say.no_letters_in("province", cleaned))
     if isinstance(cleaned, Outcome):
         return cleaned
-    placed = replace(state, draft=replace(state.draft, province=cleaned))
-    return Outcome(placed, go=("typed",), ask=True)
+    found = provinces.find_province(cleaned)
+    if found is None:
+        return again(state, say.province_unknown(cleaned))
+    # Kept as typed (“Thành phố Huế” heads the report as the official wrote it) when it names a
+    # province of now; the offices' scopes, deadlines and reviewers match it by
+    # `provinces.same_province`. A province merged in 2025 is kept as the one it is part of.
+    kept = found.name if found.former else cleaned
+    placed = replace(state, draft=replace(state.draft, province=kept))
+    merged = (Outbound(say.province_merged(found.former, found.name)),) if found.former else ()
+    return Outcome(placed, merged, go=("typed",), ask=True)
 
 
 def _cleaned(state: State, text: str, limit: int, *, nothing: str) -> str | Outcome:

@@ -30,6 +30,7 @@ from conversations.outcome import Outcome, again
 from conversations.questions import UNIT_BUTTONS, UNIT_CHOICES
 from conversations.records import UnitChange
 from conversations.state import EMPTY_DRAFT, Draft, State
+from dvht_core import provinces
 from dvht_core.evaluate import LEVEL_NAMES, Evaluation, evaluate
 from dvht_core.limits import MAX_NAME_CHARS, MAX_PROVINCE_CHARS
 from dvht_core.offices import names_abolished_office, reform_date
@@ -244,8 +245,12 @@ def field_typed(ctx: Context, state: State, text: str) -> Outcome:
             return again(state, say.too_long(len(cleaned), limit))
         if not parsing.has_letters(cleaned):
             return again(state, say.no_letters_in(field, cleaned))
-        change = UpdateUnit(name=cleaned) if field == "name" else UpdateUnit(province=cleaned)
-        return _update(state, change)
+        if field == "name":
+            return _update(state, UpdateUnit(name=cleaned))
+        found = provinces.find_province(cleaned)
+        if found is None:  # as at onboarding: only one of the 34 provinces (or a merged one)
+            return again(state, say.province_unknown(cleaned))
+        return _update(state, UpdateUnit(province=found.name if found.former else cleaned))
     if field == "receiving_office":
         return _office_typed(ctx, state, text)
     if field in _TOTALS:

@@ -18,13 +18,14 @@ SQL, so filtering and counting happen in the database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from conversations.context import assessment_of
 from conversations.records import AssessmentRecord
 from dvht_core.evaluate import evaluate
-from dvht_core.loader import load_unit_types, rulebook_for
+from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 
 StatusKey = Literal[
     "not_started", "in_progress", "self_assessed", "submitted", "returned", "recognised"
@@ -273,6 +274,14 @@ def days_text(days_left: int) -> str:
 def unit_type_name(unit_type: str) -> str:
     kind = load_unit_types().get(unit_type)
     return kind.name if kind is not None else unit_type
+
+
+@functools.cache
+def applicable_count(tier: str, unit_type: str) -> int:
+    """How many indicators apply to a unit of this tier and type on the current rulebook:
+    the total shown for a unit that has not started (“0/13”)."""
+    rulebook = load_rulebook(TT24_BY_TIER["tinh" if tier == "tinh" else "huyen"])
+    return sum(len(inds) for _, inds in rulebook.plan(unit_type).criteria)
 
 
 def standing_of(record: AssessmentRecord) -> tuple[int | None, int, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from typing import Protocol
 
 from conversations import catalogue as say
@@ -66,9 +67,24 @@ def clean_text(text: str) -> str:
 class ReviewService:
     """`ReviewActions` on a `ReviewStore`."""
 
-    def __init__(self, store: ReviewStore, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        store: ReviewStore,
+        *,
+        clock: Clock | None = None,
+        on_notice: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_notice`: called after a decision whose notice was queued (committed), e.g. the
+        in-process reminder dispatcher's `nudge`, so the unit's members hear at once rather
+        than at the dispatcher's next look (at most a minute later)."""
         self.store = store
         self.clock = clock or SystemClock()
+        self.on_notice = on_notice
+
+    def _told(self, decision: Decision) -> Decision:
+        if decision.notified and self.on_notice is not None:
+            self.on_notice()
+        return decision
 
     async def return_dossier(
         self, actor: Actor, *, unit_id: int, year: int, reason: str
@@ -76,9 +92,10 @@ class ReviewService:
         text = clean_text(reason)
         if not REASON_MIN <= len(text) <= REASON_MAX:
             raise ReviewRefused(say.REASON_LENGTH)
-        return await self.store.return_dossier(
+        decision = await self.store.return_dossier(
             actor, unit_id=unit_id, year=year, reason=text, now=self.clock.now()
         )
+        return self._told(decision)
 
     async def recognise(
         self,
@@ -101,7 +118,7 @@ class ReviewService:
             raise ReviewRefused(say.decision_in_future(today))
         if decision_date.year < year:
             raise ReviewRefused(say.decision_before_year(year))
-        return await self.store.recognise(
+        decision = await self.store.recognise(
             actor,
             unit_id=unit_id,
             year=year,
@@ -110,3 +127,4 @@ class ReviewService:
             level=level,
             now=now,
         )
+        return self._told(decision)

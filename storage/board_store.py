@@ -17,6 +17,7 @@ reads the page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from review.board import (
     UnitRow,
     WeekPoint,
     YearLine,
+    applicable_count,
     audit_words,
     standing_of,
     status_key,
@@ -130,12 +132,23 @@ def _deadline_maps(
             province_rows.append(d)
     province_days: dict[str, dt.date] = {}
     if province_rows:
-        for spelling in calendar_store.province_aliases(session):
+        spellings = [r[0] for r in session.connection().execute(_PROVINCES)]
+        for spelling in spellings:
             for d in province_rows:
                 assert d.province is not None
-                if same_province(spelling, d.province):
+                if _same_province(spelling, d.province):
                     province_days[spelling] = min(d.day, province_days.get(spelling, d.day))
     return legal, office_days, province_days
+
+
+_PROVINCES = text("SELECT DISTINCT province FROM units")
+
+
+@functools.lru_cache(maxsize=4096)
+def _same_province(spelling: str, province: str) -> bool:
+    """`dvht_core.provinces.same_province`, remembered: a pure function of two names, asked
+    for every spelling of every province on every page view."""
+    return same_province(spelling, province)
 
 
 def _row(r: Any, today: dt.date) -> UnitRow:
@@ -149,7 +162,7 @@ def _row(r: Any, today: dt.date) -> UnitRow:
         office_id=r["office_id"],
         status=r["status_key"],
         answered=r["standing_answered"] or 0,
-        total=r["standing_total"] or 0,
+        total=r["standing_total"] or applicable_count(r["tier"], r["unit_type"]),
         level=r["standing_level"],
         submitted_level=r["submitted_level"],
         recognised_level=r["recognised_level"],
@@ -170,41 +183,26 @@ class BoardStore:
         """Recompute the stale standings of the viewer's scope (or of `unit_ids` in it);
         return how many were recomputed."""
 
-        def stale(session: Session) -> list[int]:
+        def stale(session: Session) -> tuple[list[int], list[tuple[int, str]]]:
             scope = _scope(session, person_id)
             params: dict[str, Any] = {"year": year}
             where = board_sql.scope_sql(scope.offices, scope.units, params)
-            rows = session.connection().execute(text(_STALE_IDS.format(scope=where)), params)
-            found = [r[0] for r in rows]
+            connection = session.connection()
+            found = [
+                r[0] for r in connection.execute(text(_STALE_IDS.format(scope=where)), params)
+            ]
             if unit_ids:
                 wanted = set(unit_ids)
                 found = [u for u in found if u in wanted]
-            return found
+            return found, [(r[0], r[1]) for r in connection.execute(_UNFOLDED)]
 
-        ids = await read(self.database, stale)
+        ids, unfolded = await read(self.database, stale)
         for start in range(0, len(ids), REFRESH_BATCH):
             batch = ids[start : start + REFRESH_BATCH]
             await transaction(self.database, partial(_recompute, unit_ids=batch, year=year))
-        await self._fold_names()
+        if unfolded:
+            await transaction(self.database, partial(_fold, rows=unfolded))
         return len(ids)
-
-    async def _fold_names(self) -> None:
-        """Fill `units.search_name` of rows written without the ORM (a partial index finds
-        them; normally there are none and this is one indexed read)."""
-
-        def unfolded(session: Session) -> list[tuple[int, str]]:
-            return [(r[0], r[1]) for r in session.connection().execute(_UNFOLDED)]
-
-        rows = await read(self.database, unfolded)
-        if not rows:
-            return
-
-        def fill(session: Session) -> None:
-            connection = session.connection()
-            for unit_id, name in rows:
-                connection.execute(_FOLD, {"folded": fold(name), "id": unit_id})
-
-        await transaction(self.database, fill)
 
     # --- the list ---------------------------------------------------------------------------
 
@@ -307,6 +305,14 @@ class BoardStore:
         return await read(self.database, lambda s: _charts(s, person_id, year, today))
 
 
+def _fold(session: Session, *, rows: list[tuple[int, str]]) -> None:
+    """Fill `units.search_name` of rows written without the ORM (a partial index finds them;
+    normally there are none)."""
+    connection = session.connection()
+    for unit_id, name in rows:
+        connection.execute(_FOLD, {"folded": fold(name), "id": unit_id})
+
+
 def _recompute(session: Session, *, unit_ids: list[int], year: int) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -344,31 +350,22 @@ def _page(
     session: Session, person_id: int, unit_filter: UnitFilter, year: int, today: dt.date
 ) -> UnitPage:
     cte, params = _board(session, person_id, unit_filter, year)
-    connection = session.connection()
-    count_where = board_sql.where(unit_filter, params, status=False)
+    statement = board_sql.counts_and_page(cte, unit_filter, params)
     counts: dict[StatusKey, int] = dict.fromkeys(STATUS_KEYS, 0)
-    for key, n in connection.execute(
-        text(f"{cte}SELECT b.status_key, count(*) FROM b WHERE {count_where} GROUP BY 1"), params
-    ):
-        counts[key] = int(n)
+    rows = []
+    for r in session.connection().execute(text(statement), params):
+        found = r._mapping
+        if found["tag"] == "c":
+            counts[found["count_key"]] = int(found["n"])
+        else:
+            rows.append(_row(found, today))
     total = counts[unit_filter.status] if unit_filter.status else sum(counts.values())
-    page_where = board_sql.where(unit_filter, params, status=True)
-    per_page = unit_filter.per_page
-    params["limit"] = per_page
-    params["offset"] = (unit_filter.page - 1) * per_page
-    rows = connection.execute(
-        text(
-            f"{cte}SELECT {board_sql.ROW_COLUMNS} FROM b WHERE {page_where} "
-            f"{board_sql.order_by(unit_filter)} LIMIT :limit OFFSET :offset"
-        ),
-        params,
-    )
     return UnitPage(
         year=year,
-        rows=tuple(_row(r._mapping, today) for r in rows),
+        rows=tuple(rows),
         total=total,
         page=unit_filter.page,
-        per_page=per_page,
+        per_page=unit_filter.per_page,
         counts=counts,
     )
 

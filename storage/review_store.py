@@ -14,6 +14,7 @@ The cached dashboard standing is marked stale (`standing_at` NULL) with every st
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, select
@@ -325,6 +326,12 @@ class SqlReviewStore:
         )
 
 
-def review_service(database: Database, *, clock: Clock | None = None) -> ReviewService:
-    """The review use case on `database` (the dashboard, the JSON API and `dvht review`)."""
-    return ReviewService(SqlReviewStore(database), clock=clock)
+def review_service(
+    database: Database,
+    *,
+    clock: Clock | None = None,
+    on_notice: Callable[[], None] | None = None,
+) -> ReviewService:
+    """The review use case on `database` (the dashboard, the JSON API and `dvht review`);
+    `on_notice` as `ReviewService`'s (the app's `notice_queued` when served beside the bot)."""
+    return ReviewService(SqlReviewStore(database), clock=clock, on_notice=on_notice)

@@ -29,10 +29,10 @@ from sqlmodel import Session, col, select
 from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor
 from dvht_core.limits import MAX_MEMBERS, MAX_NAME_CHARS
-from dvht_core.loader import load_unit_types
+from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
 from dvht_core.provinces import find_province, province_key, same_province
 from storage import audit
-from storage.tables import Office, ReviewerScope, Unit
+from storage.tables import AssessmentRow, Office, ReviewerScope, Unit
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
@@ -367,9 +367,12 @@ def create_units(
     office_id: int,
     rows: Sequence[UnitRow],
     source: str,
+    year: int,
 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Create the rows' units in the office (in the caller's transaction, audited), skipping
-    those it already has: (created, existing), each as (line, name)."""
+    those it already has: (created, existing), each as (line, name). A row's members total
+    goes to the unit's draft assessment of `year` (created with it, on the current rulebook of
+    its tier), so the unit's admin is not asked it again in the chat."""
     _check_office(session, actor, office_id)
     kept: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for unit in session.exec(select(Unit).where(col(Unit.office_id) == office_id)):
@@ -405,5 +408,23 @@ def create_units(
             if value is not None:
                 details[name] = value
         audit.record(session, actor=actor, action="unit.create", unit_id=unit.id, details=details)
+        if row.members is not None:
+            rulebook = load_rulebook(TT24_BY_TIER[row.tier])
+            session.add(
+                AssessmentRow(
+                    unit_id=unit.id,
+                    year=year,
+                    ruleset_id=rulebook.id,
+                    ruleset_version=rulebook.version,
+                    members=row.members,
+                )
+            )
+            audit.record(
+                session,
+                actor=actor,
+                action="assessment.create",
+                unit_id=unit.id,
+                details={"year": year, "ruleset": rulebook.id, "members": row.members},
+            )
         created.append((row.line, row.name))
     return created, existing

@@ -147,7 +147,9 @@ async def test_every_step_keeps_its_option_numbers(
     assert await send("sửa loại đơn vị") == st.UNIT_KIND
     assert await send("quay lại") == st.UNIT_DETAILS
     assert await send("xong") == st.DONE
-    asking = {entry.id for entry in steps.STEPS.values() if not entry.rests}
+    # The submission's Có / Không (issue 15) needs a unit at level 1 or more, which this walk
+    # is not: its numbers are checked in test_submission.py.
+    asking = {entry.id for entry in steps.STEPS.values() if not entry.rests} - {st.CONFIRM_SUBMIT}
     assert seen.steps == asking
     for (step_id, indicator_id, number), meant in seen.meanings.items():
         assert len(meant) == 1, (step_id, indicator_id, number, meant)

@@ -97,8 +97,10 @@ def _database(client: BotClient) -> Database:
 
 
 async def test_the_admin_submits_after_confirming_and_the_reviewer_is_told(
-    make_client: Clients, database: Database
+    make_client: Clients, database: Database, service: ConversationService
 ) -> None:
+    nudges: list[str] = []
+    service.on_notice = lambda: nudges.append("nudge")  # the dispatcher's, when served
     lan = make_client("lan", "Lan")
     unit_id = await _finished_unit(lan)
     assert lan.buttons == ["q:report", "sb:go"]  # under the result: “Nộp hồ sơ”
@@ -113,6 +115,7 @@ async def test_the_admin_submits_after_confirming_and_the_reviewer_is_told(
     await lan.click("sb:yes")
 
     assert say.submitted_ok(2025, 2, 1) in lan.text
+    assert nudges == ["nudge"]  # after the commit, once
     assert await _step(database, "lan") == "idle"
     [row] = await _rows(database, "SELECT * FROM assessments WHERE unit_id = :u", u=unit_id)
     assert (row["status"], row["submitted_level"]) == ("submitted", 2)
@@ -148,7 +151,10 @@ async def test_typed_words_work_without_buttons_and_no_cancels(
     await lan.send("có lẽ")  # neither yes nor no: one sentence and the same question
     assert say.SUBMIT_YES_OR_NO in lan.text
     assert await _step(database, "lan") == "confirm_submit"
-    await lan.send("có")
+    await lan.send("2")  # the options' numbers: 2 is “Không”
+    assert say.SUBMIT_CANCELLED in lan.text
+    await lan.send("/nop")
+    await lan.send("1")  # 1 is “Có”
     assert "Đã nộp hồ sơ năm 2025" in lan.text
     [row] = await _rows(database, "SELECT status FROM assessments")
     assert row["status"] == "submitted"

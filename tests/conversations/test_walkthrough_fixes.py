@@ -196,3 +196,38 @@ async def test_without_a_unit_the_bot_points_to_start_only(
     question = client.asked_now()
     assert question is not None
     assert "1. Tạo đơn vị mới" in render([question])
+
+
+async def test_a_place_that_is_no_province_is_refused_and_a_merged_one_is_kept_as_now(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    """“Atlantis” was stored as the unit's province, so no office's scope, deadline or reviewer
+    could ever find the unit. Only the 34 provinces are taken, typed any way; a province merged
+    in 2025 is kept as the one it is part of now, and the official is told."""
+    client = make_client("walk-province", "Hà", "console")
+    await client.send("/start")
+    await client.send("1")
+    await client.send("UBND xã Hòa Bình")
+    await client.send("Atlantis")
+    assert client.step == "ask_province", client.text
+    assert client.last[0].text == (
+        "Không tìm thấy tỉnh, thành phố “Atlantis”; hãy gõ tên một trong 34 tỉnh, thành phố, "
+        "ví dụ Hưng Yên hoặc Thành phố Huế."
+    )
+    await client.send("Thái Bình")
+    assert "Tỉnh Thái Bình nay thuộc Hưng Yên" in client.text, client.text
+    assert client.step == "ask_type", client.text
+    draft = dict((await saved_state(database, client.user_id, client.channel))["draft"])
+    assert draft["province"] == "Hưng Yên"
+
+
+async def test_changing_the_province_later_takes_only_a_province_too(
+    make_client: Callable[..., BotClient],
+) -> None:
+    client = make_client("walk-province-2", "Hà", "console")
+    await onboard(client, name="UBND xã Hòa Bình", province="tinh hung yen")
+    await client.send("sửa tỉnh")
+    await client.send("Xứ Đoài")
+    assert "Không tìm thấy tỉnh, thành phố “Xứ Đoài”" in client.last[0].text, client.text
+    await client.send("ha noi")
+    assert "• Tỉnh, thành phố: ha noi" in client.question_text, client.text

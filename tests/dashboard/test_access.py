@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from fastapi.routing import iter_route_contexts
 from starlette.responses import JSONResponse, Response
 
+from conversations.errors import AccessDenied, StorageBusy
 from review.ports import Viewer
 from storage.db import Database
 from tests.dashboard.conftest import BASE, Clock, World, make_deps, sign_in
@@ -133,3 +134,32 @@ def test_every_route_names_its_rule() -> None:
 def test_an_unknown_rule_is_refused_at_import() -> None:
     with pytest.raises(ValueError, match="unknown access rule"):
         rule("everyone")  # type: ignore[arg-type]
+
+
+broken = APIRouter()
+
+
+@broken.get("/probe/busy", **rule("viewer"))
+async def busy() -> Response:
+    raise StorageBusy("database busy for 10.0 s")
+
+
+@broken.get("/api/v1/probe/denied", **rule("viewer"))
+async def denied() -> Response:
+    raise AccessDenied("web:1 may not read unit 9")
+
+
+async def test_storage_refusals_read_like_the_rules(
+    database: Database, clock: Clock, world: World
+) -> None:
+    app = dashboard_app(make_deps(database, clock), database_ok=_ok, extra=[broken])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+        await sign_in(c, world, world.reviewer_id)
+        page = await c.get("/probe/busy")
+        assert page.status_code == 503
+        assert page.headers["retry-after"] == "30"
+        assert text.SERVER_BUSY in page.text
+        assert "database busy" not in page.text
+        api = await c.get("/api/v1/probe/denied")
+        assert api.status_code == 403
+        assert api.json() == {"detail": text.FORBIDDEN}

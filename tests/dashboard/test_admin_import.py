@@ -12,7 +12,7 @@ import httpx
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 from sqlmodel import Session, col, select
 
-from storage.tables import AuditEntry, Unit
+from storage.tables import AssessmentRow, AuditEntry, Unit
 from storage.unit_import import COLUMNS, SHEET_TITLE
 from storage.uow import read
 from tests.dashboard.conftest import World, sign_in
@@ -118,6 +118,15 @@ async def test_valid_rows_load_and_bad_rows_are_named(
     assert {row.actor_person_id for row in rows} == {world.reviewer_id}
     assert rows[0].details["via"] == "xlsx"
     assert rows[0].details["members"] == 40
+
+    def drafts(session: Session) -> list[AssessmentRow]:
+        return list(session.exec(select(AssessmentRow)))
+
+    (draft,) = await read(world.database, drafts)  # only the row that gave a members total
+    assert draft.unit_id == units[1].id
+    assert draft.members == 40
+    assert draft.status == "draft"
+    assert draft.year == 2026  # the year officials work on at the test clock (20/11/2026)
 
 
 async def test_reimporting_creates_nothing_twice(client: httpx.AsyncClient, world: World) -> None:

@@ -249,3 +249,28 @@ async def test_a_broadcast_is_queued_for_the_offices_chats(
     empty = await client.post("/quantri/thong-bao", data={"csrf_token": csrf, "text": "  "})
     assert empty.status_code == 400
     assert "Nội dung thông báo trống" in empty.text
+
+
+async def test_a_reviewer_of_two_offices_chooses_one(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await transaction(
+        world.database,
+        lambda s: s.add(
+            ReviewerScope(person_id=world.reviewer_id, office_id=world.other_office_id)
+        ),
+    )
+    csrf = await sign_in(client, world, world.reviewer_id)
+    page = await client.get("/quantri/han")
+    assert '<select id="office_id" name="office_id" required>' in page.text
+    form = {"csrf_token": csrf, "year": "2026", "due_on": "2026-12-18", "title": "Hạn Huế"}
+    unchosen = await client.post("/quantri/han", data=form)
+    assert unchosen.status_code == 400
+    assert "Hãy chọn cơ quan." in unchosen.text
+    chosen = await client.post(
+        "/quantri/han", data={**form, "office_id": str(world.other_office_id)}
+    )
+    assert chosen.status_code == 200
+    assert "Đã thêm hạn “Hạn Huế” ngày 18/12/2026." in chosen.text
+    # the second office's units are now in the invite form too
+    assert "UBND xã Phú Vang" in (await client.get("/quantri/ma-moi")).text

@@ -92,6 +92,23 @@ async def test_the_cookie_is_httponly_lax_and_not_secure_over_http(
     assert "samesite=lax" in cookie
     assert "path=/" in cookie
     assert "secure" not in cookie.replace("samesite", "")
+    assert "max-age" not in cookie  # idle time is counted on the server
+    assert "expires" not in cookie
+
+
+async def test_a_login_posted_from_another_site_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    token = await world.link(world.reviewer_id)
+    forged = await client.post(f"/dangnhap/{token}", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+    framed = await client.post(
+        f"/dangnhap/{token}", headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    )
+    assert framed.status_code == 403
+    assert COOKIE not in client.cookies
+    ours = await client.post(f"/dangnhap/{token}", headers={"Origin": BASE})
+    assert ours.status_code == 303  # the link was not spent by the refused attempt
 
 
 async def test_the_cookie_is_secure_under_https(database: Database, world: World) -> None:
@@ -221,6 +238,3 @@ async def test_static_files_are_served_and_nothing_else(client: httpx.AsyncClien
     assert "licensed" in js.text
     for name in ("../auth.py", "..%2Fauth.py", "nope.css"):
         assert (await client.get(f"/static/{name}")).status_code == 404
-
-
-__all__ = ["BASE"]

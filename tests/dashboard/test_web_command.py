@@ -114,9 +114,12 @@ def test_a_busy_port_is_one_line_and_status_2(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = int(busy.getsockname()[1])
-        done = subprocess.run(
-            [str(DVHT), "web"],
-            env=_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", port),
+        done = subprocess.run(  # --host and --port win over DVHT_HTTP_HOST / _PORT
+            [str(DVHT), "web", "--host", "127.0.0.1", "--port", str(port)],
+            env={
+                **_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", _free_port()),
+                "DVHT_HTTP_HOST": "0.0.0.0",
+            },
             cwd=tmp_path,
             stdin=subprocess.DEVNULL,
             capture_output=True,

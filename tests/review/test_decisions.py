@@ -5,6 +5,7 @@ caller outside the office is refused with one specific sentence."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import unicodedata
 
@@ -14,7 +15,9 @@ from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor
 from review.ports import ReviewRefused
 from review.service import ReviewService
-from tests.reminders.world import FakeClock, World
+from storage.db import Database
+from storage.review_store import review_service
+from tests.reminders.world import FakeClock, World, local
 from tests.review.helpers import assessment, notices, status_audit
 
 
@@ -250,3 +253,34 @@ async def test_an_unknown_unit_is_not_found_and_a_missing_year_refused(
         await service.return_dossier(Actor.operator(), unit_id=999_999, year=2026, reason="abc")
     with pytest.raises(ReviewRefused, match="chưa có hồ sơ tự đánh giá năm 2025"):
         await service.return_dossier(Actor.person(reviewer), unit_id=unit, year=2025, reason="abc")
+
+
+async def test_two_reviewers_deciding_at_once_one_wins(
+    world: World, service: ReviewService, database: Database
+) -> None:
+    """Two reviewers press at the same moment: the row lock (PostgreSQL) or the write
+    transaction (SQLite) lets one through; the other hears the dossier's new status."""
+    office, unit, first = await _submitted_unit(world)
+    second = (await world.person("rev2", reviewer_of=(office,))).person_id
+    other = review_service(database, clock=FakeClock(local(2027, 2, 2, 10)))
+
+    results = await asyncio.gather(
+        service.return_dossier(Actor.person(first), unit_id=unit, year=2026, reason="Thiếu"),
+        other.recognise(
+            Actor.person(second),
+            unit_id=unit,
+            year=2026,
+            decision_number="9/QĐ",
+            decision_date=dt.date(2027, 2, 1),
+            level=1,
+        ),
+        return_exceptions=True,
+    )
+
+    refusals = [r for r in results if isinstance(r, ReviewRefused)]
+    decisions = [r for r in results if not isinstance(r, BaseException)]
+    assert len(refusals) == 1
+    assert len(decisions) == 1
+    assert len(await status_audit(world.database, unit)) == 1
+    row = await assessment(world.database, unit)
+    assert row["status"] == decisions[0].status

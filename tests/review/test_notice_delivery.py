@@ -16,6 +16,7 @@ from reminders.dispatcher import Dispatcher, DispatchPolicy
 from reminders.planner import Planner
 from review.service import ReviewService
 from storage.reminder_store import SqlProgressSource, SqlReminderStore
+from storage.review_store import review_service
 from tests.reminders.world import FakeClock, World, local
 from tests.review.helpers import notices
 
@@ -139,8 +140,8 @@ async def test_a_failed_notice_is_retried_and_then_sent(
     assert [chat for chat, _ in notifier.pushed] == [str(lan.chat_id)]
 
 
-async def test_a_nudge_wakes_a_running_dispatcher_at_once(
-    world: World, service: ReviewService, clock: FakeClock
+async def test_a_decision_nudges_a_running_dispatcher_at_once(
+    world: World, clock: FakeClock
 ) -> None:
     office = await world.office()
     unit = await world.unit("a", office_id=office, status="submitted", submitted_level=1)
@@ -152,10 +153,10 @@ async def test_a_nudge_wakes_a_running_dispatcher_at_once(
     running = asyncio.create_task(dispatcher.run(stop))
     try:
         await asyncio.sleep(0.3)  # its first pass found nothing; it waits up to an hour
-        await service.return_dossier(
+        told = review_service(world.database, clock=clock, on_notice=dispatcher.nudge)
+        await told.return_dossier(
             Actor.person(reviewer.person_id), unit_id=unit, year=2026, reason="Thiếu minh chứng"
-        )
-        dispatcher.nudge()
+        )  # the service nudges the dispatcher once the notice is committed
         for _ in range(100):
             if notifier.pushed:
                 break

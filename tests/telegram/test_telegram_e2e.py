@@ -62,6 +62,8 @@ COMMANDS = [
     "tatnhacnho",
     "batnhacnho",
     "lienket",
+    "nop",
+    "dangnhap",
 ]
 VALUE_HEAD = re.compile(r"^(\d+\.\d+) · Tiêu chí \d+ · (\d+)/(\d+) — ", re.M)
 XA_WALK = [

@@ -104,9 +104,11 @@ async def import_units(request: Request, viewer: Viewer = Depends(require_viewer
         unit_import.check_rows, rows, office_province=province
     )
 
+    year = deps.current_year()
+
     def write(session: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         return unit_import.create_units(
-            session, actor=viewer.actor, office_id=office_id, rows=good, source=source
+            session, actor=viewer.actor, office_id=office_id, rows=good, source=source, year=year
         )
 
     created, existing = await transaction(deps.database, write) if good else ([], [])

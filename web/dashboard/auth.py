@@ -10,7 +10,9 @@ CSRF: every unsafe request of a signed-in person must carry the token HMAC-SHA25
 session token), in the form field `csrf_token` or the header `X-CSRF-Token` (the JSON API),
 compared in constant time. The check is a dependency of the router that wraps every dashboard
 route (`dashboard_routers`), so a new POST route cannot forget it; only the login form is
-exempt (there is no session yet, and its one-time token is itself the secret).
+exempt (there is no session yet, and its one-time token is itself the secret). The login form
+is instead refused when the browser says it was posted from another site (its `Origin`), so a
+page elsewhere cannot sign a visitor in to the attacker's own account.
 
 Login attempts are not rate-limited here: a login token is 256 random bits, used once and
 valid 15 minutes, so guessing one is out of reach however fast someone tries.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,10 +46,11 @@ def csrf_token_for(secret: bytes, session_token: str) -> str:
 
 
 def set_session_cookie(response: Response, deps: DashboardDeps, token: str) -> None:
+    """A browser-session cookie (no Max-Age): the 8 idle hours are counted on the server, and
+    a cookie expiring 8 hours after login would end the session of someone still working."""
     response.set_cookie(
         COOKIE,
         token,
-        max_age=int(web_sessions.IDLE_LIMIT.total_seconds()),
         path="/",
         secure=deps.secure_cookies,
         httponly=True,
@@ -98,11 +102,37 @@ def _route_extra(request: Request) -> dict[str, Any]:
     return extra if isinstance(extra, dict) else {}
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether the browser says the form was posted from our own pages. Browsers since 2023
+    send `Sec-Fetch-Site` whatever the referrer policy (the confirm page sends no referrer, so
+    its `Origin` is "null"): it must be "same-origin" (or "none", typed by the person). An
+    older browser's `Origin` must be ours (the dashboard's public address, or the address the
+    request was made to: a proxy may not pass the public one on); no header at all (a command
+    line client) passes."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    ours = {_origin(get_deps(request).base_url), _origin(str(request.base_url))}
+    return origin.lower().rstrip("/") in ours
+
+
 async def csrf_protect(request: Request) -> None:
     """The CSRF check of every unsafe request from a signed-in person (see the module
     docstring). An anonymous request passes here and is refused by the route's access rule;
     a route marked `x-csrf: exempt` (the login form) is not checked."""
-    if request.method in SAFE_METHODS or _route_extra(request).get("x-csrf") == "exempt":
+    if request.method in SAFE_METHODS:
+        return
+    if _route_extra(request).get("x-csrf") == "exempt":
+        if not _same_origin(request):
+            raise CsrfRefused()
         return
     viewer = await current_viewer(request)
     if viewer is None:

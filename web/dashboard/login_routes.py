@@ -10,12 +10,14 @@ starts a new one, all in one transaction.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from storage import login_links, web_sessions
+from storage.login_links import LOGIN_PATH
 from storage.uow import transaction
 from web.dashboard import text
 from web.dashboard.access import rule
@@ -55,7 +57,11 @@ async def login_confirm(request: Request, token: str) -> Response:
         status, message = _REFUSALS["unknown"]
         return render(request, "login.html", status_code=status, message=message, viewer=None)
     return render(
-        request, "login_confirm.html", viewer=None, action=request.url.path, headers=_NO_REFERRER
+        request,
+        "login_confirm.html",
+        viewer=None,
+        action=LOGIN_PATH + quote(token, safe=""),
+        headers=_NO_REFERRER,
     )
 
 

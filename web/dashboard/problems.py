@@ -14,6 +14,7 @@ from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from conversations.errors import AccessDenied, NotFound, StorageUnavailable
 from web.dashboard import text
 
 if TYPE_CHECKING:
@@ -74,5 +75,27 @@ async def _answer(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=exc.status_code, message=exc.message)
 
 
+_FROM_STORAGE: tuple[tuple[type[Exception], int, str], ...] = (
+    (AccessDenied, 403, text.FORBIDDEN),
+    (NotFound, 404, text.NOT_FOUND),
+    (StorageUnavailable, 503, text.SERVER_BUSY),
+)
+"""What the storage ports raise past a route, answered like the dashboard's own refusals: a
+check made in storage (`storage.access`) reads the same as one made by the access rule."""
+
+
+async def _storage(request: Request, exc: Exception) -> Response:
+    for kind, status, message in _FROM_STORAGE:
+        if isinstance(exc, kind):
+            refusal = Refusal(status, message)
+            response = await _answer(request, refusal)
+            if status == 503:
+                response.headers["Retry-After"] = "30"
+            return response
+    raise exc
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Refusal, _answer)
+    for kind, _, _ in _FROM_STORAGE:
+        app.add_exception_handler(kind, _storage)
