@@ -8,57 +8,13 @@ dashboard's address is https.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from conversations.records import Actor
-    from review.ports import Decision, ReviewActions
     from storage.db import Database
     from web.dashboard.deps import DashboardDeps
-
-
-class NudgingReview:
-    """The review use case, telling `on_notice` after each decision (whose notices it queued)
-    so the reminder dispatcher running in this process delivers them at once rather than at
-    its next look a minute later (issue 15 e2e: a return's notice reaches the members' chats
-    while the reviewer still has the page open)."""
-
-    def __init__(self, review: ReviewActions, on_notice: Callable[[], None]) -> None:
-        self.review = review
-        self.on_notice = on_notice
-
-    async def return_dossier(
-        self, actor: Actor, *, unit_id: int, year: int, reason: str
-    ) -> Decision:
-        decision = await self.review.return_dossier(
-            actor, unit_id=unit_id, year=year, reason=reason
-        )
-        self.on_notice()
-        return decision
-
-    async def recognise(
-        self,
-        actor: Actor,
-        *,
-        unit_id: int,
-        year: int,
-        decision_number: str,
-        decision_date: dt.date,
-        level: int,
-    ) -> Decision:
-        decision = await self.review.recognise(
-            actor,
-            unit_id=unit_id,
-            year=year,
-            decision_number=decision_number,
-            decision_date=decision_date,
-            level=level,
-        )
-        self.on_notice()
-        return decision
 
 
 def dashboard_deps(
@@ -75,7 +31,7 @@ def dashboard_deps(
     from storage.review_store import review_service
     from web.dashboard.deps import DashboardDeps
 
-    review = review_service(database)
+    review = review_service(database, on_notice=on_notice)
     secret = settings.secret_key_bytes()
     redact_also(secret.decode("utf-8", "replace"))
     offsets = settings.reminder_offsets()
@@ -85,7 +41,7 @@ def dashboard_deps(
 
     return DashboardDeps.for_base_url(
         database=database,
-        review=review if on_notice is None else NudgingReview(review, on_notice),
+        review=review,
         base_url=settings.base_url(),
         secret=secret,
         evidence=LocalEvidenceStore(

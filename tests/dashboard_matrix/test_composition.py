@@ -1,23 +1,34 @@
-"""The dashboard's decisions wake the reminder dispatcher of their process
-(`bot.dashboard.NudgingReview`, wired by `bot.serving` to `App.notice_queued`): told once per
-decision made, never for one refused."""
+"""The dashboard's decisions wake the reminder dispatcher of their process: `dvht serve`
+builds the deps with `bot.dashboard.dashboard_deps(…, on_notice=App.notice_queued)`, whose
+review use case (`ReviewService(on_notice=…)`) calls it once per decision that queued a
+notice, never for one refused."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.dashboard import NudgingReview
+from bot.dashboard import dashboard_deps
+from bot.settings import Settings
 from review.ports import ReviewRefused
 from storage.db import Database
-from storage.review_store import review_service
+from tests.dashboard_matrix.conftest import BASE, SECRET
 from tests.dashboard_matrix.world import YEAR, seed
 
 
-async def test_a_decision_nudges_and_a_refusal_does_not(database: Database) -> None:
+async def test_a_decision_nudges_and_a_refusal_does_not(
+    database: Database, tmp_path: Path
+) -> None:
     world = await seed(database)
-    assert world.reviewer1 is not None
     nudges: list[int] = []
-    review = NudgingReview(review_service(database), lambda: nudges.append(1))
+    settings = Settings(
+        _env_file=None,
+        DVHT_DATA_DIR=str(tmp_path),
+        DVHT_PUBLIC_URL=BASE,
+        DVHT_SECRET_KEY=SECRET.decode(),
+    )
+    review = dashboard_deps(settings, database, on_notice=lambda: nudges.append(1)).review
     actor = world.reviewer1_actor()
     decision = await review.return_dossier(
         actor, unit_id=world.unit_x, year=YEAR, reason="Thiếu minh chứng chỉ tiêu 1.1."
