@@ -25,6 +25,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
 from storage.db import Database
+from storage.evidence_store import LocalEvidenceStore
 from storage.migrate import upgrade
 from tests.dashboard_matrix.world import World, login_token, seed
 from tests.system_tools import require
@@ -61,11 +62,13 @@ class Served:
         return f"{self.base_url}/dangnhap/{token}"
 
 
-async def _prepare(url: str) -> World:
+async def _prepare(url: str, data_dir: Path) -> World:
+    """Migrate and seed the process's database, its evidence files in the process's own
+    evidence directory (DVHT_DATA_DIR/evidence, where `dvht serve` reads them)."""
     database = Database(url)
     try:
         await upgrade(database)
-        return await seed(database)
+        return await seed(database, LocalEvidenceStore(data_dir / "evidence"))
     finally:
         await database.close()
 
@@ -84,7 +87,7 @@ def served(telegram_api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -
         TELEGRAM_API_URL=telegram_api.url,
     )
     server.extra_env["DVHT_PUBLIC_URL"] = server.base_url
-    world = asyncio.run(_prepare(f"sqlite:///{server.database}"))
+    world = asyncio.run(_prepare(f"sqlite:///{server.database}", server.data_dir))
     server.start()
     try:
         server.wait_healthy()

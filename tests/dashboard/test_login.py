@@ -9,7 +9,7 @@ import httpx
 from sqlmodel import Session, select
 
 from storage.db import Database
-from storage.tables import WebSession
+from storage.tables import AuditEntry, WebSession
 from storage.uow import read
 from tests.dashboard.conftest import BASE, SECRET, Clock, World, make_deps, sign_in
 from web.dashboard import dashboard_app, text
@@ -182,6 +182,15 @@ async def test_logout_ends_the_session(client: httpx.AsyncClient, world: World) 
     assert "max-age=0" in _set_cookie(answer).lower()
     (ended,) = await _sessions(world.database)
     assert ended.ended_at is not None
+
+    def audited(session: Session) -> list[tuple[str, int | None]]:
+        rows = session.exec(select(AuditEntry).order_by(AuditEntry.id))  # type: ignore[arg-type]
+        return [(row.action, row.actor_person_id) for row in rows]
+
+    assert await read(world.database, audited) == [
+        ("web.login", world.reviewer_id),
+        ("web.logout", world.reviewer_id),
+    ]
     client.cookies.set(COOKIE, token)
     again = await client.get("/quantri")
     assert again.status_code == 303

@@ -96,6 +96,10 @@ class World:
     deadline_of: dict[int, int] = field(default_factory=dict)
     """office id → an internal deadline the office set."""
 
+    def reviewer1_actor(self) -> Actor:
+        assert self.reviewer1 is not None
+        return Actor.person(self.reviewer1.person_id, f"web:{self.reviewer1.person_id}")
+
     def in_office(self, office_id: int) -> list[int]:
         return sorted(u for u, o in self.office_of.items() if o == office_id)
 
@@ -313,6 +317,9 @@ async def _assessment(
     answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
     if status == "draft":  # partly answered: the first third of the indicators
         answers = dict(list(answers.items())[: max(1, len(answers) // 3)])
+    if status == "self_assessed":  # complete, two yes/no indicators not met: “không đạt”
+        unmet = [i for i, a in answers.items() if set(a) == {"met", "evidence"}][:2]
+        answers.update({i: {"met": False, "evidence": []} for i in unmet})
     decided = vietnam_time.today() - dt.timedelta(days=30)
 
     def work(session: Session) -> int | None:

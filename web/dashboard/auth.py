@@ -52,7 +52,7 @@ def set_session_cookie(response: Response, deps: DashboardDeps, token: str) -> N
         COOKIE,
         token,
         path="/",
-        secure=deps.secure_cookies,
+        secure=bool(deps.secure_cookies),
         httponly=True,
         samesite="lax",
     )
@@ -60,7 +60,7 @@ def set_session_cookie(response: Response, deps: DashboardDeps, token: str) -> N
 
 def clear_session_cookie(response: Response, deps: DashboardDeps) -> None:
     response.delete_cookie(
-        COOKIE, path="/", secure=deps.secure_cookies, httponly=True, samesite="lax"
+        COOKIE, path="/", secure=bool(deps.secure_cookies), httponly=True, samesite="lax"
     )
 
 

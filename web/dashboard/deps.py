@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -49,8 +49,14 @@ class DashboardDeps:
     broadcast_channels: tuple[str, ...] = ("telegram", "zalo")
     """The channels a broadcast from the dashboard is queued for (the running dispatcher of
     `dvht serve` or `dvht dispatch` delivers them)."""
-    secure_cookies: bool = field(default=False)
-    """Set the session cookie's Secure flag; `for_base_url` sets it for an https address."""
+    secure_cookies: bool | None = None
+    """Set the session cookie's Secure flag; None (the default): exactly when `base_url` is
+    https, so deps built for a public https address can never send the cookie in clear."""
+
+    def __post_init__(self) -> None:
+        if self.secure_cookies is None:
+            secure = self.base_url.lower().startswith("https://")
+            object.__setattr__(self, "secure_cookies", secure)
 
     def __repr__(self) -> str:  # the secret never appears, even in a traceback
         return f"DashboardDeps(base_url={self.base_url!r})"
@@ -64,9 +70,8 @@ class DashboardDeps:
 
     @classmethod
     def for_base_url(cls, **kwargs: object) -> DashboardDeps:
-        """Deps whose cookies are Secure exactly when `base_url` is https."""
-        base_url = str(kwargs["base_url"])
-        kwargs.setdefault("secure_cookies", base_url.lower().startswith("https://"))
+        """Deps whose cookies are Secure exactly when `base_url` is https (the default now;
+        kept for the callers written against it)."""
         return cls(**kwargs)  # type: ignore[arg-type]
 
 

@@ -16,7 +16,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from storage import login_links, web_sessions
+from conversations.records import Actor
+from storage import audit, login_links, web_sessions
 from storage.login_links import LOGIN_PATH
 from storage.uow import transaction
 from web.dashboard import text
@@ -82,6 +83,8 @@ async def login(request: Request, token: str) -> Response:
             return "no_role", None
         if old:
             web_sessions.end(session, old, now=now)
+        actor = Actor.person(person_id, f"web:{person_id}")
+        audit.record(session, actor=actor, action="web.login", unit_id=None)
         return "ok", web_sessions.start(session, person_id=person_id, now=now)
 
     outcome, new_token = await transaction(deps.database, use)
@@ -98,9 +101,15 @@ async def logout(request: Request) -> Response:
     """Ends the session (the CSRF check of `dashboard_routers` has passed when signed in)."""
     deps = get_deps(request)
     token = request.cookies.get(COOKIE)
+    viewer = await current_viewer(request)
     if token:
         now = deps.now()
-        await transaction(deps.database, lambda session: web_sessions.end(session, token, now=now))
+
+        def end(session: Any) -> None:
+            if web_sessions.end(session, token, now=now) and viewer is not None:
+                audit.record(session, actor=viewer.actor, action="web.logout", unit_id=None)
+
+        await transaction(deps.database, end)
     request.state.viewer = None
     request.state.csrf_token = ""
     response = render(request, "login.html", message=text.LOGGED_OUT, viewer=None, signed_in=None)
