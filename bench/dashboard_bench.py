@@ -344,7 +344,8 @@ def main() -> None:
     per_unit_ms = fresh["refresh_s"] / fresh["recomputed"] * 1000
     print(
         f"Standing refresh, all {fresh['recomputed']:,} stale (the first view after the upgrade, "
-        f"SQLite): {fresh['refresh_s']:.2f} s = {per_unit_ms:.2f} ms a unit; loading the same units' progress alone, same run: {fresh['load_s']:.2f} s "
+        f"SQLite): {fresh['refresh_s']:.2f} s = {per_unit_ms:.2f} ms a unit; loading the same "
+        f"units' progress alone, same run: {fresh['load_s']:.2f} s "
         f"(ratio {fresh['refresh_s'] / fresh['load_s']:.1f}×)"
     )
 
