@@ -25,7 +25,7 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 from playwright.async_api import Browser, Dialog, Locator, Page
 
-from tests.browser.conftest import Served, new_page, screenshot
+from tests.browser.conftest import Served, finish, new_page, screenshot
 from tests.dashboard_matrix.world import World
 from tests.telegram.fake_bot_api import Call
 from web.dashboard import text
@@ -100,7 +100,7 @@ async def test_sign_in_through_a_link_and_log_out(browser: Browser, served: Serv
     assert text.LOGGED_OUT in await page.inner_text("main")
     await page.goto("/donvi")
     assert page.url.endswith("/dangnhap")
-    await page.context.close()
+    await finish(page)
 
 
 async def test_filter_by_status_and_search_without_diacritics(
@@ -125,7 +125,7 @@ async def test_filter_by_status_and_search_without_diacritics(
     await submit_form_of(search)
     assert await listed(page, world) == {"UBND xã Quảng Điền"}
     await screenshot(page, "04-units-search-desktop")
-    await page.context.close()
+    await finish(page)
 
 
 # --- the office's decisions ---------------------------------------------------------------------
@@ -185,7 +185,7 @@ async def test_return_a_dossier_and_the_members_are_told(browser: Browser, serve
     assert world.reviewer2 is not None
     other_office = carries_reason(world.reviewer2.chat_id)
     assert not [c for c in served.telegram.calls_of("sendMessage", since=since) if other_office(c)]
-    await page.context.close()
+    await finish(page)
 
 
 async def test_recognise_another_unit(browser: Browser, served: Served) -> None:
@@ -217,7 +217,7 @@ async def test_recognise_another_unit(browser: Browser, served: Served) -> None:
     assert "37/QĐ-UBND" in body
     assert "đã công nhận" in body.lower()
     await screenshot(page, "08-unit-recognised-desktop")
-    await page.context.close()
+    await finish(page)
 
 
 # --- exports and charts -------------------------------------------------------------------------
@@ -243,7 +243,7 @@ async def test_download_the_xlsx_and_read_it_back(browser: Browser, served: Serv
     assert set(names) == {world.named(u) for u in world.in_office(world.office1)}
     assert all(cell.data_type == "s" for cell in names.values())  # text, never a formula
     assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
-    await page.context.close()
+    await finish(page)
 
 
 async def test_the_charts(browser: Browser, served: Served) -> None:
@@ -262,7 +262,7 @@ async def test_the_charts(browser: Browser, served: Served) -> None:
         )
         assert title, f"chart {index} has no title"
     await screenshot(page, "09-charts-desktop")
-    await page.context.close()
+    await finish(page)
 
 
 # --- on a phone ---------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ async def test_on_a_390_px_phone(browser: Browser, served: Served) -> None:
         await fits_a_phone(page, name)
     await page.goto("/bieudo")
     await fits_a_phone(page, "14-charts")
-    await page.context.close()
+    await finish(page)
 
 
 async def test_the_served_process_stayed_healthy(served: Served) -> None:
