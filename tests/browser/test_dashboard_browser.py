@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from playwright.async_api import Browser, Dialog, Locator, Page
+from playwright.async_api import Browser, Dialog, Page
 
 from tests.browser.conftest import Served, finish, new_page, screenshot
 from tests.dashboard_matrix.world import World
@@ -67,13 +67,6 @@ async def sign_in(page: Page, served: Served, person_id: int, shot: str | None =
     await page.wait_for_url(re.compile(r"/donvi$"))
 
 
-async def submit_form_of(field: Locator) -> None:
-    """Send the form a field belongs to, as pressing its button does (the filters also send
-    themselves when a select changes, with the dashboard's script)."""
-    async with field.page.expect_navigation():
-        await field.evaluate("field => field.form.requestSubmit()")
-
-
 async def listed(page: Page, world: World) -> set[str]:
     """The seeded units whose names the page shows as links."""
     body = nfc(await page.inner_text("main"))
@@ -112,17 +105,19 @@ async def test_filter_by_status_and_search_without_diacritics(
     submitted = {
         world.named(u) for u in world.in_office(world.office1) if world.status_of[u] == "submitted"
     }
-    status = page.locator("select[name=status]")
+    status = page.locator("main select[name=status]")
     await status.select_option("submitted")
-    if "status=submitted" not in page.url:  # the dashboard's script sends it on change
-        await submit_form_of(status)
+    if "status=submitted" not in page.url:  # unless the select sends its form on change
+        async with page.expect_navigation():
+            await page.locator("main form:has(select[name=status]) [type=submit]").click()
     await page.wait_for_url(re.compile(r"status=submitted"))
     assert await listed(page, world) == submitted
     await screenshot(page, "03-units-filtered-desktop")
 
     search = page.locator("main input[type=search], main input[name=q]").first
     await search.fill("quang dien")  # “Quảng Điền” typed without its diacritics
-    await submit_form_of(search)
+    async with page.expect_navigation():
+        await search.press("Enter")
     assert await listed(page, world) == {"UBND xã Quảng Điền"}
     await screenshot(page, "04-units-search-desktop")
     await finish(page)
