@@ -16,6 +16,9 @@ export's time and memory.
   before the export (everything imported and the database open), the peak of Python's own
   allocations during the export (tracemalloc), and, as the time's baseline, reading the same
   batches without writing. Goal: peak ≤ 200 MB.
+- **Standing refresh**: the same 10,000 units with every cached standing stale (the first
+  view after the upgrade that added the cache), recomputed by the board's refresh, against
+  loading the same units' progress alone. No goal: it says how long that first view waits.
 """
 
 from __future__ import annotations
@@ -265,6 +268,32 @@ async def _export_child(path: str) -> dict[str, Any]:
     }
 
 
+async def _refresh_all(path: Path) -> dict[str, Any]:
+    """Every standing of the seeded units stale (as right after the upgrade that added the
+    cache), recomputed by the board's refresh; the baseline loads the same units' progress
+    (`storage.progress_store.load_progress`, the refresh's own loader) without evaluating or
+    writing."""
+    from storage.board_store import BoardStore
+    from storage.progress_store import load_progress
+
+    database = Database(f"sqlite:///{path}")
+    await database.run_connection(
+        lambda c: c.execute(text("UPDATE assessments SET standing_at = NULL")), write=True
+    )
+    ids = await database.run_connection(
+        lambda c: [r[0] for r in c.execute(text("SELECT id FROM units ORDER BY id"))]
+    )
+    begin = time.perf_counter()
+    recomputed = await BoardStore(database).refresh(1, YEAR)
+    refresh_s = time.perf_counter() - begin
+    begin = time.perf_counter()
+    for start in range(0, len(ids), 500):
+        await load_progress(database, ids[start : start + 500], YEAR)
+    load_s = time.perf_counter() - begin
+    await database.close()
+    return {"recomputed": recomputed, "refresh_s": refresh_s, "load_s": load_s}
+
+
 def xlsx_export(units: int = EXPORT_UNITS) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "export.sqlite3"
@@ -276,7 +305,8 @@ def xlsx_export(units: int = EXPORT_UNITS) -> dict[str, Any]:
             text=True,
             cwd=Path(__file__).resolve().parent.parent,
         )
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        found["refresh"] = asyncio.run(_refresh_all(path))
     return found
 
 
@@ -309,6 +339,14 @@ def main() -> None:
         f"{found['rss_start_mb']:.0f} MB with everything imported, {found['rss_before_mb']:.0f} "
         f"MB after reading the batches alone (same run); Python allocations peak "
         f"{found['python_peak_mb']:.1f} MB; file {found['file_mb']:.1f} MB"
+    )
+    fresh = found["refresh"]
+    per_unit_ms = fresh["refresh_s"] / fresh["recomputed"] * 1000
+    print(
+        f"Standing refresh, all {fresh['recomputed']:,} stale (the first view after the upgrade, "
+        f"SQLite): {fresh['refresh_s']:.2f} s = {per_unit_ms:.2f} ms a unit; loading the same "
+        f"units' progress alone, same run: {fresh['load_s']:.2f} s "
+        f"(ratio {fresh['refresh_s'] / fresh['load_s']:.1f}×)"
     )
 
 

@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     dispatch_lease_s: int = Field(default=300, ge=2, le=86_400, alias="DVHT_DISPATCH_LEASE_S")
     """How long a dispatcher's claim holds: a dispatcher that dies leaves its reminders to the
     others this long after it claimed them."""
+    dispatch_interval_s: float = Field(
+        default=60, ge=1, le=3_600, alias="DVHT_DISPATCH_INTERVAL_S"
+    )
+    """The longest a running dispatcher waits between two looks at the reminders table (issue
+    15): a notice queued in another process (a dashboard worker, `dvht review`) goes out
+    within this; one queued in the dispatcher's own process goes at once (`nudge`)."""
 
     @field_validator("database_url")
     @classmethod

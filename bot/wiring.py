@@ -206,6 +206,7 @@ def build_dispatcher(
     policy = DispatchPolicy(
         max_attempts=settings.reminder_attempts,
         lease=dt.timedelta(seconds=settings.dispatch_lease_s),
+        interval=dt.timedelta(seconds=settings.dispatch_interval_s),
     )
     planner = Planner(store, clock, offsets=settings.reminder_offsets()) if plan else None
     return Dispatcher(

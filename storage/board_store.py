@@ -10,8 +10,12 @@ NULL`, found through a partial index) are recomputed with the engine in batches 
 `REFRESH_BATCH` units, each batch one write transaction that locks its rows (PostgreSQL: `FOR
 UPDATE`; SQLite has one writer at a time), reloads them, evaluates and writes the figures
 back: an answer committed meanwhile waits for the lock and then marks the row stale again, so a
-figure is never newer than its answers claim. Then one statement counts the statuses and one
-reads the page.
+figure is never newer than its answers claim. Then one statement counts the statuses and
+reads the page over the board computed once.
+
+The first view after the upgrade that added the cache finds every standing stale and waits for
+all of them (about 0.7 ms a unit on SQLite, `bench/dashboard_bench.py`: some 35 s for a
+province of 50,000 units, once); later views recompute only what changed since.
 """
 
 from __future__ import annotations
@@ -585,7 +589,7 @@ def _audit(session: Session, unit_id: int, page: int) -> tuple[tuple[AuditLine, 
     page = min(page, pages)
     rows = connection.execute(
         text(
-            "SELECT l.at, l.actor_label, p.display_name, l.action, l.details FROM audit_log l "
+            "SELECT l.at, l.actor_person_id, p.display_name, l.action, l.details FROM audit_log l "
             "LEFT JOIN people p ON p.id = l.actor_person_id WHERE l.unit_id = :uid "
             "ORDER BY l.id DESC LIMIT :limit OFFSET :offset"
         ).columns(at=UTCDateTime, details=JSON),
@@ -594,7 +598,7 @@ def _audit(session: Session, unit_id: int, page: int) -> tuple[tuple[AuditLine, 
     lines = tuple(
         AuditLine(
             at=r[0],
-            who=r[2] or ("hệ thống" if r[1] in ("operator", "system") else r[1]),
+            who=r[2] or ("hệ thống" if r[1] is None else f"người dùng #{r[1]}"),
             what=audit_words(r[3], dict(r[4] or {})),
         )
         for r in rows

@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
 
 from conversations.messages import Outbound
 from conversations.ports import Delivery
@@ -195,3 +198,39 @@ async def test_planning_after_a_level_one_recognition_plans_upgrade_and_expiry(
     assert set(planned) == {"upgrade", "expiry"}
     assert str(planned["upgrade"]["deadline_on"]) == "2028-01-30"  # 12 months after
     assert planned["upgrade"]["deadline_key"].startswith("upgrade:")
+
+
+async def test_a_notice_from_another_process_goes_within_the_dispatch_interval(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No nudge reaches a dispatcher in another process: DVHT_DISPATCH_INTERVAL_S bounds the
+    wait (60 s by default; 1 s here)."""
+    from bot.settings import Settings
+    from bot.wiring import build_dispatcher
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DVHT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DVHT_DISPATCH_INTERVAL_S", "1")
+    office = await world.office()
+    unit = await world.unit("a", office_id=office, status="submitted", submitted_level=1)
+    lan = await world.person("lan", "a")
+    reviewer = await world.person("rev", reviewer_of=(office,))
+    notifier = RecordingNotifier()
+    dispatcher = build_dispatcher(
+        Settings(), world.database, {"telegram": notifier}, quiet_hours=False, plan=False
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(dispatcher.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # its first look found nothing
+        await review_service(world.database).return_dossier(  # as `dvht review` would
+            Actor.person(reviewer.person_id), unit_id=unit, year=2026, reason="Thiếu minh chứng"
+        )
+        for _ in range(60):
+            if notifier.pushed:
+                break
+            await asyncio.sleep(0.1)
+        assert [chat for chat, _ in notifier.pushed] == [str(lan.chat_id)]
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
