@@ -260,6 +260,21 @@ async def test_the_charts(browser: Browser, served: Served) -> None:
     await finish(page)
 
 
+async def test_a_unit_admin_sees_their_unit_alone_without_the_office_s_actions(
+    browser: Browser, served: Served
+) -> None:
+    page = await new_page(browser, served.base_url)
+    world = served.world
+    assert world.admin is not None
+    await sign_in(page, served, world.admin.person_id)
+    assert await listed(page, world) == {world.named(world.unit_x)}
+    await open_unit(page, world, world.unit_x)
+    assert await page.locator("form[action$='/tra-lai'], form[action$='/cong-nhan']").count() == 0
+    assert await page.get_by_role("link", name=text.NAV_ADMIN).count() == 0
+    await screenshot(page, "15-unit-admin-desktop")
+    await finish(page)
+
+
 # --- on a phone ---------------------------------------------------------------------------------
 
 
