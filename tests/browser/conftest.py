@@ -140,10 +140,15 @@ def _watch(page: Page) -> None:
     page.on("requestfailed", failed)
 
 
-async def finish(page: Page) -> None:
+async def finish(page: Page, *, expected: tuple[str, ...] = ()) -> None:
     """Close the page's context; it must have met no console error (a refused inline script
-    or style, a missing file), no script error and no failed request."""
-    problems = PROBLEMS.pop(id(page), [])
+    or style, a missing file), no script error and no failed request, other than those
+    containing one of `expected` (a refusal page the test asked for logs its status)."""
+    problems = [
+        problem
+        for problem in PROBLEMS.pop(id(page), [])
+        if not any(part in problem for part in expected)
+    ]
     await page.context.close()
     assert problems == [], "\n".join(problems)
 

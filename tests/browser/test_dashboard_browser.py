@@ -56,15 +56,20 @@ async def accept_dialogs(page: Page) -> None:
     page.on("dialog", accept)
 
 
-async def sign_in(page: Page, served: Served, person_id: int, shot: str | None = None) -> None:
-    """Open a fresh one-time link, press the confirm page's one button, land on /donvi."""
-    await page.goto(await served.login_link(person_id))
+async def sign_in(
+    page: Page, served: Served, person_id: int, shot: str | None = None, link: str | None = None
+) -> str:
+    """Open a one-time link (a fresh one unless given), press the confirm page's one button,
+    land on /donvi; the link."""
+    link = link or await served.login_link(person_id)
+    await page.goto(link)
     button = page.get_by_role("button", name=text.LOGIN_BUTTON)
     await button.wait_for()
     if shot:
         await screenshot(page, shot)
     await button.click()
     await page.wait_for_url(re.compile(r"/donvi$"))
+    return link
 
 
 async def listed(page: Page, world: World) -> set[str]:
@@ -79,7 +84,7 @@ async def listed(page: Page, world: World) -> set[str]:
 async def test_sign_in_through_a_link_and_log_out(browser: Browser, served: Served) -> None:
     page = await new_page(browser, served.base_url)
     world = served.world
-    await sign_in(page, served, reviewer1(world), shot="01-login-confirm-desktop")
+    link = await sign_in(page, served, reviewer1(world), shot="01-login-confirm-desktop")
     cookies = await page.context.cookies()
     session = [c for c in cookies if c["name"] == "dvht_session"]
     assert len(session) == 1
@@ -93,7 +98,13 @@ async def test_sign_in_through_a_link_and_log_out(browser: Browser, served: Serv
     assert text.LOGGED_OUT in await page.inner_text("main")
     await page.goto("/donvi")
     assert page.url.endswith("/dangnhap")
-    await finish(page)
+
+    await page.goto(link)  # the same link again: used, so it signs nobody in
+    async with page.expect_navigation():
+        await page.get_by_role("button", name=text.LOGIN_BUTTON).click()
+    assert text.LOGIN_USED in nfc(await page.inner_text("main"))
+    assert not [c for c in await page.context.cookies() if c["name"] == "dvht_session"]
+    await finish(page, expected=("status of 410",))
 
 
 async def test_filter_by_status_and_search_without_diacritics(
