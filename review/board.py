@@ -284,16 +284,17 @@ def applicable_count(tier: str, unit_type: str) -> int:
     return sum(len(inds) for _, inds in rulebook.plan(unit_type).criteria)
 
 
-def standing_of(record: AssessmentRecord) -> tuple[int | None, int, int]:
+def standing_of(record: AssessmentRecord) -> tuple[int | None, int, int, tuple[str, ...]]:
     """(self-assessed level or None while incomplete, indicators answered, indicators that
-    apply) of a loaded assessment: the figures `assessments.standing_*` cache."""
+    apply, the answered indicators below level 1) of a loaded assessment: the figures
+    `assessments.standing_*` cache."""
     rulebook = rulebook_for(record.ruleset_id, record.ruleset_version)
     applicable = [i.id for _, inds in rulebook.plan(record.unit.unit_type).criteria for i in inds]
-    answered = sum(1 for i in applicable if i in record.answers)
-    if answered < len(applicable):
-        return None, answered, len(applicable)
+    answered = [i for i in applicable if i in record.answers]
     evaluation = evaluate(rulebook, assessment_of(record))
-    return evaluation.level, answered, len(applicable)
+    failed = tuple(i for i in answered if evaluation.indicators[i].level == 0)
+    level = evaluation.level if len(answered) == len(applicable) else None
+    return level, len(answered), len(applicable), failed
 
 
 _ACTIONS: dict[str, str] = {

@@ -105,6 +105,7 @@ def board_cte(scope: str, deadline: str, unit_filter: UnitFilter, params: dict[s
     return (
         "WITH b AS (SELECT u.id AS unit_id, u.name, u.search_name, u.unit_type, u.tier, "
         "u.province, u.office_id, a.standing_answered, a.standing_total, a.standing_level, "
+        "a.standing_failed, "
         f"a.submitted_level, a.recognised_level, {STATUS_SQL} AS status_key, "
         f"{deadline} AS deadline_day "
         "FROM units u LEFT JOIN assessments a ON a.unit_id = u.id AND a.year = :year "

@@ -87,7 +87,8 @@ _LOCK = text(
 ).bindparams(_IDS)
 _WRITE_STANDING = text(
     "UPDATE assessments SET standing_level = :level, standing_answered = :answered, "
-    "standing_total = :total, standing_at = :at WHERE id = :id AND standing_at IS NULL"
+    "standing_total = :total, standing_failed = :failed, standing_at = :at "
+    "WHERE id = :id AND standing_at IS NULL"
 ).bindparams(bindparam("at", type_=UTCDateTime))
 
 
@@ -326,13 +327,14 @@ def _recompute(session: Session, *, unit_ids: list[int], year: int) -> None:
     for progress in loaded.values():
         if not progress.started:
             continue
-        level, answered, total = standing_of(progress.assessment)
+        level, answered, total, failed = standing_of(progress.assessment)
         connection.execute(
             _WRITE_STANDING,
             {
                 "level": level,
                 "answered": answered,
                 "total": total,
+                "failed": ",".join(failed),
                 "at": now,
                 "id": progress.assessment.id,
             },
@@ -625,58 +627,51 @@ def _years(session: Session, unit_id: int) -> tuple[YearLine, ...]:
 
 
 def _charts(session: Session, person_id: int, year: int, today: dt.date) -> ChartData:
-    unit_filter = UnitFilter(year=year)
-    cte, params = _board(session, person_id, unit_filter, year)
-    connection = session.connection()
+    """The charts from the board's cached standings alone (levels, the failed indicators,
+    the totals): no unit is evaluated here, whatever the size of the scope."""
+    cte, params = _board(session, person_id, UnitFilter(year=year), year)
     levels = {"level_2": 0, "level_1": 0, "level_0": 0, "incomplete": 0}
-    totals_by_kind: dict[tuple[str, str], int] = defaultdict(int)
+    not_started: dict[tuple[str, str], int] = defaultdict(int)
     total_indicators = 0
-    started_ids: list[int] = []
-    for r in connection.execute(
-        text(
-            f"{cte}SELECT b.unit_id, b.standing_level, b.standing_total, b.tier, b.unit_type, "
-            "b.status_key FROM b"
-        ),
-        params,
-    ):
-        unit_id, level, total, tier, unit_type, _key = r
-        if level is not None:
-            levels[f"level_{level}"] += 1
-        else:
-            levels["incomplete"] += 1
-        if total:
-            total_indicators += int(total)
-            started_ids.append(unit_id)
-        else:
-            totals_by_kind[(tier, unit_type)] += 1
-    for (tier, unit_type), n in totals_by_kind.items():
-        plan = load_rulebook(TT24_BY_TIER[tier]).plan(unit_type)
-        total_indicators += n * sum(len(inds) for _, inds in plan.criteria)
     failed: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}
-    for start in range(0, len(started_ids), progress_store.BATCH):
-        loaded = progress_store.load_in(
-            session, started_ids[start : start + progress_store.BATCH], year
-        )
-        for progress in loaded.values():
-            record = progress.assessment
-            rulebook = rulebook_for(record.ruleset_id, record.ruleset_version)
-            evaluation = evaluate(rulebook, assessment_of(record))
-            for indicator_id, result in evaluation.indicators.items():
-                if indicator_id in record.answers and result.level == 0:
-                    failed[indicator_id] += 1
-                    if indicator_id not in labels:
-                        indicator = rulebook.indicator(indicator_id)
-                        short = indicator.short if indicator is not None else ""
-                        labels[indicator_id] = f"Chỉ tiêu {indicator_id} ({short})"
+    rows = session.connection().execute(
+        text(
+            f"{cte}SELECT b.standing_level, b.standing_total, b.standing_failed, b.tier, "
+            "b.unit_type FROM b"
+        ),
+        params,
+    )
+    for level, total, failed_ids, tier, unit_type in rows:
+        levels[f"level_{level}" if level is not None else "incomplete"] += 1
+        if total:
+            total_indicators += int(total)
+        else:
+            not_started[(tier, unit_type)] += 1
+        for indicator_id in (failed_ids or "").split(","):
+            if indicator_id:
+                failed[indicator_id] += 1
+                if indicator_id not in labels:
+                    labels[indicator_id] = _label(tier, indicator_id)
+    for (tier, unit_type), n in not_started.items():
+        total_indicators += n * applicable_count(tier, unit_type)
     top = sorted(failed.items(), key=lambda item: (-item[1], item[0]))[:10]
-    progress_points = _weekly(session, cte, params, total_indicators, year, today)
     return ChartData(
         year=year,
         levels=levels,
         failed=tuple(FailedIndicator(i, labels[i], n) for i, n in top),
-        progress=progress_points,
+        progress=_weekly(session, cte, params, total_indicators, year, today),
         deadline=dossier_deadline(year),
+    )
+
+
+def _label(tier: str, indicator_id: str) -> str:
+    """“Chỉ tiêu 2.1 (Tuân thủ kỷ luật…)”, from the current rulebook of the unit's tier."""
+    indicator = load_rulebook(TT24_BY_TIER["tinh" if tier == "tinh" else "huyen"]).indicator(
+        indicator_id
+    )
+    return (
+        f"Chỉ tiêu {indicator_id} ({indicator.short})" if indicator else f"Chỉ tiêu {indicator_id}"
     )
 
 
@@ -718,5 +713,5 @@ def status_of_record(record: AssessmentRecord | None) -> StatusKey:
     """The board's status of a loaded assessment (the Python side of `board_sql.STATUS_SQL`)."""
     if record is None:
         return "not_started"
-    _, answered, total = standing_of(record)
+    _, answered, total, _ = standing_of(record)
     return status_key(record.status, answered, total)
