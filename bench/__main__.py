@@ -7,6 +7,7 @@ import sys
 from bench import (
     conversation_bench,
     core_engine,
+    dashboard_bench,
     evidence_bench,
     polling_bench,
     reminders_bench,
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "reminders": reminders_bench.main,
     "workers": workers_bench.main,
     "zalo": zalo_bench.main,
+    "dashboard": dashboard_bench.main,
 }
 
 

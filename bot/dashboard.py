@@ -8,6 +8,7 @@ dashboard's address is https.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
     from web.dashboard.deps import DashboardDeps
 
 
-def dashboard_deps(settings: Settings, database: Database) -> DashboardDeps:
+def dashboard_deps(
+    settings: Settings, database: Database, *, on_notice: Callable[[], None] | None = None
+) -> DashboardDeps:
+    """`on_notice`: called after a decision queued its notices (`dvht serve` passes the
+    running dispatcher's nudge, through `App.notice_queued`)."""
     from bot.redaction import redact_also
     from reminders.planner import Planner
     from reminders.ports import SystemClock
@@ -26,6 +31,7 @@ def dashboard_deps(settings: Settings, database: Database) -> DashboardDeps:
     from storage.review_store import review_service
     from web.dashboard.deps import DashboardDeps
 
+    review = review_service(database, on_notice=on_notice)
     secret = settings.secret_key_bytes()
     redact_also(secret.decode("utf-8", "replace"))
     offsets = settings.reminder_offsets()
@@ -35,7 +41,7 @@ def dashboard_deps(settings: Settings, database: Database) -> DashboardDeps:
 
     return DashboardDeps.for_base_url(
         database=database,
-        review=review_service(database),
+        review=review,
         base_url=settings.base_url(),
         secret=secret,
         evidence=LocalEvidenceStore(

@@ -72,7 +72,7 @@ async def start_backend(
         from bot.dashboard import dashboard_deps
         from web.dashboard import dashboard_app
 
-        deps = dashboard_deps(settings, app.database)
+        deps = dashboard_deps(settings, app.database, on_notice=app.notice_queued)
         served = dashboard_app(deps, database_ok=app.database_ok, routers=routers)
     else:
         served = create_app(routers=routers, database_ok=app.database_ok)

@@ -18,13 +18,14 @@ SQL, so filtering and counting happen in the database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from conversations.context import assessment_of
 from conversations.records import AssessmentRecord
 from dvht_core.evaluate import evaluate
-from dvht_core.loader import load_unit_types, rulebook_for
+from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 
 StatusKey = Literal[
     "not_started", "in_progress", "self_assessed", "submitted", "returned", "recognised"
@@ -275,16 +276,25 @@ def unit_type_name(unit_type: str) -> str:
     return kind.name if kind is not None else unit_type
 
 
-def standing_of(record: AssessmentRecord) -> tuple[int | None, int, int]:
+@functools.cache
+def applicable_count(tier: str, unit_type: str) -> int:
+    """How many indicators apply to a unit of this tier and type on the current rulebook:
+    the total shown for a unit that has not started (“0/13”)."""
+    rulebook = load_rulebook(TT24_BY_TIER["tinh" if tier == "tinh" else "huyen"])
+    return sum(len(inds) for _, inds in rulebook.plan(unit_type).criteria)
+
+
+def standing_of(record: AssessmentRecord) -> tuple[int | None, int, int, tuple[str, ...]]:
     """(self-assessed level or None while incomplete, indicators answered, indicators that
-    apply) of a loaded assessment: the figures `assessments.standing_*` cache."""
+    apply, the answered indicators below level 1) of a loaded assessment: the figures
+    `assessments.standing_*` cache."""
     rulebook = rulebook_for(record.ruleset_id, record.ruleset_version)
     applicable = [i.id for _, inds in rulebook.plan(record.unit.unit_type).criteria for i in inds]
-    answered = sum(1 for i in applicable if i in record.answers)
-    if answered < len(applicable):
-        return None, answered, len(applicable)
+    answered = [i for i in applicable if i in record.answers]
     evaluation = evaluate(rulebook, assessment_of(record))
-    return evaluation.level, answered, len(applicable)
+    failed = tuple(i for i in answered if evaluation.indicators[i].level == 0)
+    level = evaluation.level if len(answered) == len(applicable) else None
+    return level, len(answered), len(applicable), failed
 
 
 _ACTIONS: dict[str, str] = {

@@ -105,6 +105,7 @@ def board_cte(scope: str, deadline: str, unit_filter: UnitFilter, params: dict[s
     return (
         "WITH b AS (SELECT u.id AS unit_id, u.name, u.search_name, u.unit_type, u.tier, "
         "u.province, u.office_id, a.standing_answered, a.standing_total, a.standing_level, "
+        "a.standing_failed, "
         f"a.submitted_level, a.recognised_level, {STATUS_SQL} AS status_key, "
         f"{deadline} AS deadline_day "
         "FROM units u LEFT JOIN assessments a ON a.unit_id = u.id AND a.year = :year "
@@ -132,3 +133,31 @@ def order_by(unit_filter: UnitFilter) -> str:
     key = _SORTS[unit_filter.sort]
     tiebreak = "" if unit_filter.sort == "name" else ", COALESCE(b.search_name, b.name) ASC"
     return f"ORDER BY {key} {direction}{tiebreak}, b.unit_id ASC"
+
+
+def _nulls(columns: str) -> str:
+    return ", ".join(f"NULL AS {c.split('.')[-1]}" for c in columns.split(", "))
+
+
+def counts_and_page(cte: str, unit_filter: UnitFilter, params: dict[str, Any]) -> str:
+    """One statement for the list: the status counts (rows tagged 'c': `count_key`, `n`) and
+    the page (rows tagged 'p', in order), over the board computed once (`MATERIALIZED`), so
+    a page view scans the scope's units and assessments once, not twice."""
+    count_where = where(unit_filter, params, status=False)
+    page_where = where(unit_filter, params, status=True)
+    params["limit"] = unit_filter.per_page
+    params["offset"] = (unit_filter.page - 1) * unit_filter.per_page
+    direction = "DESC" if unit_filter.descending else "ASC"
+    materialized = cte.replace("WITH b AS (", "WITH b AS MATERIALIZED (", 1)
+    return (
+        f"{materialized}"
+        "SELECT 'c' AS tag, b.status_key AS count_key, count(*) AS n, NULL AS sort_key, "
+        f"NULL AS name_key, {_nulls(ROW_COLUMNS)} FROM b WHERE {count_where} "
+        "GROUP BY b.status_key "
+        "UNION ALL SELECT * FROM (SELECT 'p' AS tag, CAST(NULL AS VARCHAR(20)) AS count_key, "
+        "CAST(NULL AS BIGINT) AS n, "
+        f"{_SORTS[unit_filter.sort]} AS sort_key, COALESCE(b.search_name, b.name) AS name_key, "
+        f"{ROW_COLUMNS} FROM b WHERE {page_where} {order_by(unit_filter)} "
+        "LIMIT :limit OFFSET :offset) p "
+        f"ORDER BY tag, sort_key {direction}, name_key, unit_id"
+    )

@@ -10,13 +10,18 @@ NULL`, found through a partial index) are recomputed with the engine in batches 
 `REFRESH_BATCH` units, each batch one write transaction that locks its rows (PostgreSQL: `FOR
 UPDATE`; SQLite has one writer at a time), reloads them, evaluates and writes the figures
 back: an answer committed meanwhile waits for the lock and then marks the row stale again, so a
-figure is never newer than its answers claim. Then one statement counts the statuses and one
-reads the page.
+figure is never newer than its answers claim. Then one statement counts the statuses and
+reads the page over the board computed once.
+
+The first view after the upgrade that added the cache finds every standing stale and waits for
+all of them (about 0.7 ms a unit on SQLite, `bench/dashboard_bench.py`: some 35 s for a
+province of 50,000 units, once); later views recompute only what changed since.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -50,6 +55,7 @@ from review.board import (
     UnitRow,
     WeekPoint,
     YearLine,
+    applicable_count,
     audit_words,
     standing_of,
     status_key,
@@ -81,7 +87,8 @@ _LOCK = text(
 ).bindparams(_IDS)
 _WRITE_STANDING = text(
     "UPDATE assessments SET standing_level = :level, standing_answered = :answered, "
-    "standing_total = :total, standing_at = :at WHERE id = :id AND standing_at IS NULL"
+    "standing_total = :total, standing_failed = :failed, standing_at = :at "
+    "WHERE id = :id AND standing_at IS NULL"
 ).bindparams(bindparam("at", type_=UTCDateTime))
 
 
@@ -130,12 +137,23 @@ def _deadline_maps(
             province_rows.append(d)
     province_days: dict[str, dt.date] = {}
     if province_rows:
-        for spelling in calendar_store.province_aliases(session):
+        spellings = [r[0] for r in session.connection().execute(_PROVINCES)]
+        for spelling in spellings:
             for d in province_rows:
                 assert d.province is not None
-                if same_province(spelling, d.province):
+                if _same_province(spelling, d.province):
                     province_days[spelling] = min(d.day, province_days.get(spelling, d.day))
     return legal, office_days, province_days
+
+
+_PROVINCES = text("SELECT DISTINCT province FROM units")
+
+
+@functools.lru_cache(maxsize=4096)
+def _same_province(spelling: str, province: str) -> bool:
+    """`dvht_core.provinces.same_province`, remembered: a pure function of two names, asked
+    for every spelling of every province on every page view."""
+    return same_province(spelling, province)
 
 
 def _row(r: Any, today: dt.date) -> UnitRow:
@@ -149,7 +167,7 @@ def _row(r: Any, today: dt.date) -> UnitRow:
         office_id=r["office_id"],
         status=r["status_key"],
         answered=r["standing_answered"] or 0,
-        total=r["standing_total"] or 0,
+        total=r["standing_total"] or applicable_count(r["tier"], r["unit_type"]),
         level=r["standing_level"],
         submitted_level=r["submitted_level"],
         recognised_level=r["recognised_level"],
@@ -170,41 +188,26 @@ class BoardStore:
         """Recompute the stale standings of the viewer's scope (or of `unit_ids` in it);
         return how many were recomputed."""
 
-        def stale(session: Session) -> list[int]:
+        def stale(session: Session) -> tuple[list[int], list[tuple[int, str]]]:
             scope = _scope(session, person_id)
             params: dict[str, Any] = {"year": year}
             where = board_sql.scope_sql(scope.offices, scope.units, params)
-            rows = session.connection().execute(text(_STALE_IDS.format(scope=where)), params)
-            found = [r[0] for r in rows]
+            connection = session.connection()
+            found = [
+                r[0] for r in connection.execute(text(_STALE_IDS.format(scope=where)), params)
+            ]
             if unit_ids:
                 wanted = set(unit_ids)
                 found = [u for u in found if u in wanted]
-            return found
+            return found, [(r[0], r[1]) for r in connection.execute(_UNFOLDED)]
 
-        ids = await read(self.database, stale)
+        ids, unfolded = await read(self.database, stale)
         for start in range(0, len(ids), REFRESH_BATCH):
             batch = ids[start : start + REFRESH_BATCH]
             await transaction(self.database, partial(_recompute, unit_ids=batch, year=year))
-        await self._fold_names()
+        if unfolded:
+            await transaction(self.database, partial(_fold, rows=unfolded))
         return len(ids)
-
-    async def _fold_names(self) -> None:
-        """Fill `units.search_name` of rows written without the ORM (a partial index finds
-        them; normally there are none and this is one indexed read)."""
-
-        def unfolded(session: Session) -> list[tuple[int, str]]:
-            return [(r[0], r[1]) for r in session.connection().execute(_UNFOLDED)]
-
-        rows = await read(self.database, unfolded)
-        if not rows:
-            return
-
-        def fill(session: Session) -> None:
-            connection = session.connection()
-            for unit_id, name in rows:
-                connection.execute(_FOLD, {"folded": fold(name), "id": unit_id})
-
-        await transaction(self.database, fill)
 
     # --- the list ---------------------------------------------------------------------------
 
@@ -307,6 +310,14 @@ class BoardStore:
         return await read(self.database, lambda s: _charts(s, person_id, year, today))
 
 
+def _fold(session: Session, *, rows: list[tuple[int, str]]) -> None:
+    """Fill `units.search_name` of rows written without the ORM (a partial index finds them;
+    normally there are none)."""
+    connection = session.connection()
+    for unit_id, name in rows:
+        connection.execute(_FOLD, {"folded": fold(name), "id": unit_id})
+
+
 def _recompute(session: Session, *, unit_ids: list[int], year: int) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -316,13 +327,14 @@ def _recompute(session: Session, *, unit_ids: list[int], year: int) -> None:
     for progress in loaded.values():
         if not progress.started:
             continue
-        level, answered, total = standing_of(progress.assessment)
+        level, answered, total, failed = standing_of(progress.assessment)
         connection.execute(
             _WRITE_STANDING,
             {
                 "level": level,
                 "answered": answered,
                 "total": total,
+                "failed": ",".join(failed),
                 "at": now,
                 "id": progress.assessment.id,
             },
@@ -344,31 +356,22 @@ def _page(
     session: Session, person_id: int, unit_filter: UnitFilter, year: int, today: dt.date
 ) -> UnitPage:
     cte, params = _board(session, person_id, unit_filter, year)
-    connection = session.connection()
-    count_where = board_sql.where(unit_filter, params, status=False)
+    statement = board_sql.counts_and_page(cte, unit_filter, params)
     counts: dict[StatusKey, int] = dict.fromkeys(STATUS_KEYS, 0)
-    for key, n in connection.execute(
-        text(f"{cte}SELECT b.status_key, count(*) FROM b WHERE {count_where} GROUP BY 1"), params
-    ):
-        counts[key] = int(n)
+    rows = []
+    for r in session.connection().execute(text(statement), params):
+        found = r._mapping
+        if found["tag"] == "c":
+            counts[found["count_key"]] = int(found["n"])
+        else:
+            rows.append(_row(found, today))
     total = counts[unit_filter.status] if unit_filter.status else sum(counts.values())
-    page_where = board_sql.where(unit_filter, params, status=True)
-    per_page = unit_filter.per_page
-    params["limit"] = per_page
-    params["offset"] = (unit_filter.page - 1) * per_page
-    rows = connection.execute(
-        text(
-            f"{cte}SELECT {board_sql.ROW_COLUMNS} FROM b WHERE {page_where} "
-            f"{board_sql.order_by(unit_filter)} LIMIT :limit OFFSET :offset"
-        ),
-        params,
-    )
     return UnitPage(
         year=year,
-        rows=tuple(_row(r._mapping, today) for r in rows),
+        rows=tuple(rows),
         total=total,
         page=unit_filter.page,
-        per_page=per_page,
+        per_page=unit_filter.per_page,
         counts=counts,
     )
 
@@ -588,7 +591,7 @@ def _audit(session: Session, unit_id: int, page: int) -> tuple[tuple[AuditLine, 
     page = min(page, pages)
     rows = connection.execute(
         text(
-            "SELECT l.at, l.actor_label, p.display_name, l.action, l.details FROM audit_log l "
+            "SELECT l.at, l.actor_person_id, p.display_name, l.action, l.details FROM audit_log l "
             "LEFT JOIN people p ON p.id = l.actor_person_id WHERE l.unit_id = :uid "
             "ORDER BY l.id DESC LIMIT :limit OFFSET :offset"
         ).columns(at=UTCDateTime, details=JSON),
@@ -597,7 +600,7 @@ def _audit(session: Session, unit_id: int, page: int) -> tuple[tuple[AuditLine, 
     lines = tuple(
         AuditLine(
             at=r[0],
-            who=r[2] or ("hệ thống" if r[1] in ("operator", "system") else r[1]),
+            who=r[2] or ("hệ thống" if r[1] is None else f"người dùng #{r[1]}"),
             what=audit_words(r[3], dict(r[4] or {})),
         )
         for r in rows
@@ -624,58 +627,51 @@ def _years(session: Session, unit_id: int) -> tuple[YearLine, ...]:
 
 
 def _charts(session: Session, person_id: int, year: int, today: dt.date) -> ChartData:
-    unit_filter = UnitFilter(year=year)
-    cte, params = _board(session, person_id, unit_filter, year)
-    connection = session.connection()
+    """The charts from the board's cached standings alone (levels, the failed indicators,
+    the totals): no unit is evaluated here, whatever the size of the scope."""
+    cte, params = _board(session, person_id, UnitFilter(year=year), year)
     levels = {"level_2": 0, "level_1": 0, "level_0": 0, "incomplete": 0}
-    totals_by_kind: dict[tuple[str, str], int] = defaultdict(int)
+    not_started: dict[tuple[str, str], int] = defaultdict(int)
     total_indicators = 0
-    started_ids: list[int] = []
-    for r in connection.execute(
-        text(
-            f"{cte}SELECT b.unit_id, b.standing_level, b.standing_total, b.tier, b.unit_type, "
-            "b.status_key FROM b"
-        ),
-        params,
-    ):
-        unit_id, level, total, tier, unit_type, _key = r
-        if level is not None:
-            levels[f"level_{level}"] += 1
-        else:
-            levels["incomplete"] += 1
-        if total:
-            total_indicators += int(total)
-            started_ids.append(unit_id)
-        else:
-            totals_by_kind[(tier, unit_type)] += 1
-    for (tier, unit_type), n in totals_by_kind.items():
-        plan = load_rulebook(TT24_BY_TIER[tier]).plan(unit_type)
-        total_indicators += n * sum(len(inds) for _, inds in plan.criteria)
     failed: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}
-    for start in range(0, len(started_ids), progress_store.BATCH):
-        loaded = progress_store.load_in(
-            session, started_ids[start : start + progress_store.BATCH], year
-        )
-        for progress in loaded.values():
-            record = progress.assessment
-            rulebook = rulebook_for(record.ruleset_id, record.ruleset_version)
-            evaluation = evaluate(rulebook, assessment_of(record))
-            for indicator_id, result in evaluation.indicators.items():
-                if indicator_id in record.answers and result.level == 0:
-                    failed[indicator_id] += 1
-                    if indicator_id not in labels:
-                        indicator = rulebook.indicator(indicator_id)
-                        short = indicator.short if indicator is not None else ""
-                        labels[indicator_id] = f"Chỉ tiêu {indicator_id} ({short})"
+    rows = session.connection().execute(
+        text(
+            f"{cte}SELECT b.standing_level, b.standing_total, b.standing_failed, b.tier, "
+            "b.unit_type FROM b"
+        ),
+        params,
+    )
+    for level, total, failed_ids, tier, unit_type in rows:
+        levels[f"level_{level}" if level is not None else "incomplete"] += 1
+        if total:
+            total_indicators += int(total)
+        else:
+            not_started[(tier, unit_type)] += 1
+        for indicator_id in (failed_ids or "").split(","):
+            if indicator_id:
+                failed[indicator_id] += 1
+                if indicator_id not in labels:
+                    labels[indicator_id] = _label(tier, indicator_id)
+    for (tier, unit_type), n in not_started.items():
+        total_indicators += n * applicable_count(tier, unit_type)
     top = sorted(failed.items(), key=lambda item: (-item[1], item[0]))[:10]
-    progress_points = _weekly(session, cte, params, total_indicators, year, today)
     return ChartData(
         year=year,
         levels=levels,
         failed=tuple(FailedIndicator(i, labels[i], n) for i, n in top),
-        progress=progress_points,
+        progress=_weekly(session, cte, params, total_indicators, year, today),
         deadline=dossier_deadline(year),
+    )
+
+
+def _label(tier: str, indicator_id: str) -> str:
+    """“Chỉ tiêu 2.1 (Tuân thủ kỷ luật…)”, from the current rulebook of the unit's tier."""
+    indicator = load_rulebook(TT24_BY_TIER["tinh" if tier == "tinh" else "huyen"]).indicator(
+        indicator_id
+    )
+    return (
+        f"Chỉ tiêu {indicator_id} ({indicator.short})" if indicator else f"Chỉ tiêu {indicator_id}"
     )
 
 
@@ -717,5 +713,5 @@ def status_of_record(record: AssessmentRecord | None) -> StatusKey:
     """The board's status of a loaded assessment (the Python side of `board_sql.STATUS_SQL`)."""
     if record is None:
         return "not_started"
-    _, answered, total = standing_of(record)
+    _, answered, total, _ = standing_of(record)
     return status_key(record.status, answered, total)

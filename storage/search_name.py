@@ -16,7 +16,11 @@ _D = str.maketrans({"đ": "d", "Đ": "d"})
 def fold(text: str) -> str:
     """“  Trường THCS  Đống Đa ” → “truong thcs dong da”."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and (ch.isprintable() or ch.isspace())
+    )  # control characters (a NUL, which PostgreSQL refuses in text) never match a name
     return " ".join(bare.lower().split())
 
 

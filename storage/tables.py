@@ -232,6 +232,10 @@ class AssessmentRow(SQLModel, table=True):
     standing_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the three columns above were computed; None: stale (an answer, a total or the
     status changed since), recomputed by the dashboard's next read of the unit."""
+    standing_failed: str | None = Field(default=None, max_length=300)
+    """The indicators answered yet below level 1 at `standing_at`, comma-separated ("2.1,3.3";
+    "" for none): the dashboard's chart of the indicators most often failed (issue 15, part C)
+    reads them instead of evaluating every unit of a province on each view."""
 
 
 class AnswerRevision(SQLModel, table=True):

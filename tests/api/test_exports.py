@@ -36,7 +36,6 @@ async def test_xlsx_is_text_only_with_a_frozen_header(
     assert len(rows) == 4  # the header and the office's three units, nobody else's
     for row in rows:
         for cell in row:
-            assert cell.number_format == "@", cell.coordinate
             if cell.value is not None:  # an empty answer is an empty cell
                 assert cell.data_type == "s", (cell.coordinate, cell.value)
     by_name = {r[1].value: [c.value for c in r] for r in rows[1:]}

@@ -94,7 +94,7 @@ async def test_return_with_a_reason_then_the_member_sees_it(
         f"/donvi/{site.done}/tra-lai", data={"csrf_token": csrf, "reason": reason}
     )
     assert done.status_code == 303
-    assert done.headers["location"] == f"/donvi/{site.done}?xong=tra-lai"
+    assert done.headers["location"] == f"/donvi/{site.done}?year=2026&xong=tra-lai"
     after = await http.get(done.headers["location"])
     assert "Đã trả lại hồ sơ" in after.text
     assert "trả lại" in after.text
@@ -204,3 +204,19 @@ async def test_charts_are_accessible_svg(
     assert '<title id="levels-t">Mức tự đánh giá của các đơn vị, năm 2026</title>' in page.text
     assert "Mức 2: 1; Mức 1: 0; Không đạt: 0; Chưa trả lời đủ: 2" in page.text
     assert "Chưa có chỉ tiêu nào được đánh giá chưa đạt." in page.text
+
+
+async def test_a_past_year_is_its_own_page(
+    http: httpx.AsyncClient, site: Site, database: Database
+) -> None:
+    await sign_in(http, database, site.reviewer)
+    past = await http.get(f"/donvi/{site.done}", params={"year": 2025})
+    assert past.status_code == 200
+    assert "năm 2025" in past.text
+    assert "Đơn vị chưa bắt đầu tự đánh giá năm này." in past.text
+    assert "Thẩm định hồ sơ" not in past.text  # the 2025 dossier was never submitted
+    now = await http.get(f"/donvi/{site.done}")
+    assert '<input type="hidden" name="year" value="2026">' in now.text
+    listed = await http.get("/donvi", params={"year": 2025})
+    assert "Các đơn vị năm 2025" in listed.text
+    assert "Chưa bắt đầu (3)" in listed.text

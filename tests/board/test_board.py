@@ -344,3 +344,12 @@ async def test_chart_numbers_match_the_engine(
     last = charts.progress[-1]
     assert (last.answered, last.total) == (answered, 13 * (len(overrides) + 2))
     assert last.percent == answered * 100 // last.total
+
+
+async def test_a_search_with_control_characters_finds_nothing_odd(world: BoardWorld) -> None:
+    office = await world.office()
+    await world.unit("Xã An Hòa", office_id=office)
+    reviewer = await world.person("R", reviewer_of=(office,))
+    store = BoardStore(world.database)
+    assert await _names(store, reviewer, search="an\x00 hoa") == ["Xã An Hòa"]
+    assert await _names(store, reviewer, search="\x00") == ["Xã An Hòa"]  # empty: no filter

@@ -22,9 +22,18 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    ViewportSize,
+    async_playwright,
+)
 
 from storage.db import Database
+from storage.evidence_store import LocalEvidenceStore
 from storage.migrate import upgrade
 from tests.dashboard_matrix.world import World, login_token, seed
 from tests.system_tools import require
@@ -61,11 +70,13 @@ class Served:
         return f"{self.base_url}/dangnhap/{token}"
 
 
-async def _prepare(url: str) -> World:
+async def _prepare(url: str, data_dir: Path) -> World:
+    """Migrate and seed the process's database, its evidence files in the process's own
+    evidence directory (DVHT_DATA_DIR/evidence, where `dvht serve` reads them)."""
     database = Database(url)
     try:
         await upgrade(database)
-        return await seed(database)
+        return await seed(database, LocalEvidenceStore(data_dir / "evidence"))
     finally:
         await database.close()
 
@@ -84,7 +95,7 @@ def served(telegram_api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -
         TELEGRAM_API_URL=telegram_api.url,
     )
     server.extra_env["DVHT_PUBLIC_URL"] = server.base_url
-    world = asyncio.run(_prepare(f"sqlite:///{server.database}"))
+    world = asyncio.run(_prepare(f"sqlite:///{server.database}", server.data_dir))
     server.start()
     try:
         server.wait_healthy()
@@ -107,8 +118,44 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
+PROBLEMS: dict[int, list[str]] = {}
+"""Per page (by id): console errors, uncaught script errors and failed requests it saw."""
+DOWNLOADS = re.compile(r"/(xuat/[^/?]+|donvi/\d+/minhchung/\d+)(\?.*)?$")
+"""A download ends its request in the browser's view (net::ERR_ABORTED): not a failure."""
+
+
+def _watch(page: Page) -> None:
+    problems = PROBLEMS.setdefault(id(page), [])
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"console: {message.text}")
+
+    def failed(request: Request) -> None:
+        if not DOWNLOADS.search(request.url):
+            problems.append(f"request failed: {request.url} {request.failure}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on("requestfailed", failed)
+
+
+async def finish(page: Page, *, expected: tuple[str, ...] = ()) -> None:
+    """Close the page's context; it must have met no console error (a refused inline script
+    or style, a missing file), no script error and no failed request, other than those
+    containing one of `expected` (a refusal page the test asked for logs its status)."""
+    problems = [
+        problem
+        for problem in PROBLEMS.pop(id(page), [])
+        if not any(part in problem for part in expected)
+    ]
+    await page.context.close()
+    assert problems == [], "\n".join(problems)
+
+
 async def new_page(browser: Browser, base_url: str, *, phone: bool = False) -> Page:
-    """A page in a fresh context (its own cookies), downloads accepted."""
+    """A page in a fresh context (its own cookies), downloads accepted, its console watched
+    (see `finish`)."""
     context: BrowserContext = await browser.new_context(
         base_url=base_url,
         viewport=PHONE if phone else DESKTOP,
@@ -117,7 +164,9 @@ async def new_page(browser: Browser, base_url: str, *, phone: bool = False) -> P
         timezone_id="Asia/Ho_Chi_Minh",
     )
     context.set_default_timeout(15_000)
-    return await context.new_page()
+    page = await context.new_page()
+    _watch(page)
+    return page
 
 
 async def screenshot(page: Page, name: str) -> Path:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
 from conversations.records import Actor
@@ -42,7 +43,7 @@ from storage.schemas import (
     NewUnit,
 )
 from storage.tables import InviteCode, Membership
-from storage.types import utcnow
+from storage.types import UTCDateTime, utcnow
 from storage.units import OfficeRepository, UnitRepository
 from storage.uow import transaction
 from tests import evidence_samples
@@ -95,6 +96,10 @@ class World:
     """office id → an invite code's id, for a unit of the office."""
     deadline_of: dict[int, int] = field(default_factory=dict)
     """office id → an internal deadline the office set."""
+
+    def reviewer1_actor(self) -> Actor:
+        assert self.reviewer1 is not None
+        return Actor.person(self.reviewer1.person_id, f"web:{self.reviewer1.person_id}")
 
     def in_office(self, office_id: int) -> list[int]:
         return sorted(u for u, o in self.office_of.items() if o == office_id)
@@ -272,6 +277,25 @@ PATHS: dict[str, tuple[str, ...]] = {
 """The moves from draft to each seeded status (submission goes through self_assessed)."""
 
 
+def _spread_answers(session: Session, assessment_id: int, unit_id: int) -> None:
+    """Date the answers over the past weeks, a few days apart (differently per unit), as a
+    unit answers over the season: the charts' progress over time has a course to show."""
+    rows = session.connection().execute(
+        text("SELECT id FROM answer_revisions WHERE assessment_id = :a ORDER BY id"),
+        {"a": assessment_id},
+    )
+    ids = [int(row_id) for (row_id,) in rows]
+    now = utcnow()
+    for index, revision_id in enumerate(ids):
+        days = (len(ids) - index) * 4 + unit_id % 3
+        session.connection().execute(
+            text("UPDATE answer_revisions SET answered_at = :at WHERE id = :id").bindparams(
+                bindparam("at", type_=UTCDateTime)
+            ),
+            {"at": now - dt.timedelta(days=days), "id": revision_id},
+        )
+
+
 async def _upload(store: LocalEvidenceStore, unit_id: int) -> StoredFile:
     """A PDF kept as the chat keeps an upload."""
     return await store.put(
@@ -313,6 +337,9 @@ async def _assessment(
     answers = full_answers(rulebook, "ubnd_xa", MEMBERS)
     if status == "draft":  # partly answered: the first third of the indicators
         answers = dict(list(answers.items())[: max(1, len(answers) // 3)])
+    if status == "self_assessed":  # complete, two yes/no indicators not met: “không đạt”
+        unmet = [i for i, a in answers.items() if set(a) == {"met", "evidence"}][:2]
+        answers.update({i: {"met": False, "evidence": []} for i in unmet})
     decided = vietnam_time.today() - dt.timedelta(days=30)
 
     def work(session: Session) -> int | None:
@@ -331,6 +358,7 @@ async def _assessment(
             assessments.record_answer(
                 session, actor=OPERATOR, assessment_id=assessment_id, answer=answer
             )
+        _spread_answers(session, assessment_id, unit_id)
         evidence = EvidenceInput(
             kind="reference",
             title="Kế hoạch số 12/KH-UBND ngày 10/01 về xây dựng đơn vị học tập",

@@ -12,6 +12,8 @@ same answer for both), 409 a decision the workflow does not allow (`ReviewRefuse
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -21,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from conversations.errors import AccessDenied, NotFound
+from dvht_core.vietnam_time import today
 from review.board import MAX_PER_PAGE, UnitDetail, UnitFilter, UnitRow
 from review.ports import ReviewRefused, Viewer
 from storage.board_store import BoardStore
@@ -280,8 +283,6 @@ def unit_filter(
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
 ) -> UnitFilter:
     """The list's filter from the query string (the page's GET form uses the same names)."""
-    import unicodedata
-
     search = unicodedata.normalize("NFC", q).strip() if q else None
     return UnitFilter(
         year=year,
@@ -297,8 +298,6 @@ def unit_filter(
 
 
 def _today(request: Request) -> dt.date:
-    from dvht_core.vietnam_time import today
-
     return today(get_deps(request).now())
 
 
@@ -340,8 +339,6 @@ async def units(
 
 
 def _with_year(wanted: UnitFilter, year: int) -> UnitFilter:
-    from dataclasses import replace
-
     return replace(wanted, year=year)
 
 
@@ -391,8 +388,6 @@ async def return_dossier(
 ) -> DecisionOut:
     """Return the submitted dossier to the unit with a reason (its members are told)."""
     deps = get_deps(request)
-    import unicodedata
-
     reason = unicodedata.normalize("NFC", body.reason).strip()
     try:
         decision = await deps.review.return_dossier(
@@ -422,8 +417,6 @@ async def recognise(
 ) -> DecisionOut:
     """Recognise the submitted dossier at a level, by a decision's number and date."""
     deps = get_deps(request)
-    import unicodedata
-
     try:
         decision = await deps.review.recognise(
             viewer.actor,

@@ -143,9 +143,14 @@ async def write_xlsx(batches: AsyncIterator[list[ExportRow]]) -> str:
     bold = Font(bold=True)
 
     def text_cell(value: str, *, header: bool = False) -> Any:
+        """A text cell. openpyxl stores a plain str as text unless it starts with “=”, which
+        it would store as a formula: such a value gets a cell told its type."""
+        if not value:
+            return None
+        if not header and not value.startswith("="):
+            return value
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, whatever it starts with: never a formula
-        cell.number_format = "@"
         if header:
             cell.font = bold
         return cell

@@ -190,6 +190,7 @@ async def _unit_page(
         viewer=viewer,
         detail=detail,
         row=detail.row,
+        year=year.year,
         error=error,
         which=which,
         form=form or {},
@@ -215,6 +216,7 @@ async def return_form(
 ) -> Response:
     deps = get_deps(request)
     form = await forms.values(request)
+    year = _form_year(form, deps)
     reason = form.get("reason", "")
     if not reason:
         return await _unit_page(
@@ -228,7 +230,7 @@ async def return_form(
         )
     try:
         await deps.review.return_dossier(
-            viewer.actor, unit_id=unit_id, year=_form_year(form, deps), reason=reason[:2000]
+            viewer.actor, unit_id=unit_id, year=year, reason=reason[:2000]
         )
     except ReviewRefused as refused:
         return await _unit_page(
@@ -244,7 +246,7 @@ async def return_form(
         raise Missing() from None
     except AccessDenied:
         raise Forbidden() from None
-    return RedirectResponse(f"/donvi/{unit_id}?xong=tra-lai", status_code=303)
+    return RedirectResponse(f"/donvi/{unit_id}?year={year}&xong=tra-lai", status_code=303)
 
 
 def _form_year(form: dict[str, str], deps: Any) -> int:
@@ -272,6 +274,7 @@ async def recognise_form(
 ) -> Response:
     deps = get_deps(request)
     form = await forms.values(request)
+    year = _form_year(form, deps)
     try:
         number = form.get("decision_number", "")
         if not number:
@@ -284,7 +287,7 @@ async def recognise_form(
         await deps.review.recognise(
             viewer.actor,
             unit_id=unit_id,
-            year=_form_year(form, deps),
+            year=year,
             decision_number=number,
             decision_date=decided,
             level=level,
@@ -313,7 +316,7 @@ async def recognise_form(
         raise Missing() from None
     except AccessDenied:
         raise Forbidden() from None
-    return RedirectResponse(f"/donvi/{unit_id}?xong=cong-nhan", status_code=303)
+    return RedirectResponse(f"/donvi/{unit_id}?year={year}&xong=cong-nhan", status_code=303)
 
 
 @router.get("/donvi/{unit_id}/minhchung/{evidence_id}", **rule("unit_read"))

@@ -1,4 +1,4 @@
-"""dashboard search: units.search_name and the board's partial indexes
+"""dashboard search: units.search_name, assessments.standing_failed, the board's partial indexes
 
 Revision ID: b7d40c6e9a15
 Revises: 8312d9082816
@@ -7,8 +7,11 @@ Create Date: 2026-12-07 04:00:00
 Issue 15, part C. The dashboard searches unit names ignoring case and diacritics (“ha noi”
 finds “Hà Nội”): `units.search_name` holds the folded name (kept by the ORM on every write;
 existing rows are folded here, and rows written by hand later are filled by the board before a
-search). Two partial indexes find the few rows a board read must touch first: the units not
-yet folded, and the assessments whose cached standing is stale (`standing_at IS NULL`).
+search). `assessments.standing_failed` completes the cached standing with the indicators
+answered yet below level 1, which the chart of the most failed indicators counts. Two partial
+indexes find the few rows a board read must touch first: the units not yet folded, and the
+assessments whose cached standing is stale (`standing_at IS NULL`). Existing standings are
+marked stale, so the new column is filled by the dashboard's first read.
 """
 
 import unicodedata
@@ -45,6 +48,11 @@ def upgrade() -> None:
             postgresql_where=sa.text("search_name IS NULL"),
         )
     with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "standing_failed", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True
+            )
+        )
         batch_op.create_index(
             "ix_assessments_stale",
             ["year", "unit_id"],
@@ -53,6 +61,7 @@ def upgrade() -> None:
             postgresql_where=sa.text("standing_at IS NULL"),
         )
     connection = op.get_bind()
+    connection.execute(sa.text("UPDATE assessments SET standing_at = NULL"))
     rows = connection.execute(sa.text("SELECT id, name FROM units")).all()
     for unit_id, name in rows:
         connection.execute(
@@ -64,6 +73,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.drop_index("ix_assessments_stale")
+        batch_op.drop_column("standing_failed")
     with op.batch_alter_table("units", schema=None) as batch_op:
         batch_op.drop_index("ix_units_unfolded")
         batch_op.drop_column("search_name")
