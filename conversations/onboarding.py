@@ -63,10 +63,8 @@ def province_typed(ctx: Context, state: State, text: str) -> Outcome:
     found = provinces.find_province(cleaned)
     if found is None:
         return again(state, say.province_unknown(cleaned))
-    # Kept as typed (“Thành phố Huế” heads the report as the official wrote it) when it names a
-    # province of now; the offices' scopes, deadlines and reviewers match it by
-    # `provinces.same_province`. A province merged in 2025 is kept as the one it is part of.
-    kept = found.name if found.former else cleaned
+    # The offices' scopes, deadlines and reviewers match it by `provinces.same_province`.
+    kept = provinces.kept_name(cleaned, found)
     placed = replace(state, draft=replace(state.draft, province=kept))
     merged = (Outbound(say.province_merged(found.former, found.name)),) if found.former else ()
     return Outcome(placed, merged, go=("typed",), ask=True)

@@ -250,7 +250,7 @@ def field_typed(ctx: Context, state: State, text: str) -> Outcome:
         found = provinces.find_province(cleaned)
         if found is None:  # as at onboarding: only one of the 34 provinces (or a merged one)
             return again(state, say.province_unknown(cleaned))
-        return _update(state, UpdateUnit(province=found.name if found.former else cleaned))
+        return _update(state, UpdateUnit(province=provinces.kept_name(cleaned, found)))
     if field == "receiving_office":
         return _office_typed(ctx, state, text)
     if field in _TOTALS:

@@ -61,6 +61,20 @@ def find_province(typed: str) -> Found | None:
     return _index().get(key) if key else None
 
 
+def kept_name(typed: str, found: Found) -> str:
+    """What a unit keeps as its province: the official's own spelling when it names a province
+    of now with its diacritics (“Thành phố Huế” heads the report as they wrote it), else the
+    province's name (“tinh hung yen” → “Hưng Yên”; a province merged in 2025 → the one it is
+    part of now)."""
+    if found.former is not None:
+        return found.name
+    bare = unicodedata.normalize("NFD", found.name)
+    typed_nfd = unicodedata.normalize("NFD", typed)
+    has_marks = any(unicodedata.combining(ch) for ch in typed_nfd) or "đ" in typed.lower()
+    needs_marks = any(unicodedata.combining(ch) for ch in bare) or "đ" in found.name.lower()
+    return typed if has_marks or not needs_marks else found.name
+
+
 def province_names() -> tuple[str, ...]:
     """The 34 names, as `provinces.yaml` lists them."""
     return tuple(p.name for p in load_provinces().provinces)

@@ -230,4 +230,7 @@ async def test_changing_the_province_later_takes_only_a_province_too(
     await client.send("Xứ Đoài")
     assert "Không tìm thấy tỉnh, thành phố “Xứ Đoài”" in client.last[0].text, client.text
     await client.send("ha noi")
-    assert "• Tỉnh, thành phố: ha noi" in client.question_text, client.text
+    assert "• Tỉnh, thành phố: Hà Nội" in client.question_text, client.text
+    await client.send("sửa tỉnh")
+    await client.send("Thành phố Huế")
+    assert "• Tỉnh, thành phố: Thành phố Huế" in client.question_text, client.text
