@@ -1587,15 +1587,16 @@ def submit_confirm(
     return "\n".join(lines)
 
 
-def submitted_ok(year: int, level: int, notified: int) -> str:
-    told = (
-        f" Đã báo cho {notified} người thẩm định."
-        if notified
-        else (
+def submitted_ok(year: int, level: int, notified: int, reviewers: int = 0) -> str:
+    if notified:
+        told = f" Đã báo cho {notified} người thẩm định."
+    elif reviewers:  # they work on the dashboard only: the dossier is in their list already
+        told = " Người thẩm định của cơ quan tiếp nhận sẽ thấy hồ sơ trên trang quản lý."
+    else:
+        told = (
             " Cơ quan tiếp nhận chưa có người thẩm định dùng chatbot; "
             "hãy gửi hồ sơ theo cách thường lệ."
         )
-    )
     return f"Đã nộp hồ sơ năm {year}, đề nghị công nhận mức {level}.{told}"
 
 

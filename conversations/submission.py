@@ -82,3 +82,6 @@ class Submitted:
     at: dt.datetime
     notified: int
     """Reviewers' chats the notice was queued for."""
+    reviewers: int = 0
+    """The receiving office's reviewers, with a chat or not: those without one see the dossier
+    on the dashboard."""

@@ -81,7 +81,9 @@ def question(ctx: Context, state: State) -> Transition:
 
 
 def submitted(ctx: Context, state: State, done: Submitted) -> Transition:
-    said = Outbound(say.submitted_ok(done.year, done.level, done.notified), kind="answer")
+    said = Outbound(
+        say.submitted_ok(done.year, done.level, done.notified, done.reviewers), kind="answer"
+    )
     left = replace(state, draft=EMPTY_DRAFT)
     return steps.finish(ctx, Outcome(left, (said,), go=("submitted",)))
 

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from conversations import catalogue as say
@@ -245,7 +246,16 @@ def submit(
         created_by=actor.person_id,
         now=now,
     )
-    return Submitted(unit_id, unit.name, year, ready.level, now, notified)
+    reviewers = (
+        0
+        if unit.office_id is None
+        else session.exec(
+            select(func.count())
+            .select_from(ReviewerScope)
+            .where(ReviewerScope.office_id == unit.office_id)
+        ).one()
+    )
+    return Submitted(unit_id, unit.name, year, ready.level, now, notified, int(reviewers))
 
 
 def may_use_dashboard(session: Session, person_id: int) -> bool:

@@ -51,8 +51,11 @@ async def _rows(database: Database, sql: str, **params: Any) -> list[dict[str, A
     return found
 
 
-async def _office_with_reviewer(database: Database, unit_id: int) -> tuple[int, str]:
-    """The unit's receiving office, with one reviewer who has a Telegram chat; their chat id."""
+async def _office_with_reviewer(
+    database: Database, unit_id: int, *, chat: bool = True
+) -> tuple[int, str]:
+    """The unit's receiving office, with one reviewer who has a Telegram chat (or none: they
+    work on the dashboard only); their chat id."""
 
     def work(session: Session) -> tuple[int, str]:
         office = Office(name="Sở GD&ĐT Thành phố Huế", province="Thành phố Huế")
@@ -62,7 +65,10 @@ async def _office_with_reviewer(database: Database, unit_id: int) -> tuple[int, 
         assert office.id is not None
         assert person.id is not None
         session.add(ReviewerScope(person_id=person.id, office_id=office.id))
-        session.add(ChannelIdentity(person_id=person.id, channel="telegram", external_id="777"))
+        if chat:
+            session.add(
+                ChannelIdentity(person_id=person.id, channel="telegram", external_id="777")
+            )
         session.execute(
             text("UPDATE units SET office_id = :o WHERE id = :u"), {"o": office.id, "u": unit_id}
         )
@@ -135,6 +141,21 @@ async def test_the_admin_submits_after_confirming_and_the_reviewer_is_told(
     assert "UBND xã Quảng Phú" in notice["text"]
     assert "mức 2" in notice["text"]
     assert "Lan" in notice["text"]
+
+
+async def test_an_office_whose_reviewers_have_no_chat_sees_it_on_the_dashboard(
+    make_client: Clients, database: Database
+) -> None:
+    """A reviewer added with `dvht reviewer add` may never write to the bot: the admin is told
+    the dossier is on the dashboard, not to send it on paper as when the office has nobody."""
+    lan = make_client("lan-web", "Lan")
+    unit_id = await _finished_unit(lan)
+    await _office_with_reviewer(database, unit_id, chat=False)
+    await lan.click("sb:go")
+    await lan.click("sb:yes")
+    assert say.submitted_ok(2025, 2, 0, 1) in lan.text
+    assert "trên trang quản lý" in lan.text
+    assert "theo cách thường lệ" not in lan.text
 
 
 async def test_typed_words_work_without_buttons_and_no_cancels(
