@@ -1,11 +1,14 @@
 """The people, offices and units the dashboard tests sign in as and look at, seeded through the
 real storage layer (repositories, one transaction each), on SQLite or PostgreSQL.
 
-Two offices in two provinces, a reviewer of each, a unit admin and a plain member of one unit of
-office 1, and units in every status a reviewer meets before the deadline: not started, a draft
-partly answered, complete and self-assessed, submitted (twice in office 1, once in office 2),
-returned and recognised. The answers of a complete assessment reach level 2 on every indicator
-of the rulebook (`tests.conftest.full_answers`) with one reference document as their evidence.
+Two offices in two provinces, two reviewers of each (the second one another may remove), an
+invite code and an internal deadline of each, a unit admin and a plain member of one unit of
+office 1 (all with a Telegram chat), and units in every status a reviewer meets before the
+deadline: not started, a draft partly answered, complete and self-assessed (two indicators not
+met: “không đạt”), submitted (twice in office 1, once in office 2), returned and recognised.
+The answers of a complete assessment otherwise reach level 2 on every indicator of the rulebook
+(`tests.conftest.full_answers`), dated over the past weeks, with one reference document as
+their evidence, and, given an evidence store, an uploaded PDF as well.
 
 Statuses are moved by the use cases' own storage functions (the legal transitions, audited,
 their notices queued): `AssessmentRepository.set_status` for self-assessment,
