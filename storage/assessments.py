@@ -43,6 +43,7 @@ class AssessmentRepository:
             year=year,
             ruleset_id=rulebook.id,
             ruleset_version=rulebook.version,
+            level1_decision_date=self._level1_decided(session, unit_id=unit_id, before=year),
         )
         try:
             with session.begin_nested():  # a colleague may create it at the same moment
@@ -61,6 +62,25 @@ class AssessmentRepository:
         )
         assert row.id is not None
         return row.id
+
+    def _level1_decided(self, session: Session, *, unit_id: int, before: int) -> dt.date | None:
+        """The unit's latest level-1 decision of an earlier year (an office's recognition at
+        level 1 sets it, issue 15): a new year's dossier starts with it, so the 12-month wait
+        before level 2 (the rulebook's `upgrade_wait_months`, from the provinces' plans) applies
+        without the official typing the date again."""
+        decided = col(AssessmentRow.level1_decision_date)
+        result = session.execute(
+            select(decided)
+            .where(
+                AssessmentRow.unit_id == unit_id,
+                AssessmentRow.year < before,
+                decided.is_not(None),
+            )
+            .order_by(col(AssessmentRow.year).desc())
+            .limit(1)
+        )
+        found: dt.date | None = result.scalar()
+        return found
 
     def _find_id(self, session: Session, *, unit_id: int, year: int) -> int | None:
         result = session.exec(

@@ -15,8 +15,10 @@ from conversations.errors import AccessDenied, NotFound
 from conversations.records import Actor
 from review.ports import ReviewRefused
 from review.service import ReviewService
+from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.review_store import review_service
+from storage.uow import transaction
 from tests.reminders.world import FakeClock, World, local
 from tests.review.helpers import assessment, notices, status_audit
 
@@ -284,3 +286,29 @@ async def test_two_reviewers_deciding_at_once_one_wins(
     assert len(await status_audit(world.database, unit)) == 1
     row = await assessment(world.database, unit)
     assert row["status"] == decisions[0].status
+
+
+async def test_the_next_years_dossier_starts_with_the_level_one_decision(
+    world: World, service: ReviewService
+) -> None:
+    """Recognition drives the 12-month rule: the unit's 2027 dossier, opened after a level-1
+    recognition of its 2026 one, carries that decision's date, so level 2 is gated until the
+    wait is over without the official typing the date again."""
+    _, unit, reviewer = await _submitted_unit(world)
+    await service.recognise(
+        Actor.person(reviewer),
+        unit_id=unit,
+        year=2026,
+        decision_number="125/QĐ-UBND",
+        decision_date=dt.date(2026, 12, 1),
+        level=1,
+    )
+    await transaction(
+        world.database,
+        lambda session: AssessmentRepository().get_or_create(
+            session, actor=Actor.operator(), unit_id=unit, year=2027
+        ),
+    )
+    for year in (2026, 2027):
+        row = await assessment(world.database, unit, year)
+        assert str(row["level1_decision_date"]) == "2026-12-01"
