@@ -219,7 +219,9 @@ class AssessmentRow(SQLModel, table=True):
     submitted_level: int | None = Field(default=None)
     """The level the unit asked to be recognised at when it submitted (1 or 2)."""
     submitted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
-    submitted_by: int | None = Field(default=None, foreign_key="people.id")
+    submitted_by: int | None = Field(default=None)
+    """The person who submitted (people.id; no foreign key: SQLite adds one only by rebuilding
+    the table, which its references refuse — migration 8312d9082816)."""
     recognised_level: int | None = Field(default=None)
     """The level the office recognised (at most `submitted_level`)."""
     return_reason: str | None = Field(default=None, sa_type=Text)

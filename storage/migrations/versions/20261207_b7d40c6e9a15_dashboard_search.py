@@ -71,9 +71,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_index("ix_assessments_stale")
-        batch_op.drop_column("standing_failed")
-    with op.batch_alter_table("units", schema=None) as batch_op:
-        batch_op.drop_index("ix_units_unfolded")
-        batch_op.drop_column("search_name")
+    # Indexes, then the columns in place: a batch rebuild of `assessments` or `units` (which
+    # answers, evidence and memberships refer to) is refused by SQLite's foreign keys.
+    op.drop_index("ix_assessments_stale", table_name="assessments")
+    op.drop_index("ix_units_unfolded", table_name="units")
+    for table, name in (("assessments", "standing_failed"), ("units", "search_name")):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+        else:
+            op.drop_column(table, name)
