@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
@@ -25,7 +26,7 @@ from starlette.responses import JSONResponse
 from conversations.errors import AccessDenied, NotFound
 from dvht_core.vietnam_time import today
 from review.board import MAX_PER_PAGE, UnitDetail, UnitFilter, UnitRow
-from review.ports import ReviewRefused, Viewer
+from review.ports import Decision, ReviewRefused, Viewer
 from storage.board_store import BoardStore
 from web.dashboard import text
 from web.dashboard.access import require_viewer, rule
@@ -387,19 +388,12 @@ async def return_dossier(
     viewer: Viewer = Depends(require_viewer),
 ) -> DecisionOut:
     """Return the submitted dossier to the unit with a reason (its members are told)."""
-    deps = get_deps(request)
-    reason = unicodedata.normalize("NFC", body.reason).strip()
-    try:
-        decision = await deps.review.return_dossier(
-            viewer.actor, unit_id=unit_id, year=_year(request, year), reason=reason
+    review = get_deps(request).review
+    return await _decided(
+        review.return_dossier(
+            viewer.actor, unit_id=unit_id, year=_year(request, year), reason=body.reason
         )
-    except ReviewRefused as refused:
-        raise Refusal(409, refused.message) from None
-    except NotFound:
-        raise Missing() from None
-    except AccessDenied:
-        raise Forbidden() from None
-    return DecisionOut(**_decision(decision))
+    )
 
 
 @router.post(
@@ -416,26 +410,34 @@ async def recognise(
     viewer: Viewer = Depends(require_viewer),
 ) -> DecisionOut:
     """Recognise the submitted dossier at a level, by a decision's number and date."""
-    deps = get_deps(request)
-    try:
-        decision = await deps.review.recognise(
+    review = get_deps(request).review
+    return await _decided(
+        review.recognise(
             viewer.actor,
             unit_id=unit_id,
             year=_year(request, year),
-            decision_number=unicodedata.normalize("NFC", body.decision_number).strip(),
+            decision_number=body.decision_number,
             decision_date=body.decision_date,
             level=body.level,
         )
+    )
+
+
+async def _decided(decision: Awaitable[Decision]) -> DecisionOut:
+    """A decision's answer, or its refusal as the API's problem (409 refused by the workflow,
+    404 missing or out of scope, 403 not the unit's office). The review service cleans the
+    text (NFC, trimmed) itself, as it does for the pages and the command line."""
+    try:
+        return DecisionOut(**_decision(await decision))
     except ReviewRefused as refused:
         raise Refusal(409, refused.message) from None
     except NotFound:
         raise Missing() from None
     except AccessDenied:
         raise Forbidden() from None
-    return DecisionOut(**_decision(decision))
 
 
-def _decision(decision: Any) -> dict[str, Any]:
+def _decision(decision: Decision) -> dict[str, Any]:
     return {
         "unit_id": decision.unit_id,
         "unit_name": decision.unit_name,
