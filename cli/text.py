@@ -1445,3 +1445,9 @@ HELP_WEB_PORT = "cổng lắng nghe (mặc định DVHT_HTTP_PORT)"
 
 def web_serving(base_url: str) -> str:
     return f"Trang quản lý đang chạy tại {base_url} (Ctrl-C để dừng)."
+
+
+# --- issue 16: roster (part A1) -----------------------------------------------
+
+
+# --- issue 16: dossier (part B) -----------------------------------------------
