@@ -25,6 +25,7 @@ from conversations.records import (
 from conversations.submission import Submitted
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
+from dvht_core.roster import Roster
 from dvht_core.unit_calendar import UnitCalendar
 
 T = TypeVar("T")
@@ -301,6 +302,31 @@ class ReportLinks(Protocol):
     backend issue implements it (it stores the file and serves the link)."""
 
     async def link(self, file: Attachment) -> ReportLink: ...
+
+
+# --- the member roster (issue 16) -------------------------------------------------------------
+
+
+class RosterRefused(Exception):
+    """The file cannot be read as a roster at all (not XLSX, a zip bomb, no sheet with the
+    template's header, no member row): nothing counts. `reason` is one Vietnamese sentence."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RosterFiles(Protocol):
+    """The roster spreadsheet (`reports.roster_xlsx`): the template to fill in, and a filled
+    one read back. Reading never evaluates a formula (a cell's cached value, or a problem)."""
+
+    def template(self, rulebook: Rulebook, *, unit_type: str, unit_name: str | None) -> Attachment:
+        """The XLSX template for the unit type: one column per member indicator, with notes."""
+        ...
+
+    def read(self, data: bytes, rulebook: Rulebook, *, unit_type: str) -> Roster:
+        """The roster with its row-level problems; raises `RosterRefused`."""
+        ...
 
 
 # --- one person, two channels (issue 14) -------------------------------------------------------
