@@ -56,6 +56,9 @@ def letter_data(
     tier_name = TIER_NAMES[tier]
     name = heading.full_name(unit_name)
     recipient = office_or_blank(office)
+    # In the sentences, an office not yet known is “Quý cơ quan”, as letters address a body
+    # they do not name: a dotted blank in mid-sentence reads as a form, not a request.
+    addressed = recipient if recipient != BLANK_OFFICE else "Quý cơ quan"
     counts = report["conclusion"]["indicators"]
     request = f"“Đơn vị học tập” {tier_name} mức độ {level} năm {year}"
     return {
@@ -86,12 +89,12 @@ def letter_data(
             ),
             (
                 f"Căn cứ {LEGAL_ARTICLE[tier]} Thông tư số 24/2023/TT-BGDĐT, {name} kính đề "
-                f"nghị {recipient} xem xét, đánh giá và công nhận {name} đạt {request}."
+                f"nghị {addressed} xem xét, đánh giá và công nhận {name} đạt {request}."
             ),
         ],
         "attachments_lead": "Hồ sơ gửi kèm theo gồm:",
         "attachments": list(attachments),
-        "closing": f"Kính trình {recipient} xem xét, quyết định./.",
+        "closing": f"Kính trình {addressed} xem xét, quyết định./.",
         "receivers": [AS_ABOVE, heading.FILING],
         "signature": list(heading.head_signature(unit_name, unit_type)),
         "signature_hint": heading.SIGN_AND_STAMP_HINT,
