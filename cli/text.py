@@ -1451,3 +1451,30 @@ def web_serving(base_url: str) -> str:
 
 
 # --- issue 16: dossier (part B) -----------------------------------------------
+HELP_DOSSIER = (
+    "đóng gói cả hồ sơ đề nghị công nhận vào một tệp ZIP: tờ trình, báo cáo, bảng tổng hợp, "
+    "danh mục minh chứng và các tệp minh chứng"
+)
+HELP_DOSSIER_OUTPUT = "tệp ZIP ghi ra, hoặc thư mục (tên tệp tự đặt)"
+DOSSIER_NOTHING_TO_REQUEST = (
+    "đơn vị chưa đạt mức độ 1 nên chưa có gì để đề nghị công nhận; "
+    "xem dvht report để biết còn thiếu gì."
+)
+DOSSIER_OFFICE_BLANK = "để trống trong tờ trình, điền theo kế hoạch của tỉnh"
+
+
+def dossier_unwritable(path: str) -> str:
+    return f"không ghi được hồ sơ vào {path}: thư mục không tồn tại hoặc không có quyền ghi."
+
+
+def dossier_written(
+    path: str, size: str, level: int, files: int, without_file: int, office: str | None
+) -> str:
+    lines = [
+        f"Đã ghi hồ sơ {path} ({size}).",
+        "Gồm: tờ trình (PDF, DOCX), báo cáo tự đánh giá (PDF, DOCX), bảng tổng hợp (XLSX), "
+        f"danh mục minh chứng (PDF, XLSX) và {files} tệp minh chứng"
+        + (f"; {without_file} minh chứng không có tệp." if without_file else "."),
+        f"Đề nghị công nhận mức độ {level}; nơi nhận: {office or DOSSIER_OFFICE_BLANK}.",
+    ]
+    return "\n".join(lines) + "\n"
