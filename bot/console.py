@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import stat
 import time
 from collections.abc import Sequence
@@ -139,7 +140,10 @@ def render(messages: Sequence[Outbound], save_dir: Path | None = None) -> str:
         if message.document is not None and save_dir is not None:
             save_dir.mkdir(parents=True, exist_ok=True)
             target = unique_path(save_dir, message.document.file_name)  # never overwrite
-            target.write_bytes(message.document.data)
+            if message.document.path is not None:  # the dossier's ZIP: copied from disk
+                shutil.copyfile(message.document.path, target)
+            else:
+                target.write_bytes(message.document.data)
             parts.append(f"Đã lưu tệp: {target}")
     return "\n\n".join(parts) + "\n"
 

@@ -158,6 +158,8 @@ async def _run(settings: Settings, telegram: str | None, zalo: str | None, sock:
     tasks: list[asyncio.Task[None]] = []
     try:
         links, link_routers, preview = report_links(settings) if sock is not None else _NO_LINKS
+        if app.dossiers is not None:  # /hoso's ZIP above Telegram's limit, or on Zalo: a link
+            app.dossiers.links = links
         channels: list[RunningChannel] = []
         if telegram is not None:
             from bot.wiring import running_telegram

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.dossier_desk import DossierDesk
 from bot.settings import Settings
 from conversations import catalogue as say
 from conversations.messages import Channel, FileInfo
@@ -66,6 +67,8 @@ class App:
     notice_listeners: list[Callable[[], None]] = field(default_factory=list)
     """Called when a notice was queued in this process (issue 15): the reminder dispatcher
     running beside the channels adds its `nudge`, so a submission's notice goes at once."""
+    dossiers: DossierDesk | None = None
+    """/hoso's ZIPs (issue 16); `bot.serve` gives it the report links once they exist."""
 
     def notice_queued(self) -> None:
         for listener in self.notice_listeners:
@@ -121,6 +124,11 @@ async def build_app(
         for listener in listeners:
             listener()
 
+    dossiers = DossierDesk(
+        database,
+        evidence_root=settings.data_dir / "evidence",
+        directory=settings.data_dir / "dossiers",
+    )
     service = ConversationService(
         SqlDialogueStore(database),
         files=files if files is not None else channel_files,
@@ -129,8 +137,9 @@ async def build_app(
         keep_replies=keep_replies,
         dashboard_url=settings.public_url,
         on_notice=notice_queued,
+        dossiers=dossiers if with_reports else None,
     )
-    return App(database, service, channel_files, listeners)
+    return App(database, service, channel_files, listeners, dossiers)
 
 
 async def build_telegram(settings: Settings, token: str) -> tuple[App, TelegramChannel]:

@@ -230,6 +230,8 @@ async def _serve(settings: Settings, sock: socket.socket, number: int) -> None:
     backend = None
     try:
         links, link_routers, preview = report_links(settings)
+        if app.dossiers is not None:  # /hoso answered by this worker: links as in the main one
+            app.dossiers.links = links
         channels: list[RunningChannel] = []
         telegram = settings.telegram_token()
         if telegram is not None and settings.webhook_mode():

@@ -538,6 +538,8 @@ HELP = (
     "/lienket kèm mã ở ứng dụng kia)\n"
     "• /nop (hoặc gõ “nộp hồ sơ”): quản trị viên đơn vị nộp hồ sơ khi đã tự đánh giá đạt mức 1 "
     "trở lên\n"
+    "• /hoso (hoặc gõ “tải hồ sơ”): quản trị viên đơn vị tải cả hồ sơ trong một tệp ZIP: tờ "
+    "trình, báo cáo, bảng tổng hợp, danh mục và các tệp minh chứng\n"
     "• /dangnhap: liên kết đăng nhập trang quản lý (quản trị viên đơn vị, người thẩm định)\n"
     "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
     "của ai; hãy nhắn riêng cho bot để đánh giá."
@@ -1633,6 +1635,45 @@ LOGIN_NOT_ALLOWED = (
 
 
 # --- issue 16: dossier (part B) -----------------------------------------------
+DOSSIER_PREPARING = (
+    "Đang đóng gói hồ sơ: tờ trình, báo cáo, bảng tổng hợp, danh mục minh chứng và các tệp "
+    "minh chứng."
+)
+DOSSIER_NOTHING_TO_REQUEST = (
+    "Đơn vị chưa đạt mức độ 1 nên chưa có gì để đề nghị công nhận; gõ /ketqua để xem còn thiếu gì."
+)
+DOSSIER_NO_ASSESSMENT = "Đơn vị chưa có hồ sơ tự đánh giá năm nay; gõ /danhgia để bắt đầu."
+DOSSIER_FAILED = "Chưa đóng gói được hồ sơ do lỗi trên máy chủ; vui lòng thử lại sau ít phút."
+
+
+def dossier_no_link(unit_id: int) -> str:
+    """No links service (DVHT_PUBLIC_URL unset) for a ZIP the chat cannot carry."""
+    return (
+        "Hồ sơ quá lớn để gửi qua ứng dụng chat và máy chủ chưa bật trang tải về; người quản "
+        f"trị máy chủ lấy được hồ sơ bằng lệnh “dvht dossier --unit {unit_id} -o hoso.zip”."
+    )
+
+
+def dossier_admins_only(admin_names: list[str]) -> str:
+    """/hoso from a member who is not the unit's admin: the ZIP holds every evidence file."""
+    if not admin_names:
+        return "Chỉ quản trị viên của đơn vị mới tải được cả hồ sơ; đơn vị chưa có quản trị viên."
+    return f"Chỉ quản trị viên của đơn vị mới tải được cả hồ sơ: {', '.join(admin_names)}."
+
+
+def dossier_caption(level: int, files: int, size: str) -> str:
+    return (
+        f"Hồ sơ đề nghị công nhận mức độ {level} ({size}): tờ trình (PDF, Word), báo cáo tự "
+        f"đánh giá (PDF, Word), bảng tổng hợp, danh mục minh chứng và {files} tệp minh chứng "
+        "đặt tên theo mã. Giải nén, kiểm tra, ký và đóng dấu tờ trình trước khi nộp."
+    )
+
+
+def dossier_link(level: int, files: int, size: str, url: str, expires: dt.date) -> str:
+    return (
+        f"{dossier_caption(level, files, size)}\nTải hồ sơ (ZIP) tại: {url}\n"
+        f"Liên kết dùng được đến hết ngày {expires:%d/%m/%Y}."
+    )
 
 
 # --- issue 16: chart (part C) -------------------------------------------------

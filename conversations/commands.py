@@ -68,6 +68,12 @@ COMMANDS: tuple[Command, ...] = (
         ("lien_ket", "link"),
     ),
     Command("nop", None, "Nộp hồ sơ (quản trị viên đơn vị)", ("nophoso", "nop_ho_so", "submit")),
+    Command(
+        "hoso",
+        "dossier",
+        "Tải cả hồ sơ (ZIP) để nộp (quản trị viên đơn vị)",
+        ("ho_so", "taihoso", "tai_ho_so", "dossier"),
+    ),
     Command("dangnhap", None, "Đăng nhập trang quản lý", ("dang_nhap", "login", "dashboard")),
     Command("quaylai", "back", aliases=("back",)),
     Command("boqua", "skip", aliases=("skip",)),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from conversations.messages import Outbound
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
 
@@ -84,6 +85,25 @@ class DossierRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRequest:
+    """/hoso, as the transaction that read it saw it: who asked, on which channel, for which
+    unit and year; the dossier is built and sent after that transaction."""
+
+    channel: str
+    person_id: int
+    unit_id: int
+    year: int
+    today: dt.date
+
+
+class DossierDesk(Protocol):
+    async def deliver(self, request: DossierRequest) -> list[Outbound]:
+        """The replies that carry the dossier (a ZIP document, a link, or why not): built off
+        the event loop, never raising (a failure is one sentence)."""
+        ...
 
 
 class DossierBuilder(Protocol):

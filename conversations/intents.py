@@ -37,7 +37,9 @@ PublicKind = Literal[
     "need_level", "criterion_info", "indicator_info", "deadline", "days_left", "office"
 ]
 """Questions answered from the rulebook alone, never from a unit's figures: safe in a group."""
-QuestionKind = Literal[PublicKind, "missing_evidence", "progress", "result", "report", "help"]
+QuestionKind = Literal[
+    PublicKind, "missing_evidence", "progress", "result", "report", "dossier", "help"
+]
 """Quick questions: answered at any step without moving the dialogue."""
 NavigationKind = Literal["back", "skip", "later_evidence", "pause", "resume", "cancel", "edit"]
 """Commands that move the dialogue."""
@@ -150,6 +152,8 @@ result 70: tổng điểm | được mấy điểm | bao nhiêu điểm | result
 result 70: what level
 report 70: báo cáo | xuất báo cáo | báo cáo kết quả | in báo cáo | tải báo cáo | file báo cáo
 report 70: xuất file | file pdf | file word | report | pdf | docx | export
+dossier 72: hồ sơ | tải hồ sơ | tải cả hồ sơ | hồ sơ zip | file zip | tệp zip | zip
+dossier 72: tải hồ sơ minh chứng | đóng gói hồ sơ | dossier | download dossier
 help 50: hướng dẫn | trợ giúp | giúp đỡ | giúp tôi | giúp với | menu | các lệnh | lệnh | hdsd
 help 50: dùng thế nào | sử dụng thế nào | dùng như thế nào | help | how to use | commands
 need_level 40: cần gì | cần những gì | cần làm gì | phải làm gì | phải làm sao | làm sao để đạt

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from conversations import catalogue as say
@@ -105,6 +106,10 @@ class Attachment:
     file_name: str
     mime_type: str
     data: bytes
+    path: Path | None = None
+    """A file too large to hold in memory (the dossier's ZIP): its bytes are at `path` and
+    `data` is empty; the channels send it from disk (Telegram's FSInputFile, the links'
+    streamed copy, the console's copy)."""
 
 
 @dataclass(frozen=True, slots=True)

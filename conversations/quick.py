@@ -53,6 +53,8 @@ def answer(ctx: Context, intent: Intent) -> list[Outbound]:
         return [Outbound(_progress(ctx), kind="answer")]
     if kind == "report":
         return [Outbound(say.REPORT_CAPTION, kind="report")]  # the service attaches the PDF
+    if kind == "dossier":  # the service builds the ZIP after the transaction
+        return [Outbound(say.DOSSIER_PREPARING, kind="dossier")]
     return result(ctx)
 
 

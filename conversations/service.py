@@ -25,6 +25,7 @@ from typing import Any
 from conversations import catalogue as say
 from conversations import effects, engine, linking, quick, steps, submitting
 from conversations.context import Context
+from conversations.dossier import DossierDesk, DossierRequest
 from conversations.errors import (
     AccessDenied,
     InviteInvalid,
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 LOGIN_PATH = "/dangnhap/"
 """The dashboard's login route (`storage.login_links.LOGIN_PATH`, which the use case cannot
 import): a link is the public URL, this, and the token."""
+DOSSIER = "dossier"
+"""Set in a message's `report` holder when /hoso was asked: the `DossierRequest`."""
 NOTICE_QUEUED = "notice_queued"
 """Set in a message's `report` holder when its transaction queued a notice."""
 REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
@@ -94,6 +97,7 @@ class ConversationService:
         keep_replies: bool = False,
         dashboard_url: str | None = None,
         on_notice: Callable[[], None] | None = None,
+        dossiers: DossierDesk | None = None,
     ) -> None:
         self.store = store
         self.files = files
@@ -105,6 +109,9 @@ class ConversationService:
         """DVHT_PUBLIC_URL (issue 15): /dangnhap links and the submission notice point there;
         None: no dashboard is set up."""
         self.on_notice = on_notice
+        self.dossiers = dossiers
+        """Builds and sends /hoso's ZIP after the transaction (issue 16); None: not wired, the
+        request is answered with how to get the dossier from the server."""
         """Called once a message that queued a notice (a submission) has committed: the
         in-process reminder dispatcher's `nudge`, so the reviewers hear at once."""
         """Keep each message's replies with its inbox entry (see the module docstring); off for
@@ -131,7 +138,8 @@ class ConversationService:
                     )
                     if report.pop(NOTICE_QUEUED, False) and self.on_notice is not None:
                         self.on_notice()
-                    return fit(await self._with_report(replies, report, rendering))
+                    replies = await self._with_report(replies, report, rendering)
+                    return fit(await self._with_dossier(replies, report.get(DOSSIER)))
                 except StaleState:
                     continue
             return [Outbound(say.INTERNAL_ERROR, kind="error")]
@@ -204,6 +212,22 @@ class ConversationService:
             out += [replace(reply, document=document), *extras] if is_report else [reply]
         return out
 
+    async def _with_dossier(
+        self, replies: list[Outbound], request: DossierRequest | None
+    ) -> list[Outbound]:
+        """/hoso: the “đang đóng gói” line, then the dossier (a ZIP, a link, or why not),
+        built after the transaction: it reads every evidence file and takes seconds."""
+        if request is None:
+            return replies
+        if self.dossiers is None:
+            delivered = [Outbound(say.dossier_no_link(request.unit_id), kind="error")]
+        else:
+            delivered = await self.dossiers.deliver(request)
+        out: list[Outbound] = []
+        for reply in replies:
+            out += [reply, *delivered] if reply.kind == "dossier" else [reply]
+        return out
+
     def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:
         if not tx.claim_update(channel=message.channel, update_id=message.update_id):
             return self._kept(tx, message, report)
@@ -252,6 +276,18 @@ class ConversationService:
         )
         if any(r.kind == "report" for r in replies):
             replies = self._report(ctx, replies, report)
+        if any(r.kind == "dossier" for r in replies) and ctx.unit is not None:
+            report[DOSSIER] = DossierRequest(
+                channel=message.channel,
+                person_id=ctx.person.id,
+                unit_id=ctx.unit.id,
+                year=(
+                    ctx.assessment.year
+                    if ctx.assessment
+                    else vietnam_time.assessment_year(ctx.today)
+                ),
+                today=ctx.today,
+            )
         if self.keep_replies:
             tx.keep_replies(
                 channel=message.channel,

@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import logging
 import os
+import shutil
 import struct
 import tempfile
 import unicodedata
@@ -45,7 +46,8 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PNG = "image/png"
-_TYPE_CODES: dict[str, int] = {PDF: 1, DOCX: 2, XLSX: 3, PNG: 4}
+ZIP = "application/zip"
+_TYPE_CODES: dict[str, int] = {PDF: 1, DOCX: 2, XLSX: 3, PNG: 4, ZIP: 5}
 """Only these types are ever served: a file linked under a type a browser would run (HTML,
 SVG…) would put script on our origin, so anything else is refused when the link is made."""
 _TYPES_BY_CODE = {code: mime for mime, code in _TYPE_CODES.items()}
@@ -66,6 +68,7 @@ MAX_TOKEN_CHARS = 512
 refused before any decoding."""
 _MIN_TOKEN_BYTES = _HEAD.size + _MAC_SIZE
 _LOCK_NAME = ".lock"
+_COPY_CHUNK = 1024 * 1024
 _TEMP_PREFIX = ".tmp-"
 TEMP_MAX_AGE = dt.timedelta(hours=1)
 """A temporary file this old was left by a process that died while writing it."""
@@ -167,7 +170,10 @@ class SignedLinks:
             raise ValueError(f"report links serve no files of type {file.mime_type!r}")
         now = self.now()
         expires_at = (now + self.ttl).replace(microsecond=0)
-        digest = await asyncio.to_thread(self._store, file.data, expires_at)
+        if file.path is not None:  # the dossier's ZIP: hashed and copied from disk in chunks
+            digest = await asyncio.to_thread(self._store_path, file.path, expires_at)
+        else:
+            digest = await asyncio.to_thread(self._store, file.data, expires_at)
         token = self._sign(digest, code, shortened_name(file.file_name), expires_at)
         return ReportLink(url=f"{self._base_url}/r/{token}", expires_at=expires_at)
 
@@ -197,6 +203,39 @@ class SignedLinks:
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.utime(temp, (stamp, stamp))
+                os.replace(temp, path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        return digest
+
+    def _store_path(self, source: Path, expires_at: dt.datetime) -> bytes:
+        """`_store` for a file on disk (the dossier's ZIP, up to hundreds of MB): hashed, then
+        copied in 1 MiB chunks, never read into memory whole."""
+        hasher = hashlib.sha256()
+        with source.open("rb") as reading:
+            while chunk := reading.read(_COPY_CHUNK):
+                hasher.update(chunk)
+        digest = hasher.digest()
+        path = self.directory / digest.hex()
+        stamp = expires_at.timestamp()
+        size = source.stat().st_size
+        with self._locked(fcntl.LOCK_SH):
+            try:
+                kept = path.stat()
+                if kept.st_size == size:
+                    stamp = max(stamp, kept.st_mtime)
+                    os.utime(path, (stamp, stamp))
+                    return digest
+            except FileNotFoundError:
+                pass
+            fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.directory)  # mode 0600
+            try:
+                with os.fdopen(fd, "wb") as out, source.open("rb") as reading:
+                    shutil.copyfileobj(reading, out, _COPY_CHUNK)
                     out.flush()
                     os.fsync(out.fileno())
                 os.utime(temp, (stamp, stamp))

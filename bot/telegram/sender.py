@@ -22,7 +22,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, FSInputFile, InputFile
 
 from bot.telegram.mapping import keyboard
 from conversations.messages import Inbound, Outbound
@@ -138,7 +138,12 @@ class TelegramSender:
     async def _send_one(self, chat_id: str, reply: Outbound, *, wait_flood: bool = True) -> bool:
         """False if the message was dropped after the last attempt."""
         if reply.document is not None:
-            document = BufferedInputFile(reply.document.data, filename=reply.document.file_name)
+            attached = reply.document
+            document: InputFile = (
+                FSInputFile(attached.path, filename=attached.file_name)  # streamed from disk
+                if attached.path is not None
+                else BufferedInputFile(attached.data, filename=attached.file_name)
+            )
             uploaded = await self._call(
                 self.bot.send_document,
                 {"chat_id": chat_id, "document": document, "caption": reply.text[:1024] or None},

@@ -17,7 +17,16 @@ from dvht_core.loader import TT24_BY_TIER, load_rulebook
 from storage.assessments import AssessmentRepository
 from storage.db import Database
 from storage.evidence_store import LocalEvidenceStore, StoredFile
-from storage.schemas import AnswerInput, AssessmentTotals, EvidenceInput, FileInput, NewUnit
+from storage.people import PersonRepository
+from storage.schemas import (
+    AnswerInput,
+    AssessmentTotals,
+    EvidenceInput,
+    FileInput,
+    NewPerson,
+    NewUnit,
+)
+from storage.tables import Membership
 from storage.units import UnitRepository
 from storage.uow import transaction
 from tests import evidence_samples
@@ -170,3 +179,25 @@ async def build_world(
 
     await transaction(database, work)
     return world
+
+
+async def member(
+    database: Database,
+    unit_id: int,
+    channel: str,
+    external_id: str,
+    *,
+    role: str = "member",
+    name: str = "Nguyễn Văn An",
+) -> int:
+    """A person known on `channel` as `external_id`, with `role` in the unit."""
+
+    def work(session: Session) -> int:
+        person = PersonRepository().get_or_create(
+            session,
+            data=NewPerson(display_name=name, channel=channel, external_id=external_id),  # type: ignore[arg-type]
+        )
+        session.add(Membership(person_id=person.id, unit_id=unit_id, role=role))
+        return person.id
+
+    return await transaction(database, work)
