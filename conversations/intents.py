@@ -170,7 +170,7 @@ _filler -1: tôi | tui | mình | em | anh | chị | bạn | ta | chúng | ạ | 
 _filler -1: đi | giúp | cho | xem | xin | hãy | muốn | được | rồi | thế | vậy | hả | ơi | bot
 _filler -1: hi | hello | chào | xuất | in | lấy | tải | mở | của | này | để | đạt | đã | phải
 _filler -1: làm | gì | về | hỏi | các | những | chưa | đơn vị | cơ quan | hiện tại | bây giờ
-_filler -1: lúc này | hồ sơ | thông tin | kiểm tra | vui lòng | làm ơn | hiển thị
+_filler -1: lúc này | thông tin | kiểm tra | vui lòng | làm ơn | hiển thị
 _filler -1: please | pls | plz | show | me | my | the | our | i | want | to | a | an | get | see
 _filler -1: view | let | lets | us | we | for | of | now | current | check | give | display | open
 _filler -1: download | on | it | this | any | have | has | still | you | is | are

@@ -130,6 +130,9 @@ POSITIVES: list[tuple[str, Intent]] = [
     ("pdf", k("report")),
     ("xuất file pdf", k("report")),
     ("bot ơi cho xem báo cáo", k("report")),
+    ("hồ sơ", k("dossier")),
+    ("tải hồ sơ", k("dossier")),
+    ("tải cả hồ sơ zip", k("dossier")),
     # help
     ("hướng dẫn", k("help")),
     ("huong dan", k("help")),
@@ -212,6 +215,7 @@ SLASH: list[tuple[str, Intent | None]] = [
     ("/danhgia", k("resume")),
     ("/ketqua", k("result")),
     ("/baocao", k("report")),
+    ("/hoso", k("dossier")),
     ("/help", k("help")),
     ("/huongdan", k("help")),
     ("/huongdn", k("help")),
