@@ -8,6 +8,7 @@ from bench import (
     conversation_bench,
     core_engine,
     dashboard_bench,
+    dossier_bench,
     evidence_bench,
     polling_bench,
     reminders_bench,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "workers": workers_bench.main,
     "zalo": zalo_bench.main,
     "dashboard": dashboard_bench.main,
+    "dossier": dossier_bench.main,
 }
 
 
