@@ -107,3 +107,19 @@ def test_an_album_img2pdf_refuses_is_kept_as_numbered_photos(
     written = DossierZip().write(_source(rulebooks, (item,)), tmp_path / "h.zip", today=TODAY)
     names = [n.rpartition("/")[2] for n in zipfile.ZipFile(written.path).namelist()]
     assert [n for n in names if n.startswith("H1")] == ["H1-1.2-01-1.png", "H1-1.2-01-2.png"]
+
+
+def test_an_album_with_a_heic_photo_keeps_its_photos_as_they_are(
+    rulebooks: dict[str, Rulebook], tmp_path: Path
+) -> None:
+    """img2pdf cannot read HEIC: the album's photos go in as they were sent, numbered."""
+    (tmp_path / "h").mkdir()
+    files = _files(tmp_path, [photo(20, 10)]) + _files(
+        tmp_path / "h", [b"\x00\x00\x00\x18ftypheic" + bytes(40)], "image/heic"
+    )
+    item = DossierEvidence(id=4, title="Ảnh iPhone", indicator_ids=("1.3",), files=files)
+    written = DossierZip().write(_source(rulebooks, (item,)), tmp_path / "h.zip", today=TODAY)
+    archive = zipfile.ZipFile(written.path)
+    names = {n.rpartition("/")[2]: n for n in archive.namelist()}
+    assert [n for n in names if n.startswith("H1")] == ["H1-1.3-01-1.jpg", "H1-1.3-01-2.heic"]
+    assert archive.read(names["H1-1.3-01-2.heic"]) == files[1].path.read_bytes()

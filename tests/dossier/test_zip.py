@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from storage.db import Database
 from storage.dossier_store import dossier_source
 from storage.uow import read
 from tests.dossier.world import OPERATOR, UNIT, YEAR, World, build_world
+from tests.research_labels import assert_no_research_labels
 from tests.storage.test_repositories import _member
 
 TODAY = dt.date(2026, 1, 5)
@@ -150,7 +150,9 @@ async def test_the_letter_names_the_unit_the_level_a_blank_office_and_the_signat
         assert "CHỦ TỊCH" in body
         assert "Quảng Phú, ngày 05 tháng 01 năm 2026" in body
         assert "5 tệp minh chứng" in body
-        assert not re.search(r"\[[A-Z]{2,}-[A-Z0-9-]+\]", body), "no research labels"
+        assert_no_research_labels(body, "the tờ trình")
+    index = _pdf_text(archive.read(f"{top}/04-danh-muc-minh-chung.pdf"))
+    assert_no_research_labels(index, "the evidence index")
 
 
 async def test_an_office_set_for_the_province_is_named(database: Database, tmp_path: Path) -> None:
