@@ -191,3 +191,26 @@ async def test_only_admins_reviewers_and_the_operator_take_the_dossier(
         await _source(world, Actor.person(member))
     assert (await _source(world, Actor.person(admin))).unit_id == world.unit_id
     assert UNIT in (await _source(world, Actor.person(admin))).assessment.unit_name  # type: ignore[operator]
+
+
+async def test_a_submitted_dossier_requests_the_submitted_level(
+    database: Database, tmp_path: Path
+) -> None:
+    from storage.tables import AssessmentRow
+    from storage.uow import transaction
+
+    world = await build_world(database, tmp_path / "evidence")
+    assert (await _source(world)).level == 2
+
+    def submit(session: Session) -> None:
+        row = session.get(AssessmentRow, world.assessment_id)
+        assert row is not None
+        row.status, row.submitted_level = "submitted", 1
+        session.add(row)
+
+    await transaction(database, submit)
+    source = await _source(world)
+    assert source.level == 1
+    archive, top = _zip(source, tmp_path)
+    text = " ".join(_pdf_text(archive.read(f"{top}/01-to-trinh.pdf")).split())
+    assert "cấp huyện mức độ 1 năm 2025" in text
