@@ -47,6 +47,7 @@ def _parts() -> list[APIRouter]:
         admin_office,
         admin_routes,
         api,
+        dossier_routes,
         exports,
         login_routes,
         static_routes,
@@ -62,6 +63,7 @@ def _parts() -> list[APIRouter]:
         admin_office.router,
         admin_calendar.router,
         units_routes.router,
+        dossier_routes.router,
         exports.router,
         api.router,
     ]
