@@ -1,6 +1,6 @@
 """“Tải hồ sơ (ZIP)” on the dashboard's unit page (SQLite, and PostgreSQL when configured):
 the office's reviewer downloads the unit's whole dossier, at the level the unit submitted; a
-reviewer of another office is refused (as on the unit page); a unit below level 1 has none to download."""
+reviewer of another office is refused (as on the unit page); a unit below level 1 has none."""
 
 from __future__ import annotations
 
