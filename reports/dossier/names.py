@@ -17,7 +17,6 @@ _RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"}
     | {f"COM{n}" for n in range(10)}
     | {f"LPT{n}" for n in range(10)}
-    | {"COM¹", "COM²", "COM³", "LPT¹", "LPT²", "LPT³"}
 )
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9._-]+")
 
