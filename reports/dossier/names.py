@@ -14,9 +14,7 @@ import unicodedata
 
 MAX_NAME = 100
 _RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL"}
-    | {f"COM{n}" for n in range(10)}
-    | {f"LPT{n}" for n in range(10)}
+    {"CON", "PRN", "AUX", "NUL"} | {f"COM{n}" for n in range(10)} | {f"LPT{n}" for n in range(10)}
 )
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9._-]+")
 
