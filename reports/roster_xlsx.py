@@ -458,15 +458,13 @@ def read_roster(data: bytes, rulebook: Rulebook, *, unit_type: str) -> Roster:
         formulas = (
             _formula_cells(data, sheet.title, header.row + 1) if _has_formulas(data) else set()
         )
-        members, problems = _members(sheet, header, indicators, formulas)
-        for indicator in indicators:
-            if indicator.id not in header.indicators:
-                problems.insert(
-                    0,
-                    RosterProblem(
-                        sheet.title, None, None, _missing_column(indicator_label(indicator))
-                    ),
-                )
+        problems = [
+            RosterProblem(sheet.title, None, None, _missing_column(indicator_label(indicator)))
+            for indicator in indicators
+            if indicator.id not in header.indicators
+        ]
+        members, row_problems = _members(sheet, header, indicators, formulas)
+        problems += row_problems
         classes: tuple[LearnerClass, ...] = ()
         if any(i.learners_apply(unit_type) for i in indicators):
             classes = _classes(book, sheet, problems)
