@@ -318,3 +318,48 @@ def test_more_rows_than_the_cap_is_refused(
     with pytest.raises(RosterRefused) as refused:
         _read(filled(huyen, "ubnd_xa", rows), huyen)
     assert "thành viên; hãy kiểm tra lại tệp" in refused.value.reason
+
+
+def _patched(data: bytes, old: str, new: str) -> bytes:
+    """The file with the members sheet's XML edited (what a hostile sender can write)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            body = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                text = body.decode()
+                assert old in text
+                body = text.replace(old, new, 1).encode()
+            target.writestr(entry, body)
+    return out.getvalue()
+
+
+def test_a_huge_merged_range_is_refused_before_parsing(huyen: Rulebook) -> None:
+    data = filled(huyen, "ubnd_xa", [["An", "", "x"]])
+    text = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    first = text[text.index("<mergeCell ") : text.index("/>", text.index("<mergeCell ")) + 2]
+    bomb = _patched(data, first, first + '<mergeCell ref="A5:XFD1048576"/>')
+    assert len(bomb) < 50_000
+    assert _refused(bomb, huyen) == roster_xlsx.TOO_MUCH
+
+
+def test_a_stray_cell_far_right_is_ignored_far_below_is_refused(huyen: Rulebook) -> None:
+    data = filled(huyen, "ubnd_xa", [["Nguyễn Văn An", "", "x"]])
+    far_right = _patched(
+        data,
+        "</sheetData>",
+        '<row r="4000"><c r="XFD4000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+    )
+    roster = _read(far_right, huyen)
+    assert roster.total_members == 1
+    assert roster.count("2.1") == 1
+    far_below = _patched(
+        data,
+        "</sheetData>",
+        '<row r="900000"><c r="B900000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+    )
+    assert _refused(far_below, huyen) == (
+        "Trang “Danh sách thành viên” có dữ liệu tới dòng 900.000, quá dài cho một danh sách "
+        "thành viên; hãy xóa các dòng thừa ở cuối trang rồi gửi lại."
+    )
