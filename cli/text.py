@@ -1517,6 +1517,8 @@ def roster_file_unreadable(path: str, exc: Exception) -> str:
 
 
 def roster_file_refused(reason: str) -> str:
+    """A reader's or the store's sentence after “dvht: ”, which the CLI's lines start lower
+    case."""
     return reason[:1].lower() + reason[1:] if reason else reason
 
 

@@ -28,6 +28,7 @@ from conversations.records import Actor
 from dvht_core.assessment import check_answer
 from dvht_core.errors import InputError
 from dvht_core.loader import rulebook_for
+from dvht_core.model import Rulebook
 from dvht_core.roster import (
     LearnerClass,
     Roster,
@@ -270,7 +271,7 @@ def _current_answers(session: Session, assessment_id: int) -> dict[str, dict[str
 
 
 def _check_kept_answers(
-    rulebook: Any,
+    rulebook: Rulebook,
     current: Mapping[str, Mapping[str, Any]],
     replaced: Mapping[str, Any],
     *,
@@ -285,15 +286,27 @@ def _check_kept_answers(
         indicator = rulebook.indicator(indicator_id)
         if indicator is None:
             continue
+        value = answer["value"]
         try:
-            check_answer(indicator, answer["value"], members=members, learners=learners)
+            check_answer(indicator, value, members=members, learners=learners)
         except InputError as refused:
-            raise InputError(
-                "members",
-                f"chưa ghi được: chỉ tiêu {indicator_id} đã trả lời {refused.message.rstrip('.')}"
-                f" theo danh sách. Hãy sửa câu trả lời chỉ tiêu {indicator_id} trước, hoặc "
-                "thêm cột chỉ tiêu đó vào danh sách.",
-            ) from None
+            message = _kept_too_large(indicator_id, value, members, refused)
+            raise InputError("members", message) from None
+
+
+def _kept_too_large(
+    indicator_id: str, value: Mapping[str, Any], members: int, refused: InputError
+) -> str:
+    """One sentence: which answer no longer fits the roster's totals, and the two ways out."""
+    count = value.get("count")
+    if isinstance(count, int) and count > members:
+        said = f"{count} người, nhiều hơn {members} thành viên theo danh sách"
+    else:
+        said = refused.message.rstrip(".")
+    return (
+        f"Chưa ghi được: chỉ tiêu {indicator_id} đã trả lời {said}; hãy sửa câu trả lời chỉ "
+        f"tiêu {indicator_id} trước, hoặc thêm cột chỉ tiêu đó vào danh sách."
+    )
 
 
 def _retire_earlier(

@@ -175,6 +175,7 @@ def _record(unit_id: int, year: int, roster: Roster, data: bytes, name: str) -> 
     transaction: the counts, the totals and the evidence item commit together or not at all."""
     from conversations.messages import StoredEvidence
     from conversations.records import Actor
+    from dvht_core.errors import InputError
     from dvht_core.roster import RosterNotPending
     from storage import roster_store
     from storage.assessments import AssessmentRepository
@@ -213,5 +214,7 @@ def _record(unit_id: int, year: int, roster: Roster, data: bytes, name: str) -> 
             return await transaction(database, write)
         except RosterNotPending as stale:  # a colleague's roster confirmed in between
             raise CliError(text.roster_stale(stale.state)) from None
+        except InputError as refused:  # a kept answer exceeds the roster's total
+            raise CliError(text.roster_file_refused(refused.message)) from None
 
     return run_with_database(settings, work)

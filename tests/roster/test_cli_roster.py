@@ -202,3 +202,27 @@ def test_round_trip_gives_the_typed_answers_and_the_same_verdict(
     assert from_roster.indicators == from_typing.indicators
     assert from_roster.level == from_typing.level
     assert from_roster.indicators["2.4"].level == 0, "10/42 is below the bar: a real verdict"
+
+
+def test_an_answer_the_roster_does_not_replace_must_fit_its_total(
+    dvht: Run, rulebooks: dict[str, Rulebook], tmp_path: Path
+) -> None:
+    unit = _create(dvht)
+    big = tmp_path / "lon.xlsx"
+    big.write_bytes(filled(rulebooks["huyen"], "ubnd_xa", _rows(50, dict.fromkeys(IDS, 45))))
+    assert dvht("roster", "import", "--unit", str(unit), "--yes", str(big))[0] == 0
+
+    def without_25(book: Any) -> None:
+        book[MEMBERS_SHEET].delete_cols(8)  # the 2.5 column
+
+    small = tmp_path / "nho.xlsx"
+    rows = _rows(42, dict.fromkeys(IDS, 40))
+    small.write_bytes(filled(rulebooks["huyen"], "ubnd_xa", rows, edit=without_25))
+    status, out, err = dvht("roster", "import", "--unit", str(unit), "--yes", str(small))
+    assert status == 2
+    assert "Không có cột Lao động tiên tiến (2.5)" in out
+    assert err == (
+        "dvht: chưa ghi được: chỉ tiêu 2.5 đã trả lời 45 người, nhiều hơn 42 thành viên theo "
+        "danh sách; hãy sửa câu trả lời chỉ tiêu 2.5 trước, hoặc thêm cột chỉ tiêu đó vào "
+        "danh sách.\n"
+    )

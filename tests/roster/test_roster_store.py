@@ -166,7 +166,10 @@ async def test_a_missing_column_keeps_the_typed_answer_unless_it_exceeds_the_tot
     )
     with pytest.raises(InputError) as refused:
         await _confirm(database, OPERATOR, staged)
-    assert "chỉ tiêu 2.5" in refused.value.message
+    assert refused.value.message == (
+        "Chưa ghi được: chỉ tiêu 2.5 đã trả lời 45 người, nhiều hơn 42 thành viên theo danh "
+        "sách; hãy sửa câu trả lời chỉ tiêu 2.5 trước, hoặc thêm cột chỉ tiêu đó vào danh sách."
+    )
     record = await _record(database, unit_id)
     assert record.members == 50, "nothing written"
     assert set(record.answers) == {"2.5"}
