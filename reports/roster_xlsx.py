@@ -43,8 +43,10 @@ from typing import Any
 
 from conversations.messages import Attachment
 from conversations.ports import RosterRefused
+from dvht_core.limits import MAX_NAME_CHARS
 from dvht_core.model import Indicator, Rulebook
 from dvht_core.roster import LearnerClass, Roster, RosterMember, RosterProblem, roster_indicators
+from dvht_core.text_hygiene import preview, visible_text
 
 __all__ = [
     "LEARNERS_SHEET",
@@ -197,12 +199,16 @@ def fold(text: str) -> str:
 
 
 def _clean(value: Any) -> str:
-    """A cell as text: NFC, trimmed, inner spaces collapsed; whole floats without “.0”."""
+    """A cell as text: NFC, invisible and control characters removed (a right-to-left override
+    in a name shown to the admins), trimmed, inner spaces collapsed; whole floats without
+    “.0”."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return visible_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return visible_text(str(value))
 
 
 def indicator_label(indicator: Indicator) -> str:
@@ -561,8 +567,8 @@ def _members(
     ):
         if merged:
             row = tuple(merged.get((row_index, column), value) for column, value in enumerate(row))
-        name = _clean(_at(row, header.name))
-        position = _clean(_at(row, header.position))
+        name = _clean(_at(row, header.name))[:MAX_NAME_CHARS]
+        position = _clean(_at(row, header.position))[:MAX_NAME_CHARS]
         marks: set[str] = set()
         row_problems: list[RosterProblem] = []
         any_mark = False
@@ -588,7 +594,7 @@ def _members(
                         title,
                         row_index,
                         labels[indicator_id],
-                        _not_a_mark(row_index, labels[indicator_id], value[:40]),
+                        _not_a_mark(row_index, labels[indicator_id], preview(value)),
                     )
                 )
         if not name:
@@ -699,7 +705,7 @@ def _class_rows(
                         sheet.title,
                         row_index,
                         column,
-                        _bad_number(sheet.title, row_index, column, _clean(value)[:40]),
+                        _bad_number(sheet.title, row_index, column, preview(_clean(value))),
                     )
                 )
                 break
@@ -712,7 +718,7 @@ def _class_rows(
                     sheet.title,
                     row_index,
                     None,
-                    _citizens_over_total(sheet.title, row_index, label),
+                    _citizens_over_total(sheet.title, row_index, preview(label)),
                 )
             )
             continue

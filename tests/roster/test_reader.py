@@ -363,3 +363,13 @@ def test_a_stray_cell_far_right_is_ignored_far_below_is_refused(huyen: Rulebook)
         "Trang “Danh sách thành viên” có dữ liệu tới dòng 900.000, quá dài cho một danh sách "
         "thành viên; hãy xóa các dòng thừa ở cuối trang rồi gửi lại."
     )
+
+
+def test_invisible_characters_are_removed_and_long_values_quoted_short(huyen: Rulebook) -> None:
+    rows = [["Nguyễn\u202e Văn\u200b An", "Chủ tịch", "rất " * 5000]]
+    roster = _read(filled(huyen, "ubnd_xa", rows), huyen)
+    assert roster.members[0].name == "Nguyễn Văn An"
+    (problem,) = roster.problems
+    assert len(problem.text) < 200
+    assert "“rất rất" in problem.text
+    assert "…”" in problem.text
