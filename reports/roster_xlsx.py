@@ -123,6 +123,10 @@ NO_HEADER = (
     "Không tìm thấy dòng tiêu đề có cột “Họ và tên” trong 10 dòng đầu của các trang tính; "
     "hãy dùng mẫu danh sách hoặc thêm dòng tiêu đề đó."
 )
+NO_INDICATORS = (
+    "Danh sách không có cột chỉ tiêu nào (như “Tuân thủ kỷ luật (2.1)”), nên không đếm được gì; "
+    "hãy dùng mẫu danh sách."
+)
 NO_MEMBERS = "Danh sách không có thành viên nào (không có dòng nào ghi họ và tên)."
 TOO_MANY = (
     f"Danh sách có hơn {MAX_ROWS:,} thành viên; hãy kiểm tra lại tệp "
@@ -536,6 +540,8 @@ def read_roster(data: bytes, rulebook: Rulebook, *, unit_type: str) -> Roster:
         book.close()
     if not members:
         raise RosterRefused(NO_MEMBERS)
+    if not header.indicators:
+        raise RosterRefused(NO_INDICATORS)
     counted = tuple(i.id for i in indicators if i.id in header.indicators)
     return Roster(counted, tuple(members), classes, tuple(problems))
 

@@ -45,6 +45,7 @@ from storage.types import utcnow
 
 EVIDENCE_TITLE = "Danh sách thành viên (tệp Excel)"
 """The roster's evidence item, as the dossier's index lists it."""
+NOTHING_TO_RECORD = "Danh sách không có cột chỉ tiêu nào của đơn vị nên không có số nào để ghi."
 
 
 def stage_roster(
@@ -136,6 +137,8 @@ def confirm_roster(session: Session, *, actor: Actor, roster_id: int) -> RosterC
             elif before.get("learners_count") is not None:
                 value["learners_count"] = before["learners_count"]
         values[indicator_id] = value
+    if not values:
+        raise InputError("roster", NOTHING_TO_RECORD)
     members = roster.total_members
     total_learners = learners if learners is not None else row["learners"]
     _check_kept_answers(rulebook, current, values, members=members, learners=total_learners)
@@ -169,7 +172,7 @@ def confirm_roster(session: Session, *, actor: Actor, roster_id: int) -> RosterC
         evidence=EvidenceInput(
             kind="file",
             title=EVIDENCE_TITLE,
-            indicator_ids=tuple(values) or tuple(roster.indicator_ids),
+            indicator_ids=tuple(values),
             original_name=staged.original_name,
             mime_type=staged.mime_type,
             size=staged.size,

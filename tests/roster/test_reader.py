@@ -373,3 +373,8 @@ def test_invisible_characters_are_removed_and_long_values_quoted_short(huyen: Ru
     assert len(problem.text) < 200
     assert "“rất rất" in problem.text
     assert "…”" in problem.text
+
+
+def test_a_list_without_any_indicator_column_is_refused(huyen: Rulebook) -> None:
+    data = plain([["STT", "Họ và tên", "Chức vụ"], [1, "Nguyễn Văn An", "Chủ tịch"]])
+    assert _refused(data, huyen) == roster_xlsx.NO_INDICATORS

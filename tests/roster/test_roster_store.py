@@ -232,3 +232,13 @@ async def test_a_submitted_dossier_and_another_units_member_are_refused(
         await _stage(database, OPERATOR, assessment_id, _roster(3, {}))
     record = await _record(database, unit_id)
     assert record.answers == {}
+
+
+async def test_a_roster_without_indicator_columns_records_nothing(database: Database) -> None:
+    unit_id = await _unit(database)
+    assessment_id = await _assessment(database, unit_id, members=30)
+    staged = await _stage(database, OPERATOR, assessment_id, _roster(5, {}, ids=()))
+    with pytest.raises(InputError) as refused:
+        await _confirm(database, OPERATOR, staged)
+    assert refused.value.message == roster_store.NOTHING_TO_RECORD
+    assert (await _record(database, unit_id)).members == 30
