@@ -226,3 +226,33 @@ def test_an_answer_the_roster_does_not_replace_must_fit_its_total(
         "danh sách; hãy sửa câu trả lời chỉ tiêu 2.5 trước, hoặc thêm cột chỉ tiêu đó vào "
         "danh sách.\n"
     )
+
+
+def test_a_tinh_school_imports_its_learners_and_the_file_is_kept(
+    dvht: Run, rulebooks: dict[str, Rulebook], tmp_path: Path, database_url: str
+) -> None:
+    unit = _create(dvht, tier="tinh", unit_type="pho_thong")
+    path = tmp_path / "truong.xlsx"
+    classes = [["10A1", 40, 38], ["10A2", 42, 41]]
+    rows = _rows(20, dict.fromkeys(IDS, 19))
+    path.write_bytes(filled(rulebooks["tinh"], "pho_thong", rows, classes=classes))
+    status, out, err = dvht("roster", "import", "--unit", str(unit), "--yes", str(path))
+    assert status == 0, err
+    assert "Người học: 82 người, 79 người đạt Công dân học tập (96,3%)." in out
+
+    async def stored() -> Any:
+        database = Database(database_url)
+        try:
+            return await read(
+                database,
+                lambda s: AssessmentRepository().load(s, actor=OPERATOR, unit_id=unit, year=YEAR),
+            )
+        finally:
+            await database.close()
+
+    record = asyncio.run(stored())
+    assert record.learners == 82
+    assert record.answers["3.1"].value == {"count": 19, "learners_count": 79}
+    (item,) = record.evidence
+    kept = tmp_path / "var" / "evidence" / item.storage_key
+    assert kept.read_bytes() == path.read_bytes(), "the same store the chat uses"
