@@ -35,6 +35,7 @@ from conversations.errors import (
 )
 from conversations.messages import Attachment, Channel, Inbound, Outbound, fit
 from conversations.ports import (
+    ChartRenderer,
     DialogueStore,
     DialogueTx,
     EvidenceFiles,
@@ -55,6 +56,9 @@ import): a link is the public URL, this, and the token."""
 NOTICE_QUEUED = "notice_queued"
 """Set in a message's `report` holder when its transaction queued a notice."""
 REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
+CHART = "chart"
+"""The key of a result's chart data in a message's `report` holder (issue 16)."""
+CHART_FILE = "bieu-do-ti-le.png"
 # The editable copies that follow the PDF: format, file name, MIME type, caption. The names
 # here are the fallbacks for report data kept before names carried the unit and the date;
 # the renderer names each file in the data (`files`: unit, year and day).
@@ -90,6 +94,8 @@ class ConversationService:
         files: FileSource | None = None,
         evidence: EvidenceFiles | None = None,
         reports: ReportRenderer | None = None,
+        charts: ChartRenderer | None = None,
+        chart_channels: frozenset[Channel] = frozenset({"telegram"}),
         clock: Callable[[], dt.datetime] = _utcnow,
         keep_replies: bool = False,
         dashboard_url: str | None = None,
@@ -99,6 +105,11 @@ class ConversationService:
         self.files = files
         self.evidence = evidence
         self.reports = reports
+        self.charts = charts
+        self.chart_channels = chart_channels
+        """The channels whose result is followed by the chart as a photo (issue 16): Telegram
+        only by default. Zalo shows a photo only by URL (a signed link) and the console shows
+        none, so rendering one for them would cost CPU for nothing."""
         self.clock = clock
         self.keep_replies = keep_replies
         self.dashboard_url = dashboard_url.rstrip("/") if dashboard_url else None
@@ -131,7 +142,8 @@ class ConversationService:
                     )
                     if report.pop(NOTICE_QUEUED, False) and self.on_notice is not None:
                         self.on_notice()
-                    return fit(await self._with_report(replies, report, rendering))
+                    replies = await self._with_report(replies, report, rendering)
+                    return fit(await self._with_chart(replies, report))
                 except StaleState:
                     continue
             return [Outbound(say.INTERNAL_ERROR, kind="error")]
@@ -204,6 +216,26 @@ class ConversationService:
             out += [replace(reply, document=document), *extras] if is_report else [reply]
         return out
 
+    async def _with_chart(self, replies: list[Outbound], report: dict[str, Any]) -> list[Outbound]:
+        """The chart as a photo right after the result, rendered after the transaction in a
+        worker thread (about 0.1 s). A chart that fails is logged and left out: the result
+        the official asked for still goes out."""
+        data = report.get(CHART)
+        if data is None or self.charts is None:
+            return replies
+        try:
+            png = await self.charts.render(data)
+        except Exception:
+            log.exception("the result's chart failed to render; sent without it")
+            return replies
+        if png is None:
+            return replies
+        photo = Outbound(
+            say.CHART_CAPTION, kind="chart", document=Attachment(CHART_FILE, "image/png", png)
+        )
+        last = max((i for i, r in enumerate(replies) if r.kind == "result"), default=len(replies))
+        return [*replies[: last + 1], photo, *replies[last + 1 :]]
+
     def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:
         if not tx.claim_update(channel=message.channel, update_id=message.update_id):
             return self._kept(tx, message, report)
@@ -252,6 +284,8 @@ class ConversationService:
         )
         if any(r.kind == "report" for r in replies):
             replies = self._report(ctx, replies, report)
+        if any(r.kind == "result" for r in replies):
+            self._chart(ctx, message.channel, report)
         if self.keep_replies:
             tx.keep_replies(
                 channel=message.channel,
@@ -287,6 +321,22 @@ class ConversationService:
             return replies[:index] + fallback + replies[index + 1 :]
         report["data"] = self.reports.build(rulebook, assessment, today=ctx.today)
         return replies
+
+    def _chart(self, ctx: Context, channel: Channel, report: dict[str, Any]) -> None:
+        """The result's chart data from this transaction's snapshot, for a channel that shows
+        it; nothing when no count indicator is answered."""
+        assessment, rulebook = ctx.as_assessment(), ctx.rulebook
+        if self.charts is None or channel not in self.chart_channels:
+            return
+        if assessment is None or rulebook is None:
+            return
+        try:
+            data = self.charts.build(rulebook, assessment)
+        except Exception:  # a picture is not worth the message: the result goes out alone
+            log.exception("the result's chart data failed; sent without it")
+            return
+        if data is not None:
+            report[CHART] = data
 
     def _context(
         self, tx: DialogueTx, person: PersonRecord, state: State, has_buttons: bool
