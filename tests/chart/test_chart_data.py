@@ -48,7 +48,7 @@ def test_every_count_indicator_of_a_commune_has_a_row(rulebooks: dict[str, Ruleb
     rows = check_against_engine(rulebooks["huyen"], assessment)
     assert list(rows) == ["2.1", "2.2", "2.3", "2.4", "2.5", "3.1"]
     bar = rows["2.1"]["bars"][0]
-    assert bar["figure"] == "40/42 — 95,2%"
+    assert bar["figure"] == "40/42 (95,2%)"
     assert (bar["level1"], bar["level2"], bar["reached"]) == (90, 95, 2)
     assert (bar["label1"], bar["label2"]) == ("Mức 1 90%", "Mức 2 95%")
     assert rows["2.1"]["verdict"] == REACHED[2]
@@ -84,7 +84,7 @@ def test_figures_at_and_around_the_bars(
         pct,
         reached,
     )
-    assert bar["figure"] == f"{count}/{members} — {pct}"
+    assert bar["figure"] == f"{count}/{members} ({pct})"
     assert rows[indicator_id]["level"] == reached
     assert rows[indicator_id]["verdict"] == REACHED[reached]
 
@@ -105,13 +105,13 @@ def test_learners_of_a_provincial_school_get_their_own_bar(
     members, learners = rows["3.1"]["bars"]
     assert (members["who"], members["figure"], members["reached"]) == (
         "Thành viên",
-        "60/60 — 100%",
+        "60/60 (100%)",
         2,
     )
     # 1,160/1,200 = 96,7%: over the learners' 95% (level 1), under their 97% (level 2).
     assert (learners["who"], learners["figure"], learners["reached"]) == (
         "Người học",
-        "1160/1200 — 96,7%",
+        "1160/1200 (96,7%)",
         1,
     )
     assert (learners["label1"], learners["label2"]) == ("Mức 1 95%", "Mức 2 97%")
