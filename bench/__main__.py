@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench import (
+    chart_bench,
     conversation_bench,
     core_engine,
     dashboard_bench,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "workers": workers_bench.main,
     "zalo": zalo_bench.main,
     "dashboard": dashboard_bench.main,
+    "chart": chart_bench.main,
 }
 
 
