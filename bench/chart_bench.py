@@ -1,8 +1,8 @@
 """Issue 16 benchmark, part C: what the chart costs. The report's PDF with the chart against the
 same report without it (the same data less its `chart` key, so the template draws none), run
-alternately in one process so both meet the same machine load; and the chat's PNG of the chart,
-against the PDF without it as the same-run baseline. Printed as p50 and ratios; no goal is
-asserted (a benchmark, not a timed test)."""
+alternately in one process so both meet the same machine load; the chat's PNG of the chart,
+against the PDF without it as the same-run baseline; and the DOCX, which carries that PNG.
+Printed as p50 and ratios; no goal is asserted (a benchmark, not a timed test)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dvht_core.assessment import parse_assessment
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types
 from reports.chart import ChartImages, render_chart_png
 from reports.data import report_data
+from reports.docx import render_docx
 from reports.pdf import render_pdf
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ubnd-xa-quang-phu.yaml"
@@ -40,6 +41,8 @@ def main() -> None:
         "pdf_without": lambda: render_pdf(without_chart),
         "pdf_with": lambda: render_pdf(with_chart),
         "png": lambda: render_chart_png(chart),
+        "docx_without": lambda: render_docx(without_chart),
+        "docx_with": lambda: render_docx(with_chart),
     }
     times: dict[str, list[float]] = {name: [] for name in produce}
     sizes: dict[str, int] = {}
@@ -66,6 +69,11 @@ def main() -> None:
     print(
         f"chart PNG {width}×{height}:       p50 {_ms(p50['png'])}, {_kb(sizes['png'])}  "
         f"(×{p50['png'] / p50['pdf_without']:.2f} the PDF without the chart)"
+    )
+    print(f"report DOCX without the chart: p50 {_ms(p50['docx_without'])}")
+    print(
+        f"report DOCX with its picture:  p50 {_ms(p50['docx_with'])}  "
+        f"(×{p50['docx_with'] / p50['docx_without']:.2f} the time)"
     )
     build = _p50(lambda: ChartImages().build(rulebook, assessment))
     print(f"chart data (in the transaction): p50 {build * 1e6:.0f} µs")

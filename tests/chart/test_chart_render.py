@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
 from typing import Any
 
 from PIL import Image
@@ -16,6 +17,7 @@ from dvht_core.model import Rulebook
 from reports.chart import WIDTH_PX, ChartImages, render_chart_png
 from reports.chart_data import CAPTION
 from reports.data import report_data
+from reports.docx import render_docx
 from reports.pdf import render_pdf
 from tests.conftest import build
 
@@ -133,3 +135,18 @@ def test_a_png_for_fewer_rows_is_shorter(rulebooks: dict[str, Rulebook]) -> None
     tall, short = (Image.open(io.BytesIO(render_chart_png(d) or b"")) for d in (full, one))
     assert tall.width == short.width == WIDTH_PX
     assert short.height < tall.height
+
+
+def docx_pictures(docx: bytes) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        return [archive.read(n) for n in archive.namelist() if n.startswith("word/media/")]
+
+
+def test_the_docx_carries_the_same_chart_as_a_picture(rulebooks: dict[str, Rulebook]) -> None:
+    rulebook, assessment = school(rulebooks)
+    data = report_data(rulebook, assessment)
+    pictures = docx_pictures(render_docx(data))
+    assert pictures == [render_chart_png(data["chart"])]
+    assert Image.open(io.BytesIO(pictures[0])).width == WIDTH_PX
+    counted = build(rulebooks, drop=COUNTS)
+    assert docx_pictures(render_docx(report_data(rulebooks["huyen"], counted))) == []
