@@ -36,7 +36,9 @@ def chart_data(
     evaluation = evaluation or evaluate(rulebook, assessment)
     members = assessment.members or 0
     rows: list[dict[str, Any]] = []
-    for _criterion, applicable in rulebook.plan(assessment.unit_type).criteria:
+    sources: list[str] = []
+    for criterion, applicable in rulebook.plan(assessment.unit_type).criteria:
+        drawn = len(rows)
         for indicator in applicable:
             answer = assessment.answers.get(indicator.id)
             if indicator.kind not in COUNT_KINDS or answer is None or answer.count is None:
@@ -44,7 +46,10 @@ def chart_data(
             if members <= 0:
                 continue
             rows.append(_row(indicator, answer, answer.count, assessment, evaluation))
-    return {"caption": CAPTION, "rows": rows}
+        if len(rows) > drawn and criterion.source not in sources:
+            sources.append(criterion.source)
+    # The bars' legal source under the chart, as every rule the report states cites one.
+    return {"caption": CAPTION, "rows": rows, "sources": sources}
 
 
 def _row(

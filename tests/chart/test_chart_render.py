@@ -150,3 +150,13 @@ def test_the_docx_carries_the_same_chart_as_a_picture(rulebooks: dict[str, Ruleb
     assert Image.open(io.BytesIO(pictures[0])).width == WIDTH_PX
     counted = build(rulebooks, drop=COUNTS)
     assert docx_pictures(render_docx(report_data(rulebooks["huyen"], counted))) == []
+
+
+def test_the_bars_cite_their_legal_source(rulebooks: dict[str, Rulebook]) -> None:
+    rulebook, assessment = school(rulebooks)
+    data = report_data(rulebook, assessment)
+    sources = [c.source for c in rulebook.criteria if c.id in ("2", "3")]
+    assert data["chart"]["sources"] == sources
+    assert all(s.startswith("Thông tư 24/2023/TT-BGDĐT") for s in sources)
+    text = pdf_text(render_pdf(data))
+    assert f"Căn cứ: {'; '.join(sources)}." in text
