@@ -26,12 +26,12 @@ BENCHMARKS = {
     "telegram": telegram_bench.main,
     "polling": polling_bench.main,
     "report": report_bench.main,
+    "chart": chart_bench.main,
     "evidence": evidence_bench.main,
     "reminders": reminders_bench.main,
     "workers": workers_bench.main,
     "zalo": zalo_bench.main,
     "dashboard": dashboard_bench.main,
-    "chart": chart_bench.main,
 }
 
 
