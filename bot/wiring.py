@@ -127,7 +127,7 @@ async def build_app(
         files=files if files is not None else channel_files,
         evidence=EvidenceFilesAdapter(store),
         reports=ReportFiles() if with_reports else None,
-        # The result's chart as a photo, on Telegram only (the service's `chart_channels`).
+        # The result's chart as a photo, on Telegram and Zalo (the service's `chart_channels`).
         charts=ChartImages() if with_reports else None,
         keep_replies=keep_replies,
         dashboard_url=settings.public_url,

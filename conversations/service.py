@@ -95,7 +95,7 @@ class ConversationService:
         evidence: EvidenceFiles | None = None,
         reports: ReportRenderer | None = None,
         charts: ChartRenderer | None = None,
-        chart_channels: frozenset[Channel] = frozenset({"telegram"}),
+        chart_channels: frozenset[Channel] = frozenset({"telegram", "zalo"}),
         clock: Callable[[], dt.datetime] = _utcnow,
         keep_replies: bool = False,
         dashboard_url: str | None = None,
@@ -108,8 +108,8 @@ class ConversationService:
         self.charts = charts
         self.chart_channels = chart_channels
         """The channels whose result is followed by the chart as a photo (issue 16): Telegram
-        only by default. Zalo shows a photo only by URL (a signed link) and the console shows
-        none, so rendering one for them would cost CPU for nothing."""
+        uploads it, Zalo shows it by a signed link; the console shows no picture, so rendering
+        one for it would cost CPU for nothing."""
         self.clock = clock
         self.keep_replies = keep_replies
         self.dashboard_url = dashboard_url.rstrip("/") if dashboard_url else None

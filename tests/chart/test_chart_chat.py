@@ -1,7 +1,7 @@
 """The chart in the chat: on Telegram, through the real aiogram dispatch path with the fake Bot
 API over real HTTP, /ketqua sends the result and then the chart as a photo (sendPhoto); a chart
 that fails to render leaves the result alone. The walk's last answer is followed by it too;
-the channels that show no photo (Zalo, the console) get no chart rendered."""
+the console, which shows no picture, gets no chart rendered."""
 
 from __future__ import annotations
 
@@ -142,12 +142,10 @@ async def test_the_walk_ends_with_the_result_and_its_chart(
     assert chart.document.mime_type == "image/png"
 
 
-@pytest.mark.parametrize("channel", ["zalo", "console"])
-async def test_channels_without_photos_get_no_chart(
-    database: Database, tmp_path: Path, channel: str
-) -> None:
-    client = BotClient(charted(database, tmp_path), f"u-{channel}", files=FakeFiles())
-    client.channel = channel
+async def test_the_console_gets_no_chart(database: Database, tmp_path: Path) -> None:
+    """The console shows no picture: none is rendered for it (Zalo's: tests/zalo/test_chart)."""
+    client = BotClient(charted(database, tmp_path), "u-console", files=FakeFiles())
+    client.channel = "console"
     await onboard(client, members=MEMBERS)
     await walk(client, "huyen", "ubnd_xa", MEMBERS)
     replies = await client.send("/ketqua")
