@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench import (
+    chart_bench,
     conversation_bench,
     core_engine,
     dashboard_bench,
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "telegram": telegram_bench.main,
     "polling": polling_bench.main,
     "report": report_bench.main,
+    "chart": chart_bench.main,
     "evidence": evidence_bench.main,
     "reminders": reminders_bench.main,
     "workers": workers_bench.main,

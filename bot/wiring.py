@@ -15,6 +15,7 @@ from conversations import catalogue as say
 from conversations.messages import Channel, FileInfo
 from conversations.ports import EvidenceRefused, FileSource, Notifier, ReportRenderer
 from conversations.service import ConversationService
+from reports.chart import ChartImages
 from reports.renderer import ReportFiles
 from storage.bootstrap import open_database
 from storage.db import Database
@@ -126,6 +127,8 @@ async def build_app(
         files=files if files is not None else channel_files,
         evidence=EvidenceFilesAdapter(store),
         reports=ReportFiles() if with_reports else None,
+        # The result's chart as a photo, on Telegram and Zalo (the service's `chart_channels`).
+        charts=ChartImages() if with_reports else None,
         keep_replies=keep_replies,
         dashboard_url=settings.public_url,
         on_notice=notice_queued,

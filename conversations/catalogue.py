@@ -1636,3 +1636,5 @@ LOGIN_NOT_ALLOWED = (
 
 
 # --- issue 16: chart (part C) -------------------------------------------------
+CHART_CAPTION = "Biểu đồ: tỉ lệ thành viên đạt từng chỉ tiêu so với mức 1 và mức 2."
+"""The one line under the chart the result is followed by (Telegram's photo caption)."""

@@ -259,6 +259,20 @@ class ReportRenderer(Protocol):
         ...
 
 
+class ChartRenderer(Protocol):
+    """The result's chart as a picture (issue 16): each count indicator's share against its
+    level-1 and level-2 bars. Built inside the message's transaction from its snapshot,
+    rendered after it, off the event loop."""
+
+    def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any] | None:
+        """The chart's data, or None when no count indicator is answered (nothing to draw)."""
+        ...
+
+    async def render(self, data: dict[str, Any]) -> bytes | None:
+        """The chart as a PNG, or None when there is nothing to draw."""
+        ...
+
+
 DeliveryStatus = Literal["sent", "blocked", "failed", "retry_after"]
 
 

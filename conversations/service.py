@@ -35,6 +35,7 @@ from conversations.errors import (
 )
 from conversations.messages import Attachment, Channel, Inbound, Outbound, fit
 from conversations.ports import (
+    ChartRenderer,
     DialogueStore,
     DialogueTx,
     EvidenceFiles,
@@ -55,6 +56,9 @@ import): a link is the public URL, this, and the token."""
 NOTICE_QUEUED = "notice_queued"
 """Set in a message's `report` holder when its transaction queued a notice."""
 REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
+CHART = "chart"
+"""The key of a result's chart data in a message's `report` holder (issue 16)."""
+CHART_FILE = "bieu-do-ti-le.png"
 # The editable copies that follow the PDF: format, file name, MIME type, caption. The names
 # here are the fallbacks for report data kept before names carried the unit and the date;
 # the renderer names each file in the data (`files`: unit, year and day).
@@ -90,6 +94,8 @@ class ConversationService:
         files: FileSource | None = None,
         evidence: EvidenceFiles | None = None,
         reports: ReportRenderer | None = None,
+        charts: ChartRenderer | None = None,
+        chart_channels: frozenset[Channel] = frozenset({"telegram", "zalo"}),
         clock: Callable[[], dt.datetime] = _utcnow,
         keep_replies: bool = False,
         dashboard_url: str | None = None,
@@ -99,6 +105,11 @@ class ConversationService:
         self.files = files
         self.evidence = evidence
         self.reports = reports
+        self.charts = charts
+        self.chart_channels = chart_channels
+        """The channels whose result is followed by the chart as a photo (issue 16): Telegram
+        uploads it, Zalo shows it by a signed link; the console shows no picture, so rendering
+        one for it would cost CPU for nothing."""
         self.clock = clock
         self.keep_replies = keep_replies
         self.dashboard_url = dashboard_url.rstrip("/") if dashboard_url else None
@@ -181,7 +192,9 @@ class ConversationService:
         rendering: Callable[[], Awaitable[None]] | None,
     ) -> list[Outbound]:
         """Render a requested report after the transaction (CPU-bound, ~0.15 s for all three):
-        the PDF on the report reply, then the editable DOCX and the XLSX summary."""
+        the PDF on the report reply, then the editable DOCX and the XLSX summary. A result's
+        chart (issue 16) is rendered here too, first: both are pictures of the same snapshot."""
+        replies = await self._with_chart(replies, report)
         if "data" not in report or self.reports is None:
             return replies
         if rendering is not None:
@@ -250,6 +263,8 @@ class ConversationService:
             state=state.to_dict(),
             version=version,
         )
+        if any(r.kind == "result" for r in replies):
+            self._chart(ctx, message.channel, report)
         if any(r.kind == "report" for r in replies):
             replies = self._report(ctx, replies, report)
         if self.keep_replies:
@@ -287,6 +302,42 @@ class ConversationService:
             return replies[:index] + fallback + replies[index + 1 :]
         report["data"] = self.reports.build(rulebook, assessment, today=ctx.today)
         return replies
+
+    def _chart(self, ctx: Context, channel: Channel, report: dict[str, Any]) -> None:
+        """The result's chart data from this transaction's snapshot, for a channel that shows
+        it; nothing when no count indicator is answered."""
+        assessment, rulebook = ctx.as_assessment(), ctx.rulebook
+        if self.charts is None or channel not in self.chart_channels:
+            return
+        if assessment is None or rulebook is None:
+            return
+        try:
+            data = self.charts.build(rulebook, assessment)
+        except Exception:  # a picture is not worth the message: the result goes out alone
+            log.exception("the result's chart data failed; sent without it")
+            return
+        if data is not None:
+            report[CHART] = data
+
+    async def _with_chart(self, replies: list[Outbound], report: dict[str, Any]) -> list[Outbound]:
+        """The chart as a photo right after the result, rendered after the transaction in a
+        worker thread (about 40 ms: `python -m bench chart`). A chart that fails is logged and
+        left out: the result the official asked for still goes out."""
+        data = report.get(CHART)
+        if data is None or self.charts is None:
+            return replies
+        try:
+            png = await self.charts.render(data)
+        except Exception:
+            log.exception("the result's chart failed to render; sent without it")
+            return replies
+        if png is None:
+            return replies
+        photo = Outbound(
+            say.CHART_CAPTION, kind="chart", document=Attachment(CHART_FILE, "image/png", png)
+        )
+        last = max((i for i, r in enumerate(replies) if r.kind == "result"), default=len(replies))
+        return [*replies[: last + 1], photo, *replies[last + 1 :]]
 
     def _context(
         self, tx: DialogueTx, person: PersonRecord, state: State, has_buttons: bool
