@@ -204,6 +204,35 @@ class DialogueTx(Protocol):
         for anyone else."""
         ...
 
+    # --- the member roster (issue 16; storage.roster_store) ---
+
+    def stage_roster(
+        self, *, person_id: int, assessment_id: int, roster: Roster, stored: StoredEvidence
+    ) -> int:
+        """Keep a roster read from a file as pending (names included), changing no answer;
+        its id. Refuses as any edit does (AccessDenied, DossierLocked)."""
+        ...
+
+    def confirm_roster(self, *, person_id: int, roster_id: int) -> RosterRecorded:
+        """Record a staged roster: each count as an answer (history kept), the totals, the file
+        as one evidence item of every roster indicator. DossierLocked when submitted; InputError
+        (Vietnamese) for a roster already confirmed or superseded."""
+        ...
+
+    def latest_roster(self, *, assessment_id: int) -> Roster | None:
+        """The assessment's latest confirmed roster, names included (for unit admins only: the
+        service asks only for them)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RosterRecorded:
+    """What `confirm_roster` recorded (issue 16)."""
+
+    members: int
+    indicators: tuple[str, ...]
+    """The indicators whose counts were recorded, in the roster's column order."""
+
 
 @dataclass(frozen=True)
 class KeptReplies:
