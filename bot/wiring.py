@@ -16,6 +16,7 @@ from conversations.messages import Channel, FileInfo
 from conversations.ports import EvidenceRefused, FileSource, Notifier, ReportRenderer
 from conversations.service import ConversationService
 from reports.renderer import ReportFiles
+from reports.roster_xlsx import RosterXlsx
 from storage.bootstrap import open_database
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -129,6 +130,7 @@ async def build_app(
         keep_replies=keep_replies,
         dashboard_url=settings.public_url,
         on_notice=notice_queued,
+        rosters=RosterXlsx(),
     )
     return App(database, service, channel_files, listeners)
 

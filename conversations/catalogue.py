@@ -1654,6 +1654,11 @@ ROSTER_CANCELLED = (
     "Chưa ghi gì: các số đã có giữ nguyên. Muốn nhập lại, gửi lại tệp danh sách vào đây."
 )
 ROSTER_CONFIRM_QUESTION = "Ghi các số này?"
+ROSTER_ALREADY = "Danh sách này đã được ghi rồi; không ghi lại lần nữa."
+ROSTER_SUPERSEDED = (
+    "Đã có tệp danh sách gửi sau tệp này; tệp này không được ghi. Hãy gửi lại tệp mới nhất."
+)
+ROSTER_WAITING_FILE = "Bot đang chờ tệp danh sách (.xlsx): hãy gửi tệp, hoặc gõ “hủy” để thôi."
 ROSTER_NAME_HIDDEN = "(tên)"
 """A member's name in a problem's sentence, to a sender who is not the unit's admin."""
 ROSTER_MORE_RESULT = "Gõ /ketqua để xem kết quả đầy đủ."
@@ -1708,7 +1713,9 @@ def roster_short_gap(indicator_id: str, more: int) -> str:
     return f"{indicator_id} cần thêm {more} người"
 
 
-def roster_names_gap(target: int, indicator_id: str, more: int, names: list[str], rest: int) -> str:
+def roster_names_gap(
+    target: int, indicator_id: str, more: int, names: list[str], rest: int
+) -> str:
     """“Để đạt mức 2 ở 2.4 cần thêm 8 người; chưa có: Nguyễn Văn A, … và 23 người khác.”"""
     listed = ", ".join(names)
     tail = f" và {rest} người khác" if rest else ""
@@ -1717,8 +1724,6 @@ def roster_names_gap(target: int, indicator_id: str, more: int, names: list[str]
 
 ROSTER_NAMES_SHOWN = 10
 """Names listed per indicator before “và N người khác”: enough to act on, short on a phone."""
-
-
 
 
 # --- issue 16: dossier (part B) -----------------------------------------------

@@ -18,8 +18,9 @@ class Command:
     """What the official types after the slash: ASCII, as Telegram's menu requires."""
     intent: str | None
     """The intent kind it stands for (`conversations.intents`); None for /start, /donvi,
-    /lienket, /nop, /dangnhap and /danhsach, which the engine handles itself (creating or joining a unit;
-    `conversations.unit_details`; `conversations.linking`; `conversations.submitting`; `conversations.roster_chat`)."""
+    /lienket, /nop, /dangnhap and /danhsach, which the engine handles itself (creating or
+    joining a unit; `conversations.unit_details`; `conversations.linking`;
+    `conversations.submitting`; `conversations.roster_chat`)."""
     menu: str | None = None
     """The menu's description; None: understood when typed, not listed."""
     aliases: tuple[str, ...] = ()

@@ -25,7 +25,7 @@ from conversations.records import (
 from conversations.submission import Submitted
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
-from dvht_core.roster import Roster
+from dvht_core.roster import Roster, RosterConfirmed
 from dvht_core.unit_calendar import UnitCalendar
 
 T = TypeVar("T")
@@ -213,25 +213,17 @@ class DialogueTx(Protocol):
         its id. Refuses as any edit does (AccessDenied, DossierLocked)."""
         ...
 
-    def confirm_roster(self, *, person_id: int, roster_id: int) -> RosterRecorded:
+    def confirm_roster(self, *, person_id: int, roster_id: int) -> RosterConfirmed:
         """Record a staged roster: each count as an answer (history kept), the totals, the file
-        as one evidence item of every roster indicator. DossierLocked when submitted; InputError
-        (Vietnamese) for a roster already confirmed or superseded."""
+        as one evidence item of every roster indicator. DossierLocked when submitted;
+        RosterNotPending for a roster already confirmed or superseded; InputError (Vietnamese)
+        when a kept answer would exceed the roster's members total."""
         ...
 
     def latest_roster(self, *, assessment_id: int) -> Roster | None:
         """The assessment's latest confirmed roster, names included (for unit admins only: the
         service asks only for them)."""
         ...
-
-
-@dataclass(frozen=True)
-class RosterRecorded:
-    """What `confirm_roster` recorded (issue 16)."""
-
-    members: int
-    indicators: tuple[str, ...]
-    """The indicators whose counts were recorded, in the roster's column order."""
 
 
 @dataclass(frozen=True)

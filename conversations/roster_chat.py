@@ -133,7 +133,9 @@ def _problems(ctx: Context, roster: Roster) -> tuple[Outbound, ...]:
 def staged(ctx: Context, state: State, roster_id: int) -> Transition:
     """The roster is kept pending: the counts and “Ghi các số này?” at CONFIRM_ROSTER."""
     figures = state.draft.roster or RosterFigures()
-    asking = replace(state, draft=replace(state.draft, roster=replace(figures, roster_id=roster_id)))
+    asking = replace(
+        state, draft=replace(state.draft, roster=replace(figures, roster_id=roster_id))
+    )
     return steps.finish(ctx, Outcome(asking, go=("roster_read",), ask=True))
 
 
@@ -161,3 +163,12 @@ def refused(ctx: Context, state: State, message: str) -> Transition:
     """The roster could not be staged or recorded (one sentence), then the question again."""
     said = Outbound(message, kind="error")
     return steps.finish(ctx, Outcome(state, (said,), ask=not steps.of(state.step).rests))
+
+
+def not_pending(ctx: Context, state: State, why: str) -> Transition:
+    """“Có” to a roster confirmed already, or one a newer file replaced: nothing recorded."""
+    text = say.ROSTER_ALREADY if why == "confirmed" else say.ROSTER_SUPERSEDED
+    left = replace(state, draft=EMPTY_DRAFT)
+    return steps.finish(
+        ctx, Outcome(left, (Outbound(text, kind="error"),), go=("roster_cancelled",))
+    )

@@ -19,9 +19,7 @@ from dvht_core.numbers import meets_pct, needed_for_pct
 from dvht_core.roster import Roster, roster_indicators
 
 
-def shortfalls(
-    rulebook: Rulebook, assessment: Assessment, target: Level
-) -> list[tuple[str, int]]:
+def shortfalls(rulebook: Rulebook, assessment: Assessment, target: Level) -> list[tuple[str, int]]:
     """Each answered roster indicator below `target` on its members' share, with how many more
     members it needs, in rulebook order (no names: for everyone)."""
     members = assessment.members or 0

@@ -37,7 +37,7 @@ def await_prompt(ctx: Context, state: State) -> Outbound | None:
 
 
 def await_typed(ctx: Context, state: State, text: str) -> Outcome | None:
-    return again(state, say.ROSTER_SEND_FILE)
+    return again(state, say.ROSTER_WAITING_FILE)
 
 
 def left(ctx: Context, state: State) -> Outcome:

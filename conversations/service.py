@@ -52,6 +52,7 @@ from dvht_core import vietnam_time
 from dvht_core.errors import InputError
 from dvht_core.loader import rulebook_for
 from dvht_core.model import Rulebook
+from dvht_core.roster import RosterNotPending
 
 log = logging.getLogger(__name__)
 LOGIN_PATH = "/dangnhap/"
@@ -77,6 +78,10 @@ REPORT_EXTRAS = (
         say.REPORT_XLSX_CAPTION,
     ),
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROSTER_TEMPLATE = "roster_template"
+"""The `report` holder's key for the roster template to make after the transaction: the
+rulebook, unit type and unit name it is made for (issue 16)."""
 
 
 def _saved_state(tx: DialogueTx, *, channel: Channel, user_id: str) -> dict[str, Any]:
@@ -477,9 +482,13 @@ class ConversationService:
             )
             staged = roster_chat.staged(ctx, state, roster_id)
             return list(staged.replies), ctx, staged.state
-        done = tx.confirm_roster(person_id=person.id, roster_id=effect.roster_id)
+        try:
+            done = tx.confirm_roster(person_id=person.id, roster_id=effect.roster_id)
+        except RosterNotPending as gone:
+            said = roster_chat.not_pending(ctx, state, gone.state)
+            return list(said.replies), ctx, said.state
         fresh, state = self._context(tx, person, state, ctx.has_buttons)
-        said = roster_chat.confirmed(fresh, state, list(done.indicators), done.members)
+        said = roster_chat.confirmed(fresh, state, list(done.counts), done.members)
         return list(said.replies), fresh, said.state
 
     def _roster_template(
