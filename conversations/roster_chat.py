@@ -148,11 +148,13 @@ def confirmed(ctx: Context, state: State, indicators: list[str], members: int) -
         evaluation = evaluate(rulebook, assessment)
         lines.append(say.roster_level_now(LEVEL_NAMES[evaluation.level]))
         for target in targets_above(evaluation.level)[:1]:
+            named = roster_gaps.named(ctx, rulebook, assessment, target)  # admins only
             short = roster_gaps.shortfalls(rulebook, assessment, target)
-            if short:
+            if named:
+                lines += named
+            elif short:
                 items = [say.roster_short_gap(i, more) for i, more in short]
                 lines.append(say.roster_still_needed(target, items))
-                lines += roster_gaps.named(ctx, rulebook, assessment, target)
     lines.append(say.ROSTER_MORE_RESULT)
     said = Outbound("\n".join(lines), kind="answer")
     left = replace(state, draft=EMPTY_DRAFT)

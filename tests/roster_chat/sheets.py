@@ -23,9 +23,7 @@ MARKED = {"2.1": 20, "2.2": 19, "2.3": 18, "2.4": 10, "2.5": 20, "3.1": 17}
 """How many of the twenty (the first N) are marked for each indicator."""
 
 
-def rows(
-    names: Sequence[str] = NAMES, marked: dict[str, int] | None = None
-) -> list[list[Any]]:
+def rows(names: Sequence[str] = NAMES, marked: dict[str, int] | None = None) -> list[list[Any]]:
     """One row per member: name, position, then “x” or blank per column, the first
     `marked[id]` members marked (“có” and “đạt” mixed in, as officials write them)."""
     marked = MARKED if marked is None else marked
