@@ -68,7 +68,7 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
         return submitting.start(ctx, state)
     if submitting.login_asked(text):  # /dangnhap
         return submitting.login(state)
-    if roster_chat.asked(text):  # /danhsach (issue 16): the same at every step
+    if roster_chat.asked(text, strict=steps.of(state.step).free_text):  # /danhsach (issue 16)
         return roster_chat.start(ctx, state)
     picked = _picked(ctx, state, message, text)
     if isinstance(picked, Outcome):

@@ -66,9 +66,13 @@ def _plain(text: str) -> str:
     return " ".join(plain.replace(".", " ").replace("!", " ").replace("?", " ").split())
 
 
-def asked(text: str) -> bool:
-    """The whole message asks for the roster: “/danhsach”, “danh sách”, “mẫu danh sách”."""
-    return len(text) <= 40 and _plain(text) in _WORDS
+def asked(text: str, *, strict: bool = False) -> bool:
+    """The whole message asks for the roster: “/danhsach”, “danh sách”, “mẫu danh sách”.
+    `strict` (a step waiting for free text: an evidence title “Danh sách” is a title there):
+    the command only."""
+    if len(text) > 40 or (strict and not text.startswith("/")):
+        return False
+    return _plain(text) in _WORDS
 
 
 def start(ctx: Context, state: State) -> Outcome:

@@ -241,3 +241,16 @@ async def test_a_spreadsheet_that_is_no_roster_is_not_wanted_outside_the_evidenc
     book.save(buffer)
     await client.upload(buffer.getvalue(), name="kinh-phi.xlsx")
     assert client.errors == [say.FILE_NOT_NOW]
+
+
+async def test_danh_sach_typed_as_an_evidence_title_is_a_title(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    client = make_client()
+    await onboard(client, members=30)
+    await client.click("v:y")
+    await client.send("Danh sách")  # at a question waiting for free text: the title
+    assert client.step == "evidence"
+    assert titles(await stored(database), "1.1") == ["Danh sách"]
+    await client.send("/danhsach")  # the command still works there
+    assert any(r.document is not None for r in client.last)
