@@ -1722,6 +1722,14 @@ def roster_names_gap(
     return f"Để đạt mức {target} ở {indicator_id} cần thêm {more} người; chưa có: {listed}{tail}."
 
 
+def zalo_file_link(file_name: str, mime_type: str, url: str, expires: dt.date) -> str:
+    """The link line of a file on Zalo: the roster template (`reports.roster_xlsx`'s name)
+    says what it is; every other file is one of the report's."""
+    if file_name.startswith("danh-sach-thanh-vien"):
+        return f"Tải mẫu danh sách (Excel): {url} — hết hạn {expires:%d/%m/%Y}"
+    return zalo_report_link(mime_type, url, expires)
+
+
 ROSTER_NAMES_SHOWN = 10
 """Names listed per indicator before “và N người khác”: enough to act on, short on a phone."""
 
