@@ -352,10 +352,7 @@ _TABLE: tuple[Step, ...] = (
         typed=roster_step.await_typed,
         skip=lambda ctx, state, indicator: roster_step.left(ctx, state),
         back="roster_cancelled",
-        edges=(
-            Edge("roster_read", st.CONFIRM_ROSTER, "XLSX read and staged: the counts"),
-            Edge("roster_cancelled", st.IDLE, "hủy, bỏ qua, quay lại"),
-        ),
+        edges=(Edge("roster_cancelled", st.IDLE, "bỏ qua, quay lại"),),
     ),
     Step(
         st.CONFIRM_ROSTER,
@@ -367,7 +364,6 @@ _TABLE: tuple[Step, ...] = (
         edges=(
             Edge("roster_recorded", st.IDLE, "Có: counts, totals and evidence recorded"),
             Edge("roster_cancelled", st.IDLE, "Không: nothing recorded"),
-            Edge("roster_read", st.CONFIRM_ROSTER, "another roster file sent"),
         ),
     ),
 )
@@ -391,7 +387,7 @@ ANYWHERE: tuple[Edge, ...] = (
     Edge("unit_kind", st.UNIT_KIND, "sửa loại đơn vị"),
     Edge("submit_asked", st.CONFIRM_SUBMIT, "/nop, “nộp hồ sơ” (unit admin, level ≥ 1)"),
     Edge("roster_asked", st.AWAIT_ROSTER, "/danhsach: the template sent"),
-    Edge("roster_read", st.CONFIRM_ROSTER, "an XLSX that reads as the roster"),
+    Edge("roster_read", st.CONFIRM_ROSTER, "an XLSX read as the roster, staged: the counts"),
 )
 """Edges from every step (`any` in the diagram)."""
 
