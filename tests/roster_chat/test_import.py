@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 from conversations import catalogue as say
 from reports.roster_xlsx import TEMPLATE_NAME, XLSX_MIME
@@ -254,3 +255,32 @@ async def test_danh_sach_typed_as_an_evidence_title_is_a_title(
     assert titles(await stored(database), "1.1") == ["Danh sách"]
     await client.send("/danhsach")  # the command still works there
     assert any(r.document is not None for r in client.last)
+
+
+async def test_the_console_saves_the_template_like_a_report(
+    make_client: Callable[..., BotClient], tmp_path: Path
+) -> None:
+    from bot.console import render
+
+    client = make_client(channel="console")
+    await _awaiting(client)
+    shown = render(client.last, tmp_path / "tep")
+    saved = tmp_path / "tep" / TEMPLATE_NAME
+    assert f"Đã lưu tệp: {saved}" in shown
+    assert saved.read_bytes().startswith(b"PK")
+    assert say.ROSTER_AWAIT in shown
+
+
+async def test_the_questions_numbers_stay_when_it_is_asked_again(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    client = make_client(channel="zalo")
+    await _awaiting(client)
+    await client.send("1")  # at the file's question a number is nothing to pick
+    assert client.errors == [say.ROSTER_WAITING_FILE]
+    await client.upload(sheets.filled(), name="ds.xlsx")
+    await client.send("3")
+    assert client.errors == [say.out_of_range(3, 2, False)]
+    await client.send("2")  # still “Không”
+    assert client.text == say.ROSTER_CANCELLED
+    assert values(await stored(database)) == {}
