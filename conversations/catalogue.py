@@ -1646,6 +1646,10 @@ ROSTER_TEMPLATE_NO_FILE = (
     "Kênh này chưa gửi được tệp mẫu danh sách; hãy dùng lệnh “dvht roster template” trên máy "
     "tính hoặc nhờ quản trị viên gửi mẫu."
 )
+ROSTER_ZALO_RETURN = (
+    "Zalo chưa cho bot nhận tệp Excel: điền xong, hãy gửi tệp cho bot trên Telegram (gõ /lienket "
+    "để dùng chung hồ sơ), hoặc nhờ quản trị viên nhập bằng lệnh “dvht roster import”."
+)
 ROSTER_AWAIT = "Gửi tệp danh sách đã điền (Excel .xlsx) vào đây. Gõ “hủy” để thôi."
 ROSTER_SEND_FILE = "Đây chưa phải tệp danh sách; hãy gửi tệp Excel (.xlsx) theo mẫu /danhsach."
 ROSTER_NOT_READ = "Chưa đọc được tệp danh sách lúc này; hãy gửi lại tệp sau ít phút."

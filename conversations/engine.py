@@ -69,7 +69,7 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
     if submitting.login_asked(text):  # /dangnhap
         return submitting.login(state)
     if roster_chat.asked(text, strict=steps.of(state.step).free_text):  # /danhsach (issue 16)
-        return roster_chat.start(ctx, state)
+        return roster_chat.start(ctx, state, takes_files=message.channel != "zalo")
     picked = _picked(ctx, state, message, text)
     if isinstance(picked, Outcome):
         return picked

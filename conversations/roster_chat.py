@@ -75,11 +75,16 @@ def asked(text: str, *, strict: bool = False) -> bool:
     return _plain(text) in _WORDS
 
 
-def start(ctx: Context, state: State) -> Outcome:
-    """The template with how to fill it, then “gửi tệp vào đây” at AWAIT_ROSTER."""
+def start(ctx: Context, state: State, *, takes_files: bool = True) -> Outcome:
+    """The template with how to fill it, then “gửi tệp vào đây” at AWAIT_ROSTER. A channel
+    that cannot send the bot a file (Zalo: images only) says where to send it instead, and the
+    question that was waiting stays."""
     if ctx.unit is None:
         return Outcome(state, (Outbound(say.NO_UNIT_YET, kind="hint"),))
     template = Outbound(say.ROSTER_TEMPLATE_CAPTION, kind=TEMPLATE_KIND)
+    if not takes_files:
+        where = Outbound(say.ROSTER_ZALO_RETURN, kind="hint")
+        return Outcome(state, (template, where), ask=not steps.of(state.step).rests)
     waiting = replace(state, draft=EMPTY_DRAFT, paused_step=None)
     return Outcome(waiting, (template,), go=("roster_asked",), ask=True)
 

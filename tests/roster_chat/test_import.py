@@ -143,7 +143,7 @@ async def test_a_bad_cell_and_a_duplicate_are_named_by_row_while_the_good_rows_c
 async def test_many_problems_are_capped_to_fit_one_zalo_message(
     make_client: Callable[..., BotClient],
 ) -> None:
-    client = make_client(channel="zalo")
+    client = make_client(channel="console")
     await _awaiting(client)
     table = [[*row[:2], *("??" for _ in sheets.COLUMNS)] for row in sheets.rows()]
     await client.upload(sheets.filled(table), name="ds.xlsx")  # 120 bad cells
@@ -274,7 +274,7 @@ async def test_the_console_saves_the_template_like_a_report(
 async def test_the_questions_numbers_stay_when_it_is_asked_again(
     make_client: Callable[..., BotClient], database: Database
 ) -> None:
-    client = make_client(channel="zalo")
+    client = make_client(channel="console")
     await _awaiting(client)
     await client.send("1")  # at the file's question a number is nothing to pick
     assert client.errors == [say.ROSTER_WAITING_FILE]

@@ -1,5 +1,6 @@
 """/danhsach on Zalo (issue 16): Zalo carries no documents, so the roster template arrives as a
-signed link (`web.links`) under the instructions, and the link serves the real XLSX."""
+signed link (`web.links`) under the instructions, and the link serves the real XLSX; as Zalo
+brings the bot images only, the bot says where to send the filled file instead."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ async def test_the_roster_template_arrives_as_a_link(api: FakeZaloApi, zalo: Bui
         link = next(line for line in lines if line.startswith("Tải mẫu danh sách (Excel): "))
         assert "hết hạn" in link
         assert say.ROSTER_TEMPLATE_CAPTION.splitlines()[0] in lines
-        assert any(say.ROSTER_AWAIT in t for t in texts)
+        assert any(say.ROSTER_ZALO_RETURN in t for t in texts)  # Zalo brings no files back
+        assert not any(say.ROSTER_AWAIT in t for t in texts)
         assert not any("Tải báo cáo" in line for line in lines)
         url = link.split(": ", 1)[1].split(" — ")[0]
         async with httpx.AsyncClient() as http:
