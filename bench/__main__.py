@@ -12,6 +12,7 @@ from bench import (
     polling_bench,
     reminders_bench,
     report_bench,
+    roster_bench,
     storage_bench,
     telegram_bench,
     workers_bench,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "workers": workers_bench.main,
     "zalo": zalo_bench.main,
     "dashboard": dashboard_bench.main,
+    "roster": roster_bench.main,
 }
 
 

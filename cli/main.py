@@ -27,6 +27,7 @@ from cli.commands import (
     office,
     report,
     review,
+    roster,
     units,
     web,
 )
@@ -41,6 +42,7 @@ COMMAND_GROUPS = (
     exchange,
     chat,
     report,
+    roster,
     deadline,
     dispatch,
     broadcast,

@@ -22,8 +22,10 @@ Decisions, each for a reason:
   members declare at most `MAX_UNPACKED_BYTES` unpacked, checked before openpyxl parses a byte
   (a 5 MB zip bomb would otherwise become gigabytes of XML); at most `MAX_ROWS` members.
 - The full (not read-only) openpyxl mode is used because only it knows the merged cells.
-  Measured with `python -m bench roster` on 5,000 members (2 cores, shared): see
-  `MEASURED` below for the figures of the run that decided it.
+  Measured with `python -m bench roster` (5,000 members, 180 KB, best of 5, 2 shared cores):
+  openpyxl reading every cell read-only 315 ms, in full mode 612 ms (1.95×); our read and count
+  670 ms, 2.1× the read-only baseline against the issue's goal of 10×. Read-only mode would save
+  about 300 ms and lose merged positions, which officials do send.
 
 The reader's sentences are here, beside the reader, as in `storage.unit_import`: the chat and
 the command line show them as they are.
@@ -41,8 +43,10 @@ from typing import Any
 
 from conversations.messages import Attachment
 from conversations.ports import RosterRefused
+from dvht_core.limits import MAX_NAME_CHARS
 from dvht_core.model import Indicator, Rulebook
 from dvht_core.roster import LearnerClass, Roster, RosterMember, RosterProblem, roster_indicators
+from dvht_core.text_hygiene import preview, visible_text
 
 __all__ = [
     "LEARNERS_SHEET",
@@ -57,8 +61,6 @@ __all__ = [
     "template_bytes",
 ]
 
-MEASURED = "set by the benchmark run, see the module docstring"
-
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEMBERS_SHEET = "Danh sách thành viên"
 LEARNERS_SHEET = "Người học"
@@ -67,12 +69,23 @@ TEMPLATE_NAME = "danh-sach-thanh-vien.xlsx"
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Telegram lets a bot download 20 MB; a roster of 20,000 members is about 1 MB."""
-MAX_UNPACKED_BYTES = 60 * 1024 * 1024
-"""As for the units import (`storage.unit_import`): 20,000 members unpack to about 10 MB."""
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+"""A roster of 20,000 members written by the template unpacks to 9.8 MB: three times that
+leaves room for Excel's styles, and bounds the full openpyxl read (about 3.5 s for those
+20,000 members on the benchmark's machine)."""
+MAX_MERGED_CELLS = 200_000
+"""Cells covered by merged ranges, all sheets together: a title across a row and positions
+down a department's rows are a few thousand; openpyxl makes one object per covered cell."""
+MAX_COLUMNS = 100
+"""Columns read: the header is looked for, and values read, in the first 100 columns only
+(a stray cell in column XFD must not make every row 16,384 cells long)."""
 MAX_ROWS = 20_000
 """More members than any unit TT24 assesses (the database caps totals at 100,000, but a
 roster this long is a whole district sent by mistake)."""
 HEADER_SEARCH_ROWS = 10
+MAX_SCAN_ROWS = MAX_ROWS + 10_000
+"""Rows read below the header: members plus blank rows in between; a sheet whose cells reach
+further is refused rather than read in part."""
 MAX_HEADER_CHARS = 60
 """A header is a few words: a longer cell (a title, an instruction) that happens to say “họ và
 tên” is not the header."""
@@ -110,11 +123,23 @@ NO_HEADER = (
     "Không tìm thấy dòng tiêu đề có cột “Họ và tên” trong 10 dòng đầu của các trang tính; "
     "hãy dùng mẫu danh sách hoặc thêm dòng tiêu đề đó."
 )
+NO_INDICATORS = (
+    "Danh sách không có cột chỉ tiêu nào (như “Tuân thủ kỷ luật (2.1)”), nên không đếm được gì; "
+    "hãy dùng mẫu danh sách."
+)
 NO_MEMBERS = "Danh sách không có thành viên nào (không có dòng nào ghi họ và tên)."
 TOO_MANY = (
     f"Danh sách có hơn {MAX_ROWS:,} thành viên; hãy kiểm tra lại tệp "
     "(có thể đã gửi nhầm danh sách của nhiều đơn vị)."
 ).replace(",", ".")
+
+
+def _too_long(sheet: str, last_row: int) -> str:
+    shown = f"{last_row:,}".replace(",", ".")
+    return (
+        f"Trang “{sheet}” có dữ liệu tới dòng {shown}, quá dài cho một danh sách thành viên; "
+        "hãy xóa các dòng thừa ở cuối trang rồi gửi lại."
+    )
 
 
 def _not_a_mark(row: int, column: str, value: str) -> str:
@@ -178,12 +203,16 @@ def fold(text: str) -> str:
 
 
 def _clean(value: Any) -> str:
-    """A cell as text: NFC, trimmed, inner spaces collapsed; whole floats without “.0”."""
+    """A cell as text: NFC, invisible and control characters removed (a right-to-left override
+    in a name shown to the admins), trimmed, inner spaces collapsed; whole floats without
+    “.0”."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return visible_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return visible_text(str(value))
 
 
 def indicator_label(indicator: Indicator) -> str:
@@ -324,9 +353,12 @@ class _Header:
     """Indicator id → the column index (0-based) of its marks."""
 
 
-def _open(data: bytes) -> Any:
-    """The workbook with cached values; `RosterRefused` for anything that is not a readable
-    XLSX of reasonable size. Sizes are checked from the ZIP's directory before parsing."""
+def _open(data: bytes) -> tuple[Any, bool]:
+    """The workbook with cached values, and whether any sheet has a formula; `RosterRefused`
+    for anything that is not a readable XLSX of reasonable size. Sizes are checked from the
+    ZIP's directory, and the sheets' merged ranges from their XML, before openpyxl parses a
+    byte: openpyxl makes an object for every cell of a merged range, so a few bytes naming
+    A1:XFD1048576 would otherwise take all the memory."""
     if len(data) > MAX_FILE_BYTES:
         raise RosterRefused(TOO_BIG)
     if not data.startswith(b"PK\x03\x04"):
@@ -334,24 +366,71 @@ def _open(data: bytes) -> Any:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-            names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, ValueError, EOFError):
+            if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+                raise RosterRefused(NOT_XLSX)  # a DOCX, an ODS or any other ZIP
+            if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+                raise RosterRefused(TOO_MUCH)
+            formulas = _prescan(archive)
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
         raise RosterRefused(BROKEN) from None
-    if "xl/workbook.xml" not in names:
-        raise RosterRefused(NOT_XLSX)  # a DOCX, an ODS or any other ZIP
-    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise RosterRefused(TOO_MUCH)
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(io.BytesIO(data), data_only=True), formulas
     except Exception:  # openpyxl raises many kinds (KeyError, XML errors) for a broken file
         raise RosterRefused(BROKEN) from None
 
 
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE_RE = re.compile(
+    rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?\""
+)
+_OVERLAP = 512
+"""Bytes of one chunk kept before the next, so an element split by a chunk's end is seen."""
+
+
+def _prescan(archive: zipfile.ZipFile) -> bool:
+    """Whether any worksheet has a formula (only then is the second pass that finds formulas
+    without a cached value needed); `RosterRefused` when the merged ranges cover more than
+    `MAX_MERGED_CELLS` cells. The sheets' XML is streamed in 1 MB chunks."""
+    from openpyxl.utils import column_index_from_string
+
+    formulas = False
+    merged = 0
+    for entry in archive.infolist():
+        if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+            continue
+        tail = b""
+        with archive.open(entry) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                formulas = formulas or _FORMULA_RE.search(block) is not None
+                for match in _MERGE_RE.finditer(block):
+                    if match.end() <= len(tail):
+                        continue  # seen whole in the previous block
+                    first_col, first_row, last_col, last_row = match.groups()
+                    if last_col is None:
+                        continue  # a single cell
+                    width = abs(
+                        column_index_from_string(last_col.decode())
+                        - column_index_from_string(first_col.decode())
+                    )
+                    merged += (width + 1) * (abs(int(last_row) - int(first_row)) + 1)
+                    if merged > MAX_MERGED_CELLS:
+                        raise RosterRefused(TOO_MUCH)
+                tail = block[-_OVERLAP:]
+    return formulas
+
+
 def _find_header(sheet: Any, indicators: Sequence[Indicator]) -> _Header | None:
     for row_index, row in enumerate(
-        sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True), start=1
+        sheet.iter_rows(
+            min_row=1,
+            max_row=HEADER_SEARCH_ROWS,
+            max_col=min(sheet.max_column, MAX_COLUMNS),
+            values_only=True,
+        ),
+        start=1,
     ):
         folded = [fold(_clean(value)) for value in row]
         name = _column(folded, _NAME_HEADERS)
@@ -397,16 +476,18 @@ def _indicator_column(
     return None
 
 
-def _merged_values(sheet: Any, first_row: int) -> dict[tuple[int, int], Any]:
-    """(row, column 0-based) → the value of the merged range it lies in, for the ranges below
-    the header: openpyxl keeps a merged value in the top-left cell only."""
+def _merged_values(
+    sheet: Any, first_row: int, last_row: int, width: int
+) -> dict[tuple[int, int], Any]:
+    """(row, column 0-based) → the value of the merged range it lies in, for the ranges within
+    the rows and columns read: openpyxl keeps a merged value in the top-left cell only."""
     filled: dict[tuple[int, int], Any] = {}
     for merged in sheet.merged_cells.ranges:
-        if merged.max_row < first_row:
+        if merged.max_row < first_row or merged.min_row > last_row or merged.min_col > width:
             continue
         value = sheet.cell(row=merged.min_row, column=merged.min_col).value
-        for row in range(max(merged.min_row, first_row), merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
+        for row in range(max(merged.min_row, first_row), min(merged.max_row, last_row) + 1):
+            for column in range(merged.min_col, min(merged.max_col, width) + 1):
                 filled[(row, column - 1)] = value
     return filled
 
@@ -419,7 +500,9 @@ def _formula_cells(data: bytes, sheet_title: str, first_row: int) -> set[tuple[i
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         found: set[tuple[int, int]] = set()
-        for row in book[sheet_title].iter_rows(min_row=first_row):
+        for row in book[sheet_title].iter_rows(
+            min_row=first_row, max_row=first_row + MAX_SCAN_ROWS, max_col=MAX_COLUMNS
+        ):
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":
                     found.add((cell.row, cell.column - 1))
@@ -428,23 +511,10 @@ def _formula_cells(data: bytes, sheet_title: str, first_row: int) -> set[tuple[i
         book.close()
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet's XML has a formula element (`<f>` or `<f …>`): the second pass
-    that finds formulas without a cached value is needed only then."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for entry in archive.infolist():
-            if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
-                with archive.open(entry) as stream:
-                    while chunk := stream.read(1 << 20):
-                        if b"<f>" in chunk or b"<f " in chunk or b":f>" in chunk:
-                            return True
-    return False
-
-
 def read_roster(data: bytes, rulebook: Rulebook, *, unit_type: str) -> Roster:
     """The roster in `data` with its problems; `RosterRefused` when nothing can count."""
     indicators = roster_indicators(rulebook, unit_type)
-    book = _open(data)
+    book, has_formulas = _open(data)
     try:
         found: tuple[Any, _Header] | None = None
         for sheet in book.worksheets:
@@ -455,18 +525,14 @@ def read_roster(data: bytes, rulebook: Rulebook, *, unit_type: str) -> Roster:
         if found is None:
             raise RosterRefused(NO_HEADER)
         sheet, header = found
-        formulas = (
-            _formula_cells(data, sheet.title, header.row + 1) if _has_formulas(data) else set()
-        )
-        members, problems = _members(sheet, header, indicators, formulas)
-        for indicator in indicators:
-            if indicator.id not in header.indicators:
-                problems.insert(
-                    0,
-                    RosterProblem(
-                        sheet.title, None, None, _missing_column(indicator_label(indicator))
-                    ),
-                )
+        formulas = _formula_cells(data, sheet.title, header.row + 1) if has_formulas else set()
+        problems = [
+            RosterProblem(sheet.title, None, None, _missing_column(indicator_label(indicator)))
+            for indicator in indicators
+            if indicator.id not in header.indicators
+        ]
+        members, row_problems = _members(sheet, header, indicators, formulas)
+        problems += row_problems
         classes: tuple[LearnerClass, ...] = ()
         if any(i.learners_apply(unit_type) for i in indicators):
             classes = _classes(book, sheet, problems)
@@ -474,6 +540,8 @@ def read_roster(data: bytes, rulebook: Rulebook, *, unit_type: str) -> Roster:
         book.close()
     if not members:
         raise RosterRefused(NO_MEMBERS)
+    if not header.indicators:
+        raise RosterRefused(NO_INDICATORS)
     counted = tuple(i.id for i in indicators if i.id in header.indicators)
     return Roster(counted, tuple(members), classes, tuple(problems))
 
@@ -484,7 +552,13 @@ def _members(
     indicators: Sequence[Indicator],
     formulas: set[tuple[int, int]],
 ) -> tuple[list[RosterMember], list[RosterProblem]]:
-    merged = _merged_values(sheet, header.row + 1)
+    width = 1 + max(
+        column
+        for column in (header.name, header.position, *header.indicators.values())
+        if column is not None
+    )
+    last_row = _last_row(sheet, header.row)
+    merged = _merged_values(sheet, header.row + 1, last_row, width)
     labels = {i.id: indicator_label(i) for i in indicators}
     marked_columns = [
         (i.id, header.indicators[i.id]) for i in indicators if i.id in header.indicators
@@ -494,12 +568,13 @@ def _members(
     seen: dict[tuple[str, str], int] = {}
     title = sheet.title
     for row_index, row in enumerate(
-        sheet.iter_rows(min_row=header.row + 1, values_only=True), start=header.row + 1
+        sheet.iter_rows(min_row=header.row + 1, max_row=last_row, max_col=width, values_only=True),
+        start=header.row + 1,
     ):
         if merged:
             row = tuple(merged.get((row_index, column), value) for column, value in enumerate(row))
-        name = _clean(_at(row, header.name))
-        position = _clean(_at(row, header.position))
+        name = _clean(_at(row, header.name))[:MAX_NAME_CHARS]
+        position = _clean(_at(row, header.position))[:MAX_NAME_CHARS]
         marks: set[str] = set()
         row_problems: list[RosterProblem] = []
         any_mark = False
@@ -525,7 +600,7 @@ def _members(
                         title,
                         row_index,
                         labels[indicator_id],
-                        _not_a_mark(row_index, labels[indicator_id], value[:40]),
+                        _not_a_mark(row_index, labels[indicator_id], preview(value)),
                     )
                 )
         if not name:
@@ -547,6 +622,15 @@ def _members(
     return members, problems
 
 
+def _last_row(sheet: Any, header_row: int) -> int:
+    """The last row to read below the header; `RosterRefused` when the sheet's cells reach
+    further than a roster can (read in part, the counts would be wrong without a word)."""
+    last: int = sheet.max_row
+    if last - header_row > MAX_SCAN_ROWS:
+        raise RosterRefused(_too_long(sheet.title, last))
+    return last
+
+
 def _at(row: Sequence[Any], column: int | None) -> Any:
     """The cell of a row in a column, None beyond the row's end (rows differ in length)."""
     return row[column] if column is not None and column < len(row) else None
@@ -560,7 +644,13 @@ def _classes(
         if sheet is members_sheet:
             continue
         for row_index, row in enumerate(
-            sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True), start=1
+            sheet.iter_rows(
+                min_row=1,
+                max_row=HEADER_SEARCH_ROWS,
+                max_col=min(sheet.max_column, MAX_COLUMNS),
+                values_only=True,
+            ),
+            start=1,
         ):
             folded = [fold(_clean(value)) for value in row]
             name = _exact_column(folded, _CLASS_HEADERS)
@@ -597,7 +687,13 @@ def _class_rows(
 ) -> tuple[LearnerClass, ...]:
     classes: list[LearnerClass] = []
     for row_index, row in enumerate(
-        sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        sheet.iter_rows(
+            min_row=header_row + 1,
+            max_row=_last_row(sheet, header_row),
+            max_col=1 + max(name, total, citizens),
+            values_only=True,
+        ),
+        start=header_row + 1,
     ):
         width = len(row)
         cells = [row[c] if c < width else None for c in (name, total, citizens)]
@@ -615,7 +711,7 @@ def _class_rows(
                         sheet.title,
                         row_index,
                         column,
-                        _bad_number(sheet.title, row_index, column, _clean(value)[:40]),
+                        _bad_number(sheet.title, row_index, column, preview(_clean(value))),
                     )
                 )
                 break
@@ -628,7 +724,7 @@ def _class_rows(
                     sheet.title,
                     row_index,
                     None,
-                    _citizens_over_total(sheet.title, row_index, label),
+                    _citizens_over_total(sheet.title, row_index, preview(label)),
                 )
             )
             continue

@@ -28,6 +28,7 @@ from conversations.records import Actor
 from dvht_core.assessment import check_answer
 from dvht_core.errors import InputError
 from dvht_core.loader import rulebook_for
+from dvht_core.model import Rulebook
 from dvht_core.roster import (
     LearnerClass,
     Roster,
@@ -44,6 +45,7 @@ from storage.types import utcnow
 
 EVIDENCE_TITLE = "Danh sách thành viên (tệp Excel)"
 """The roster's evidence item, as the dossier's index lists it."""
+NOTHING_TO_RECORD = "Danh sách không có cột chỉ tiêu nào của đơn vị nên không có số nào để ghi."
 
 
 def stage_roster(
@@ -135,6 +137,8 @@ def confirm_roster(session: Session, *, actor: Actor, roster_id: int) -> RosterC
             elif before.get("learners_count") is not None:
                 value["learners_count"] = before["learners_count"]
         values[indicator_id] = value
+    if not values:
+        raise InputError("roster", NOTHING_TO_RECORD)
     members = roster.total_members
     total_learners = learners if learners is not None else row["learners"]
     _check_kept_answers(rulebook, current, values, members=members, learners=total_learners)
@@ -168,7 +172,7 @@ def confirm_roster(session: Session, *, actor: Actor, roster_id: int) -> RosterC
         evidence=EvidenceInput(
             kind="file",
             title=EVIDENCE_TITLE,
-            indicator_ids=tuple(values) or tuple(roster.indicator_ids),
+            indicator_ids=tuple(values),
             original_name=staged.original_name,
             mime_type=staged.mime_type,
             size=staged.size,
@@ -270,7 +274,7 @@ def _current_answers(session: Session, assessment_id: int) -> dict[str, dict[str
 
 
 def _check_kept_answers(
-    rulebook: Any,
+    rulebook: Rulebook,
     current: Mapping[str, Mapping[str, Any]],
     replaced: Mapping[str, Any],
     *,
@@ -285,15 +289,27 @@ def _check_kept_answers(
         indicator = rulebook.indicator(indicator_id)
         if indicator is None:
             continue
+        value = answer["value"]
         try:
-            check_answer(indicator, answer["value"], members=members, learners=learners)
+            check_answer(indicator, value, members=members, learners=learners)
         except InputError as refused:
-            raise InputError(
-                "members",
-                f"chưa ghi được: chỉ tiêu {indicator_id} đã trả lời {refused.message.rstrip('.')}"
-                f" theo danh sách. Hãy sửa câu trả lời chỉ tiêu {indicator_id} trước, hoặc "
-                "thêm cột chỉ tiêu đó vào danh sách.",
-            ) from None
+            message = _kept_too_large(indicator_id, value, members, refused)
+            raise InputError("members", message) from None
+
+
+def _kept_too_large(
+    indicator_id: str, value: Mapping[str, Any], members: int, refused: InputError
+) -> str:
+    """One sentence: which answer no longer fits the roster's totals, and the two ways out."""
+    count = value.get("count")
+    if isinstance(count, int) and count > members:
+        said = f"{count} người, nhiều hơn {members} thành viên theo danh sách"
+    else:
+        said = refused.message.rstrip(".")
+    return (
+        f"Chưa ghi được: chỉ tiêu {indicator_id} đã trả lời {said}; hãy sửa câu trả lời chỉ "
+        f"tiêu {indicator_id} trước, hoặc thêm cột chỉ tiêu đó vào danh sách."
+    )
 
 
 def _retire_earlier(
