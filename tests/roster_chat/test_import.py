@@ -284,3 +284,32 @@ async def test_the_questions_numbers_stay_when_it_is_asked_again(
     await client.send("2")  # still “Không”
     assert client.text == say.ROSTER_CANCELLED
     assert values(await stored(database)) == {}
+
+
+async def test_a_kept_answer_over_the_new_total_refuses_the_yes_and_records_nothing(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    from openpyxl import Workbook
+
+    from tests.conversations.driver import walk
+
+    client = make_client()
+    await onboard(client, members=30)
+    await walk(client, "huyen", "ubnd_xa", 30, stop_before="2.3")  # 2.1 and 2.2: 30 of 30
+    book = Workbook()
+    book.active.append(["Họ và tên", "Chức vụ", "Tuân thủ kỷ luật (2.1)"])
+    for name in sheets.NAMES:
+        book.active.append([name, "Cán bộ", "x"])
+    data = io.BytesIO()
+    book.save(data)
+    await client.upload(data.getvalue(), name="chi-2-1.xlsx")  # 20 members, 2.1 only
+    question = client.asked_now()
+    assert question is not None
+    assert question.text.startswith("Theo danh sách: 20 thành viên; 2.1 20/20 (100%).")
+    await client.click("rs:yes")
+    assert len(client.errors) == 1
+    assert "2.2" in client.errors[0]
+    assert client.last[-1].text == question.text  # the same question again
+    record = await stored(database)
+    assert record.members == 30
+    assert values(record)["2.1"]["count"] == 30
