@@ -214,7 +214,7 @@ class ConversationService:
         message; the engine decides what it is (`roster_chat.upload`)."""
         if self.rosters is None or data is None or message.file is None:
             return message
-        if message.file.kind != "document":  # a photo is never a spreadsheet
+        if message.file.kind != "document" or message.is_group:  # never a roster there
             return message
         year = vietnam_time.assessment_year(vietnam_time.today(self.clock()))
         target = await self.store.run(partial(_roster_target, message=message, year=year))
@@ -337,7 +337,14 @@ class ConversationService:
             return []
         if kept.report is not None:
             report["data"] = kept.report
-        return list(kept.replies)
+        replies = list(kept.replies)
+        if any(r.kind == roster_chat.TEMPLATE_KIND for r in replies):  # made again, as a report
+            person, raw, _ = tx.sender(
+                channel=message.channel, user_id=message.user_id, display_name=message.user_id
+            )
+            ctx, _ = self._context(tx, person, State.from_dict(raw), message.has_buttons)
+            replies = self._roster_template(ctx, replies, report)
+        return replies
 
     def _report(
         self, ctx: Context, replies: list[Outbound], report: dict[str, Any]
