@@ -313,3 +313,28 @@ async def test_a_kept_answer_over_the_new_total_refuses_the_yes_and_records_noth
     record = await stored(database)
     assert record.members == 30
     assert values(record)["2.1"]["count"] == 30
+
+
+async def test_a_tinh_school_sends_its_learners_too(
+    make_client: Callable[..., BotClient], database: Database
+) -> None:
+    from reports.roster_xlsx import LEARNERS_SHEET
+
+    def classes(book: object) -> None:
+        sheet = book[LEARNERS_SHEET]  # type: ignore[index]
+        for offset, row in enumerate((("10A1", 40, 36), ("10A2", 42, 40), ("11B", 38, 30))):
+            for column, value in enumerate(row, start=1):
+                sheet.cell(row=3 + offset, column=column, value=value)
+
+    client = make_client()
+    await onboard(client, unit_type="ut:thpt", members=30, name="Trường THPT Hai Bà Trưng")
+    await client.send("/danhsach")
+    data = sheets.filled(unit_type="pho_thong", tier="tt24-tinh", edit=classes)
+    await client.upload(data, name="ds.xlsx")
+    question = client.asked_now()
+    assert question is not None
+    assert "3.1 17/20 (85%); người học là Công dân học tập 106/120 (88,3%)." in question.text
+    await client.click("rs:yes")
+    record = await stored(database)
+    assert record.learners == 120
+    assert values(record)["3.1"] == {"count": 17, "learners_count": 106}
