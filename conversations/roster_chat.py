@@ -107,11 +107,11 @@ def upload(ctx: Context, state: State, message: Inbound) -> Outcome | None:
     roster = message.roster
     if message.roster_error is not None:
         return again(state, message.roster_error)
+    if message.file_error is not None:  # the evidence store refused it: it cannot be kept
+        return again(state, message.file_error)
     if roster is None:
         sent_file = message.file is not None and message.file.kind == "document"
         return again(state, say.ROSTER_NOT_READ if sent_file else say.ROSTER_SEND_FILE)
-    if message.file_error is not None:  # the evidence store refused it: it cannot be kept
-        return again(state, message.file_error)
     if message.stored is None:
         return again(state, say.FILE_NOT_RECEIVED)
     figures = RosterFigures(
