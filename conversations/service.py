@@ -135,13 +135,13 @@ class ConversationService:
         """DVHT_PUBLIC_URL (issue 15): /dangnhap links and the submission notice point there;
         None: no dashboard is set up."""
         self.on_notice = on_notice
-        self.rosters = rosters
-        """The roster spreadsheet (issue 16): /danhsach's template, and an XLSX sent read as the
-        unit's member roster. None: /danhsach says the template cannot be sent here."""
         """Called once a message that queued a notice (a submission) has committed: the
         in-process reminder dispatcher's `nudge`, so the reviewers hear at once."""
         """Keep each message's replies with its inbox entry (see the module docstring); off for
         channels that have no inbox, which then pay nothing for it."""
+        self.rosters = rosters
+        """The roster spreadsheet (issue 16): /danhsach's template, and an XLSX sent read as the
+        unit's member roster. None: /danhsach says the template cannot be sent here."""
 
     async def handle(
         self,
