@@ -6,15 +6,23 @@ store, the sender's unit looked up (its own short transaction), the file read ou
 message's transaction, the roster staged in it, and the counts with “Ghi các số này?” back.
 “Có” (totals, six answers, one evidence item, the short result) is timed on its own. The ratio
 says what the chat adds to the reading itself: the reading dominates, so the goal is 1.5×.
+
+With the roster adapter wired, every document sent looks up the sender's step first (its own
+short transaction) to know whether it may be the roster: an evidence PDF at the evidence
+question is timed with and without the adapter, in the same run, to show what that costs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
+import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from pypdf import PdfWriter
 
 from bench.roster_bench import roster_file
 from conversations.messages import FileInfo, Inbound
@@ -29,6 +37,7 @@ from storage.migrate import upgrade
 
 MEMBERS = 5_000
 RUNS = 5
+PDFS = 60
 GOAL = 1.5
 CLOCK = dt.datetime(2025, 11, 20, 2, 0, tzinfo=dt.UTC)
 
@@ -41,6 +50,54 @@ class _OneFile:
 
     async def fetch(self, file: FileInfo) -> bytes:
         return self.data
+
+
+class _Pdfs:
+    """`FileSource` of small one-page PDFs, a different one for each file id."""
+
+    async def fetch(self, file: FileInfo) -> bytes:
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        writer.add_metadata({"/Title": f"Kế hoạch {file.file_id}"})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+
+async def _evidence_upload(*, with_rosters: bool) -> float:
+    """The median evidence PDF message at 1.1's evidence question."""
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        try:
+            await upgrade(database)
+            service = ConversationService(
+                SqlDialogueStore(database),
+                files=_Pdfs(),
+                evidence=EvidenceFilesAdapter(LocalEvidenceStore(Path(folder) / "ev")),
+                clock=lambda: CLOCK,
+                rosters=RosterXlsx() if with_rosters else None,
+            )
+            update = 0
+
+            async def send(**fields: object) -> float:
+                nonlocal update
+                update += 1
+                message = Inbound("console", "bench", "bench", str(update), **fields)  # type: ignore[arg-type]
+                started = time.perf_counter()
+                await service.handle(message)
+                return time.perf_counter() - started
+
+            for step in ({"text": "/start"}, {"button": "ob:new"}, {"text": "UBND xã A"}):
+                await send(**step)
+            for step in ({"text": "Huế"}, {"button": "ut:xa"}, {"text": "30"}, {"button": "v:y"}):
+                await send(**step)
+            times = []
+            for n in range(PDFS):
+                file = FileInfo(f"pdf-{n}", "document", f"kh-{n}.pdf", None, 1000)
+                times.append(await send(file=file))
+            return statistics.median(times)
+        finally:
+            await database.close()
 
 
 async def _chat(data: bytes) -> tuple[float, float]:
@@ -105,6 +162,13 @@ def main() -> None:
         f"({ratio:.2f}× the read alone; goal ≤ {GOAL}×: {verdict})"
     )
     print(f"“Có” (recorded, short result):     {confirm * 1000:8.1f} ms")
+    without = asyncio.run(_evidence_upload(with_rosters=False))
+    wired = asyncio.run(_evidence_upload(with_rosters=True))
+    print(f"an evidence PDF, no roster adapter: {without * 1000:7.1f} ms (median of {PDFS})")
+    print(
+        f"an evidence PDF, adapter wired:     {wired * 1000:7.1f} ms "
+        f"({wired / without:.2f}×: the step looked up first)"
+    )
 
 
 if __name__ == "__main__":
