@@ -40,7 +40,7 @@ from dvht_core.roster import (
 from storage import assessment_sql, audit
 from storage.assessments import AssessmentRepository
 from storage.schemas import AssessmentTotals, EvidenceInput
-from storage.tables import AnswerRevision, EvidenceIndicator, RosterRow
+from storage.tables import AnswerRevision, AssessmentRow, EvidenceIndicator, RosterRow
 from storage.types import utcnow
 
 EVIDENCE_TITLE = "Danh sách thành viên (tệp Excel)"
@@ -59,6 +59,7 @@ def stage_roster(
     """Keep the read roster as pending and return its id; no answer changes. Any roster of the
     assessment still pending is superseded: only the latest preview can be confirmed."""
     row = assessment_sql.editable(session, actor=actor, assessment_id=assessment_id)
+    _lock(session, assessment_id)
     now = utcnow()
     session.exec(
         update(RosterRow)
@@ -116,6 +117,8 @@ def confirm_roster(session: Session, *, actor: Actor, roster_id: int) -> RosterC
         raise NotFound(f"roster {roster_id}")
     assessment_id = staged.assessment_id
     row = assessment_sql.editable(session, actor=actor, assessment_id=assessment_id)
+    _lock(session, assessment_id)
+    session.refresh(staged)  # as it is now that no colleague's roster is being written
     if staged.confirmed_at is not None:
         raise RosterNotPending(roster_id, "confirmed")
     if staged.superseded_at is not None:
@@ -234,6 +237,15 @@ def pending_roster(session: Session, *, roster_id: int) -> Roster | None:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _lock(session: Session, assessment_id: int) -> None:
+    """Serialise roster writes of one assessment: two colleagues confirming (or one staging
+    while another confirms) at the same moment on PostgreSQL would otherwise both pass the
+    “still pending” check. SQLite has one writer at a time already (FOR UPDATE is ignored)."""
+    session.exec(
+        select(AssessmentRow.id).where(AssessmentRow.id == assessment_id).with_for_update()
+    ).first()
 
 
 def _roster(row: RosterRow) -> Roster:

@@ -242,3 +242,30 @@ async def test_a_roster_without_indicator_columns_records_nothing(database: Data
         await _confirm(database, OPERATOR, staged)
     assert refused.value.message == roster_store.NOTHING_TO_RECORD
     assert (await _record(database, unit_id)).members == 30
+
+
+async def test_one_roster_confirmed_by_four_at_once_is_recorded_once(database: Database) -> None:
+    import asyncio
+
+    unit_id = await _unit(database)
+    assessment_id = await _assessment(database, unit_id)
+    staged = await _stage(database, OPERATOR, assessment_id, _roster(8, {"2.1": 7}))
+
+    async def confirm() -> str:
+        try:
+            await _confirm(database, OPERATOR, staged)
+        except RosterNotPending as stale:
+            return stale.state
+        return "recorded"
+
+    outcomes = await asyncio.gather(*(confirm() for _ in range(4)))
+    assert sorted(outcomes) == ["confirmed", "confirmed", "confirmed", "recorded"]
+    record = await _record(database, unit_id)
+    assert len([e for e in record.evidence if e.title == roster_store.EVIDENCE_TITLE]) == 1
+    history = await read(
+        database,
+        lambda session: assessments.history(
+            session, actor=OPERATOR, assessment_id=assessment_id, indicator_id="2.1"
+        ),
+    )
+    assert [h.value for h in history] == [{"count": 7}]
