@@ -14,6 +14,7 @@ from bench import (
     reminders_bench,
     report_bench,
     roster_bench,
+    roster_chat_bench,
     storage_bench,
     telegram_bench,
     workers_bench,
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "zalo": zalo_bench.main,
     "dashboard": dashboard_bench.main,
     "roster": roster_bench.main,
+    "roster_chat": roster_chat_bench.main,
 }
 
 

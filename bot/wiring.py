@@ -17,6 +17,7 @@ from conversations.ports import EvidenceRefused, FileSource, Notifier, ReportRen
 from conversations.service import ConversationService
 from reports.chart import ChartImages
 from reports.renderer import ReportFiles
+from reports.roster_xlsx import RosterXlsx
 from storage.bootstrap import open_database
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -132,6 +133,7 @@ async def build_app(
         keep_replies=keep_replies,
         dashboard_url=settings.public_url,
         on_notice=notice_queued,
+        rosters=RosterXlsx(),
     )
     return App(database, service, channel_files, listeners)
 

@@ -25,7 +25,7 @@ from conversations.records import (
 from conversations.submission import Submitted
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
-from dvht_core.roster import Roster
+from dvht_core.roster import Roster, RosterConfirmed
 from dvht_core.unit_calendar import UnitCalendar
 
 T = TypeVar("T")
@@ -202,6 +202,27 @@ class DialogueTx(Protocol):
     def issue_login_link(self, *, person_id: int, via: str, now: dt.datetime) -> str | None:
         """A one-time dashboard login token for a unit admin or reviewer (15 minutes), or None
         for anyone else."""
+        ...
+
+    # --- the member roster (issue 16; storage.roster_store) ---
+
+    def stage_roster(
+        self, *, person_id: int, assessment_id: int, roster: Roster, stored: StoredEvidence
+    ) -> int:
+        """Keep a roster read from a file as pending (names included), changing no answer;
+        its id. Refuses as any edit does (AccessDenied, DossierLocked)."""
+        ...
+
+    def confirm_roster(self, *, person_id: int, roster_id: int) -> RosterConfirmed:
+        """Record a staged roster: each count as an answer (history kept), the totals, the file
+        as one evidence item of every roster indicator. DossierLocked when submitted;
+        RosterNotPending for a roster already confirmed or superseded; InputError (Vietnamese)
+        when a kept answer would exceed the roster's members total."""
+        ...
+
+    def latest_roster(self, *, assessment_id: int) -> Roster | None:
+        """The assessment's latest confirmed roster, names included (for unit admins only: the
+        service asks only for them)."""
         ...
 
 

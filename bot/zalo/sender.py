@@ -141,7 +141,7 @@ class ZaloSender:
             log.exception("Zalo: no report link for %s", document.mime_type)
             return say.ZALO_REPORT_LINK_FAILED, None
         expires = vietnam_time.today(link.expires_at)
-        line = say.zalo_report_link(document.mime_type, link.url, expires)
+        line = say.zalo_file_link(document.file_name, document.mime_type, link.url, expires)
         if document.mime_type != PDF or self.preview is None:
             return line, None
         try:
