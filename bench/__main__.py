@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench import (
+    chart_bench,
     conversation_bench,
     core_engine,
     dashboard_bench,
@@ -13,6 +14,8 @@ from bench import (
     polling_bench,
     reminders_bench,
     report_bench,
+    roster_bench,
+    roster_chat_bench,
     storage_bench,
     telegram_bench,
     workers_bench,
@@ -26,11 +29,14 @@ BENCHMARKS = {
     "telegram": telegram_bench.main,
     "polling": polling_bench.main,
     "report": report_bench.main,
+    "chart": chart_bench.main,
     "evidence": evidence_bench.main,
     "reminders": reminders_bench.main,
     "workers": workers_bench.main,
     "zalo": zalo_bench.main,
     "dashboard": dashboard_bench.main,
+    "roster": roster_bench.main,
+    "roster_chat": roster_chat_bench.main,
     "dossier": dossier_bench.main,
 }
 

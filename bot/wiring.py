@@ -16,7 +16,9 @@ from conversations import catalogue as say
 from conversations.messages import Channel, FileInfo
 from conversations.ports import EvidenceRefused, FileSource, Notifier, ReportRenderer
 from conversations.service import ConversationService
+from reports.chart import ChartImages
 from reports.renderer import ReportFiles
+from reports.roster_xlsx import RosterXlsx
 from storage.bootstrap import open_database
 from storage.db import Database
 from storage.dialogue_store import SqlDialogueStore
@@ -134,9 +136,12 @@ async def build_app(
         files=files if files is not None else channel_files,
         evidence=EvidenceFilesAdapter(store),
         reports=ReportFiles() if with_reports else None,
+        # The result's chart as a photo, on Telegram and Zalo (the service's `chart_channels`).
+        charts=ChartImages() if with_reports else None,
         keep_replies=keep_replies,
         dashboard_url=settings.public_url,
         on_notice=notice_queued,
+        rosters=RosterXlsx(),
         dossiers=dossiers if with_reports else None,
     )
     return App(database, service, channel_files, listeners, dossiers)

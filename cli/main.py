@@ -28,6 +28,7 @@ from cli.commands import (
     office,
     report,
     review,
+    roster,
     units,
     web,
 )
@@ -42,6 +43,7 @@ COMMAND_GROUPS = (
     exchange,
     chat,
     report,
+    roster,
     dossier,
     deadline,
     dispatch,

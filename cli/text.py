@@ -1449,6 +1449,78 @@ def web_serving(base_url: str) -> str:
 
 # --- issue 16: roster (part A1) -----------------------------------------------
 
+HELP_ROSTER = "danh sách thành viên (Excel): tải mẫu, nhập số đếm theo chỉ tiêu"
+HELP_ROSTER_TEMPLATE = "ghi mẫu danh sách thành viên (.xlsx) để đơn vị điền"
+HELP_ROSTER_IMPORT = "đọc danh sách đã điền, in số đếm từng chỉ tiêu, ghi khi được đồng ý"
+HELP_ROSTER_OUTPUT = "tệp .xlsx sẽ ghi"
+HELP_ROSTER_FILE = "tệp danh sách thành viên (.xlsx) đã điền"
+HELP_ROSTER_UNIT = "mã đơn vị; không có thì ghi mẫu chung cho đơn vị cấp huyện"
+HELP_ROSTER_TINH = "mẫu chung cho đơn vị cấp tỉnh (khi không có --unit)"
+HELP_ROSTER_TYPE = "loại đơn vị của mẫu chung, ví dụ pho_thong (khi không có --unit)"
+HELP_ROSTER_YES = "ghi ngay, không hỏi lại"
+ROSTER_ASK = "Ghi các số này? (có/không) "
+ROSTER_NOT_RECORDED = "Chưa ghi số nào; các câu trả lời đã có giữ nguyên.\n"
+ROSTER_NEEDS_YES = (
+    "chưa ghi số nào: hãy chạy trên cửa sổ dòng lệnh để trả lời có/không, "
+    "hoặc thêm --yes để ghi ngay."
+)
+ROSTER_TYPE_NEEDS_NO_UNIT = "--tinh và --loai chỉ dùng cho mẫu chung; với --unit, mẫu theo đơn vị."
+
+
+def roster_written(path: str, size: int) -> str:
+    return f"Đã ghi mẫu danh sách {path} ({size:,} byte).\n".replace(",", ".")
+
+
+def roster_type_unknown(unit_type: str, tier: str, known: list[str]) -> str:
+    return (
+        f"loại đơn vị “{unit_type}” không có ở cấp {'tỉnh' if tier == 'tinh' else 'huyện'}; "
+        f"chọn một trong: {', '.join(known)}."
+    )
+
+
+def roster_counts(members: int, counts: list[tuple[str, int]], pct: list[str]) -> str:
+    """“Theo danh sách: 42 thành viên; 2.1 40/42 (95,2%); …”."""
+    parts = [
+        f"{indicator} {count}/{members} ({share})"
+        for (indicator, count), share in zip(counts, pct, strict=True)
+    ]
+    return f"Theo danh sách: {members} thành viên; " + "; ".join(parts) + ".\n"
+
+
+def roster_learners(total: int, citizens: int, share: str) -> str:
+    return f"Người học: {total} người, {citizens} người đạt Công dân học tập ({share}).\n"
+
+
+def roster_problems(count: int) -> str:
+    return f"{count} chỗ chưa đếm được:\n"
+
+
+def roster_problem(text: str) -> str:
+    return f"  - {text}\n"
+
+
+def roster_recorded(unit_id: int, year: int, answers: int, evidence_id: int) -> str:
+    return (
+        f"Đã ghi {answers} câu trả lời của đơn vị #{unit_id} năm {year} (lịch sử được giữ) "
+        f"và thêm danh sách làm minh chứng số {evidence_id} cho các chỉ tiêu đó.\n"
+    )
+
+
+def roster_stale(state: str) -> str:
+    if state == "confirmed":
+        return "danh sách này đã được ghi rồi."
+    return "đã có danh sách mới hơn được đọc sau danh sách này; hãy nhập lại danh sách mới."
+
+
+def roster_file_unreadable(path: str, exc: Exception) -> str:
+    return f"không đọc được tệp {path} ({type(exc).__name__})."
+
+
+def roster_file_refused(reason: str) -> str:
+    """A reader's or the store's sentence after “dvht: ”, which the CLI's lines start lower
+    case."""
+    return reason[:1].lower() + reason[1:] if reason else reason
+
 
 # --- issue 16: dossier (part B) -----------------------------------------------
 HELP_DOSSIER = (

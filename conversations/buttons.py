@@ -41,6 +41,8 @@ PressKind = Literal[
     "submit",
     "submit_yes",
     "submit_no",
+    "roster_yes",
+    "roster_no",
 ]
 
 
@@ -75,6 +77,8 @@ _FIXED: dict[str, Press] = {
     "sb:go": Press("submit"),
     "sb:yes": Press("submit_yes"),
     "sb:no": Press("submit_no"),
+    "rs:yes": Press("roster_yes"),
+    "rs:no": Press("roster_no"),
 }
 _ID_OF: dict[PressKind, str] = {press.kind: button_id for button_id, press in _FIXED.items()}
 _PREFIXES: dict[str, PressKind] = {
@@ -186,3 +190,8 @@ RESUME = _fixed("resume", say.BTN_RESUME)
 SUBMIT = _fixed("submit", say.BTN_SUBMIT)
 SUBMIT_YES = _fixed("submit_yes", say.BTN_YES)
 SUBMIT_NO = _fixed("submit_no", say.BTN_NO)
+
+
+# The member roster (issue 16): “Ghi các số này?” Có / Không.
+ROSTER_YES = _fixed("roster_yes", say.BTN_YES)
+ROSTER_NO = _fixed("roster_no", say.BTN_NO)

@@ -541,6 +541,8 @@ HELP = (
     "• /hoso (hoặc gõ “tải hồ sơ”): quản trị viên đơn vị tải cả hồ sơ trong một tệp ZIP: tờ "
     "trình, báo cáo, bảng tổng hợp, danh mục và các tệp minh chứng\n"
     "• /dangnhap: liên kết đăng nhập trang quản lý (quản trị viên đơn vị, người thẩm định)\n"
+    "• /danhsach: mẫu danh sách thành viên (Excel); gửi lại tệp đã điền, bot đếm các chỉ tiêu "
+    "2.1–2.5 và 3.1\n"
     "Trong nhóm chat, bot chỉ trả lời lệnh và không bao giờ hiện câu trả lời hay minh chứng "
     "của ai; hãy nhắn riêng cho bot để đánh giá."
 )
@@ -1632,6 +1634,110 @@ LOGIN_NOT_ALLOWED = (
 
 
 # --- issue 16: roster (part A2, the chat) -------------------------------------
+# /danhsach: the template, the file sent back, the counts to confirm, the names still missing
+# (to the unit's admins only). Numbers through `format_pct` (exact integers).
+
+ROSTER_TEMPLATE_CAPTION = (
+    "Mẫu danh sách thành viên của đơn vị. Cách điền:\n"
+    "• Mỗi người một dòng: họ và tên, chức vụ hoặc đơn vị công tác.\n"
+    "• Ở mỗi cột chỉ tiêu, ghi x (hoặc “có”, “đạt”) nếu người đó đạt; để trống nếu chưa.\n"
+    "• Không cần số căn cước, ngày sinh hay số điện thoại.\n"
+    "Điền xong, gửi lại tệp vào đây: bot đếm và hỏi trước khi ghi."
+)
+ROSTER_TEMPLATE_NO_FILE = (
+    "Kênh này chưa gửi được tệp mẫu danh sách; hãy dùng lệnh “dvht roster template” trên máy "
+    "tính hoặc nhờ quản trị viên gửi mẫu."
+)
+ROSTER_ZALO_RETURN = (
+    "Zalo chưa cho bot nhận tệp Excel: điền xong, hãy gửi tệp cho bot trên Telegram (gõ /lienket "
+    "để dùng chung hồ sơ), hoặc nhờ quản trị viên nhập bằng lệnh “dvht roster import”."
+)
+ROSTER_AWAIT = "Gửi tệp danh sách đã điền (Excel .xlsx) vào đây. Gõ “hủy” để thôi."
+ROSTER_SEND_FILE = "Đây chưa phải tệp danh sách; hãy gửi tệp Excel (.xlsx) theo mẫu /danhsach."
+ROSTER_NOT_READ = "Chưa đọc được tệp danh sách lúc này; hãy gửi lại tệp sau ít phút."
+ROSTER_YES_OR_NO = "Gõ “có” để ghi các số theo danh sách, hoặc “không” để thôi."
+ROSTER_CANCELLED = (
+    "Chưa ghi gì: các số đã có giữ nguyên. Muốn nhập lại, gửi lại tệp danh sách vào đây."
+)
+ROSTER_CONFIRM_QUESTION = "Ghi các số này?"
+ROSTER_ALREADY = "Danh sách này đã được ghi rồi; không ghi lại lần nữa."
+ROSTER_SUPERSEDED = (
+    "Đã có tệp danh sách gửi sau tệp này; tệp này không được ghi. Hãy gửi lại tệp mới nhất."
+)
+ROSTER_WAITING_FILE = "Bot đang chờ tệp danh sách (.xlsx): hãy gửi tệp, hoặc gõ “hủy” để thôi."
+ROSTER_NAME_HIDDEN = "(tên)"
+"""A member's name in a problem's sentence, to a sender who is not the unit's admin."""
+ROSTER_MORE_RESULT = "Gõ /ketqua để xem kết quả đầy đủ."
+ROSTER_PROBLEMS_SHOWN = 8
+"""Problems listed by row before “và M lỗi khác”: eight sentences of ~120 characters keep the
+summary and the question within Zalo's 2,000 characters for a unit type with all six columns."""
+
+
+def roster_summary(
+    members: int,
+    counts: list[tuple[str, int]],
+    learners: int | None = None,
+    citizens: int | None = None,
+) -> str:
+    """“Theo danh sách: 42 thành viên; 2.1 40/42 (95,2%); …; người học 3.1 500/600 (83,3%).”"""
+    parts = [f"Theo danh sách: {members} thành viên"]
+    parts += [f"{i} {n}/{members} ({format_pct(n, members)})" for i, n in counts]
+    if learners is not None and citizens is not None:
+        parts.append(
+            f"người học là Công dân học tập {citizens}/{learners} "
+            f"({format_pct(citizens, learners)})"
+        )
+    return "; ".join(parts) + "."
+
+
+def roster_problems(texts: list[str]) -> str:
+    """The rows that were not counted, the first few by row and column, then how many more."""
+    shown = texts[:ROSTER_PROBLEMS_SHOWN]
+    lines = [f"Có {len(texts)} chỗ chưa tính được (các dòng khác vẫn được đếm):"]
+    lines += [f"• {t}" for t in shown]
+    if len(texts) > len(shown):
+        lines.append(f"… và {len(texts) - len(shown)} lỗi khác.")
+    return "\n".join(lines)
+
+
+def roster_recorded(members: int, indicators: list[str]) -> str:
+    return (
+        f"Đã ghi theo danh sách: {members} thành viên; chỉ tiêu {', '.join(indicators)}. "
+        "Tệp danh sách được lưu làm minh chứng của các chỉ tiêu đó."
+    )
+
+
+def roster_level_now(level_name: str) -> str:
+    return f"Đơn vị hiện: {level_name}."
+
+
+def roster_still_needed(target: int, items: list[str]) -> str:
+    return f"Để đạt mức {target} còn thiếu: " + "; ".join(items) + "."
+
+
+def roster_short_gap(indicator_id: str, more: int) -> str:
+    return f"{indicator_id} cần thêm {more} người"
+
+
+def roster_names_gap(
+    target: int, indicator_id: str, more: int, names: list[str], rest: int
+) -> str:
+    """“Để đạt mức 2 ở 2.4 cần thêm 8 người; chưa có: Nguyễn Văn A, … và 23 người khác.”"""
+    listed = ", ".join(names)
+    tail = f" và {rest} người khác" if rest else ""
+    return f"Để đạt mức {target} ở {indicator_id} cần thêm {more} người; chưa có: {listed}{tail}."
+
+
+def zalo_file_link(file_name: str, mime_type: str, url: str, expires: dt.date) -> str:
+    """The link line of a file on Zalo: the roster template (`reports.roster_xlsx`'s name)
+    says what it is; every other file is one of the report's."""
+    if file_name.startswith("danh-sach-thanh-vien"):
+        return f"Tải mẫu danh sách (Excel): {url} — hết hạn {expires:%d/%m/%Y}"
+    return zalo_report_link(mime_type, url, expires)
+
+
+ROSTER_NAMES_SHOWN = 10
+"""Names listed per indicator before “và N người khác”: enough to act on, short on a phone."""
 
 
 # --- issue 16: dossier (part B) -----------------------------------------------
@@ -1677,3 +1783,5 @@ def dossier_link(level: int, files: int, size: str, url: str, expires: dt.date) 
 
 
 # --- issue 16: chart (part C) -------------------------------------------------
+CHART_CAPTION = "Biểu đồ: tỉ lệ thành viên đạt từng chỉ tiêu so với mức 1 và mức 2."
+"""The one line under the chart the result is followed by (Telegram's photo caption)."""

@@ -18,8 +18,9 @@ class Command:
     """What the official types after the slash: ASCII, as Telegram's menu requires."""
     intent: str | None
     """The intent kind it stands for (`conversations.intents`); None for /start, /donvi,
-    /lienket, /nop and /dangnhap, which the engine handles itself (creating or joining a unit;
-    `conversations.unit_details`; `conversations.linking`; `conversations.submitting`)."""
+    /lienket, /nop, /dangnhap and /danhsach, which the engine handles itself (creating or
+    joining a unit; `conversations.unit_details`; `conversations.linking`;
+    `conversations.submitting`; `conversations.roster_chat`)."""
     menu: str | None = None
     """The menu's description; None: understood when typed, not listed."""
     aliases: tuple[str, ...] = ()
@@ -75,6 +76,12 @@ COMMANDS: tuple[Command, ...] = (
         ("ho_so", "taihoso", "tai_ho_so", "dossier"),
     ),
     Command("dangnhap", None, "Đăng nhập trang quản lý", ("dang_nhap", "login", "dashboard")),
+    Command(
+        "danhsach",
+        None,
+        "Mẫu danh sách thành viên; gửi lại tệp đã điền để đếm",
+        ("danh_sach", "mau_danh_sach", "roster"),
+    ),
     Command("quaylai", "back", aliases=("back",)),
     Command("boqua", "skip", aliases=("skip",)),
     Command("bosungsau", "later_evidence", aliases=("later",)),

@@ -12,6 +12,7 @@ from dvht_core import vietnam_time
 from dvht_core.assessment import Answer, Assessment
 from dvht_core.loader import TT24_BY_TIER, load_rulebook, load_unit_types, rulebook_for
 from dvht_core.model import Indicator, Rulebook, Tier
+from dvht_core.roster import Roster
 from dvht_core.unit_calendar import UnitCalendar
 
 
@@ -29,6 +30,22 @@ class Context:
     """Reads the unit's calendar (its offices' dates, who receives its dossier) in the
     message's own transaction, on first use (`calendar`): only the calendar's quick questions
     need it, and reading it for every message would cost two more statements each."""
+    roster_loader: Callable[[], Roster | None] | None = None
+    """Reads the unit's latest confirmed roster (issue 16), on first use (`roster`): given only
+    to the unit's admins, the only ones shown the names of the members still missing."""
+
+    @cached_property
+    def roster(self) -> Roster | None:
+        """The latest confirmed roster with its names, for an admin of the unit; else None."""
+        return self.roster_loader() if self.roster_loader is not None else None
+
+    @property
+    def is_admin(self) -> bool:
+        """The sender administers the unit the message is about."""
+        unit = self.unit
+        return unit is not None and any(
+            m.unit_id == unit.id and m.role == "unit_admin" for m in self.memberships
+        )
 
     @cached_property
     def calendar(self) -> UnitCalendar:

@@ -7,6 +7,7 @@ from typing import Any
 
 from conversations.messages import Outbound, StoredEvidence
 from conversations.state import State
+from dvht_core.roster import Roster
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,22 @@ class IssueLoginLink:
     """/dangnhap (issue 15): a one-time dashboard login link for a unit admin or reviewer."""
 
 
+@dataclass(frozen=True, slots=True)
+class StageRoster:
+    """A roster file read before the transaction (issue 16): keep it pending, change nothing;
+    the service then asks “Ghi các số này?” (`conversations.roster_chat.staged`)."""
+
+    roster: Roster
+    stored: StoredEvidence
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmRoster:
+    """“Có” to the roster's question: record its counts, totals and evidence."""
+
+    roster_id: int
+
+
 Effect = (
     RecordAnswer
     | SetTotals
@@ -147,6 +164,8 @@ Effect = (
     | CheckSubmission
     | Submit
     | IssueLoginLink
+    | StageRoster
+    | ConfirmRoster
 )
 
 

@@ -17,6 +17,7 @@ from conversations import (
     onboarding,
     parsing,
     quick,
+    roster_chat,
     steps,
     submitting,
     unit_details,
@@ -67,6 +68,8 @@ def _route(ctx: Context, state: State, message: Inbound) -> Outcome:
         return submitting.start(ctx, state)
     if submitting.login_asked(text):  # /dangnhap
         return submitting.login(state)
+    if roster_chat.asked(text, strict=steps.of(state.step).free_text):  # /danhsach (issue 16)
+        return roster_chat.start(ctx, state, takes_files=message.channel != "zalo")
     picked = _picked(ctx, state, message, text)
     if isinstance(picked, Outcome):
         return picked
@@ -202,6 +205,9 @@ def _while_paused(state: State) -> Outcome:
 
 
 def _upload(ctx: Context, state: State, message: Inbound) -> Outcome:
+    roster = roster_chat.upload(ctx, state, message)  # issue 16: the rule is there
+    if roster is not None:
+        return roster
     here = steps.of(state.step)
     done = here.upload(ctx, state, message) if here.upload is not None else None
     if done is None and _paused(state):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from conversations import catalogue as say
+from dvht_core.roster import Roster
 from dvht_core.text_hygiene import visible_text, without_lone_surrogates
 
 MAX_TEXT = 2000
@@ -61,6 +62,11 @@ class Inbound:
     """Set by the service once the file is in the evidence store."""
     file_error: str | None = None
     """Set by the service when the evidence store refused the file (Vietnamese reason)."""
+    roster: Roster | None = None
+    """Set by the service when the file (an XLSX) reads as the unit's member roster (issue 16):
+    read before the transaction, as the evidence store's put is."""
+    roster_error: str | None = None
+    """Set by the service when the file was read as a roster and refused (one sentence)."""
     has_buttons: bool = False
     """The channel shows buttons (Telegram sets it); without them (the console, Zalo) options
     are a numbered list, and the bot's hints say “gõ số thứ tự” instead of “bấm nút”."""

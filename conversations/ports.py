@@ -25,7 +25,7 @@ from conversations.records import (
 from conversations.submission import Submitted
 from dvht_core.assessment import Assessment
 from dvht_core.model import Rulebook
-from dvht_core.roster import Roster
+from dvht_core.roster import Roster, RosterConfirmed
 from dvht_core.unit_calendar import UnitCalendar
 
 T = TypeVar("T")
@@ -204,6 +204,27 @@ class DialogueTx(Protocol):
         for anyone else."""
         ...
 
+    # --- the member roster (issue 16; storage.roster_store) ---
+
+    def stage_roster(
+        self, *, person_id: int, assessment_id: int, roster: Roster, stored: StoredEvidence
+    ) -> int:
+        """Keep a roster read from a file as pending (names included), changing no answer;
+        its id. Refuses as any edit does (AccessDenied, DossierLocked)."""
+        ...
+
+    def confirm_roster(self, *, person_id: int, roster_id: int) -> RosterConfirmed:
+        """Record a staged roster: each count as an answer (history kept), the totals, the file
+        as one evidence item of every roster indicator. DossierLocked when submitted;
+        RosterNotPending for a roster already confirmed or superseded; InputError (Vietnamese)
+        when a kept answer would exceed the roster's members total."""
+        ...
+
+    def latest_roster(self, *, assessment_id: int) -> Roster | None:
+        """The assessment's latest confirmed roster, names included (for unit admins only: the
+        service asks only for them)."""
+        ...
+
 
 @dataclass(frozen=True)
 class KeptReplies:
@@ -256,6 +277,20 @@ class ReportRenderer(Protocol):
 
     async def render(self, data: dict[str, Any]) -> dict[str, bytes]:
         """The files by format: "pdf", and "docx" and "xlsx" where the renderer makes them."""
+        ...
+
+
+class ChartRenderer(Protocol):
+    """The result's chart as a picture (issue 16): each count indicator's share against its
+    level-1 and level-2 bars. Built inside the message's transaction from its snapshot,
+    rendered after it, off the event loop."""
+
+    def build(self, rulebook: Rulebook, assessment: Assessment) -> dict[str, Any] | None:
+        """The chart's data, or None when no count indicator is answered (nothing to draw)."""
+        ...
+
+    async def render(self, data: dict[str, Any]) -> bytes | None:
+        """The chart as a PNG, or None when there is nothing to draw."""
         ...
 
 

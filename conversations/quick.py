@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversations import catalogue as say
+from conversations import roster_gaps
 from conversations.buttons import REPORT, SUBMIT
 from conversations.context import Context, default_rulebook, unit_type_name
 from conversations.intents import Intent
@@ -92,6 +93,7 @@ def result(ctx: Context, finished: str | None = None) -> list[Outbound]:
             lines += [f"• {g.text}" for g in found[:12]]
             if len(found) > 12:
                 lines.append(say.more_items(len(found) - 12, target))
+            lines += roster_gaps.named(ctx, rulebook, assessment, target)  # admins only
             if target == 1:
                 lines.append(say.LEVEL_2_AFTERWARDS)
     lines += [say.warning_line(w) for w in evaluation.warnings]
@@ -172,8 +174,13 @@ def _need(ctx: Context, level: Level) -> str:
         # Level 2 asked by a unit below level 1: level 1's shortfalls first, then what level 2
         # adds (as the report lists them).
         sections = [
-            say.need_with_figures(
-                section.target, [g.text for g in section.indicators], section.repeated
+            "\n".join(
+                [
+                    say.need_with_figures(
+                        section.target, [g.text for g in section.indicators], section.repeated
+                    ),
+                    *roster_gaps.named(ctx, rulebook, assessment, section.target),
+                ]
             )
             for section in gaps_to_reach(rulebook, assessment, evaluation, level)
         ]

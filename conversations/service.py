@@ -15,6 +15,7 @@ kept data). The effects are never applied twice and the user still gets their an
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,7 +24,7 @@ from functools import partial
 from typing import Any
 
 from conversations import catalogue as say
-from conversations import effects, engine, linking, quick, steps, submitting
+from conversations import effects, engine, linking, quick, roster_chat, steps, submitting
 from conversations.context import Context
 from conversations.dossier import DossierDesk, DossierRequest
 from conversations.errors import (
@@ -36,18 +37,24 @@ from conversations.errors import (
 )
 from conversations.messages import Attachment, Channel, Inbound, Outbound, fit
 from conversations.ports import (
+    ChartRenderer,
     DialogueStore,
     DialogueTx,
     EvidenceFiles,
     EvidenceRefused,
     FileSource,
     ReportRenderer,
+    RosterFiles,
+    RosterRefused,
 )
 from conversations.records import PersonRecord
 from conversations.state import State
 from conversations.submission import DossierLocked, SubmitRefused
 from dvht_core import vietnam_time
 from dvht_core.errors import InputError
+from dvht_core.loader import rulebook_for
+from dvht_core.model import Rulebook
+from dvht_core.roster import RosterNotPending
 
 log = logging.getLogger(__name__)
 LOGIN_PATH = "/dangnhap/"
@@ -58,6 +65,9 @@ DOSSIER = "dossier"
 NOTICE_QUEUED = "notice_queued"
 """Set in a message's `report` holder when its transaction queued a notice."""
 REPORT_FILE = "bao-cao-tu-danh-gia.pdf"
+CHART = "chart"
+"""The key of a result's chart data in a message's `report` holder (issue 16)."""
+CHART_FILE = "bieu-do-ti-le.png"
 # The editable copies that follow the PDF: format, file name, MIME type, caption. The names
 # here are the fallbacks for report data kept before names carried the unit and the date;
 # the renderer names each file in the data (`files`: unit, year and day).
@@ -75,10 +85,33 @@ REPORT_EXTRAS = (
         say.REPORT_XLSX_CAPTION,
     ),
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROSTER_TEMPLATE = "roster_template"
+"""The `report` holder's key for the roster template to make after the transaction: the
+rulebook, unit type and unit name it is made for (issue 16)."""
 
 
 def _saved_state(tx: DialogueTx, *, channel: Channel, user_id: str) -> dict[str, Any]:
     return tx.saved_state(channel=channel, user_id=user_id)
+
+
+def _roster_target(
+    tx: DialogueTx, *, message: Inbound, year: int
+) -> tuple[State, Rulebook, str] | None:
+    """Before an uploaded XLSX is read as a roster: the sender's step, and the rulebook and unit
+    type of the unit they are working on (None without a unit). Its own short transaction: the
+    file is read outside the message's (CPU), and the reader needs the unit's columns."""
+    person, raw, _ = tx.sender(
+        channel=message.channel,
+        user_id=message.user_id,
+        display_name=message.display_name or f"Người dùng {message.user_id}",
+    )
+    state = State.from_dict(raw)
+    _, unit, assessment = tx.context(person_id=person.id, unit_id=state.unit_id, year=year)
+    if unit is None or assessment is None:
+        return None
+    rulebook = rulebook_for(assessment.ruleset_id, assessment.ruleset_version)
+    return state, rulebook, unit.unit_type
 
 
 def _utcnow() -> dt.datetime:
@@ -93,16 +126,24 @@ class ConversationService:
         files: FileSource | None = None,
         evidence: EvidenceFiles | None = None,
         reports: ReportRenderer | None = None,
+        charts: ChartRenderer | None = None,
+        chart_channels: frozenset[Channel] = frozenset({"telegram", "zalo"}),
         clock: Callable[[], dt.datetime] = _utcnow,
         keep_replies: bool = False,
         dashboard_url: str | None = None,
         on_notice: Callable[[], None] | None = None,
+        rosters: RosterFiles | None = None,
         dossiers: DossierDesk | None = None,
     ) -> None:
         self.store = store
         self.files = files
         self.evidence = evidence
         self.reports = reports
+        self.charts = charts
+        self.chart_channels = chart_channels
+        """The channels whose result is followed by the chart as a photo (issue 16): Telegram
+        uploads it, Zalo shows it by a signed link; the console shows no picture, so rendering
+        one for it would cost CPU for nothing."""
         self.clock = clock
         self.keep_replies = keep_replies
         self.dashboard_url = dashboard_url.rstrip("/") if dashboard_url else None
@@ -116,6 +157,9 @@ class ConversationService:
         in-process reminder dispatcher's `nudge`, so the reviewers hear at once."""
         """Keep each message's replies with its inbox entry (see the module docstring); off for
         channels that have no inbox, which then pay nothing for it."""
+        self.rosters = rosters
+        """The roster spreadsheet (issue 16): /danhsach's template, and an XLSX sent read as the
+        unit's member roster. None: /danhsach says the template cannot be sent here."""
 
     async def handle(
         self,
@@ -138,6 +182,7 @@ class ConversationService:
                     )
                     if report.pop(NOTICE_QUEUED, False) and self.on_notice is not None:
                         self.on_notice()
+                    replies = await self._with_template(replies, report)
                     replies = await self._with_report(replies, report, rendering)
                     return fit(await self._with_dossier(replies, report.get(DOSSIER)))
                 except StaleState:
@@ -179,8 +224,35 @@ class ConversationService:
             name = message.file.file_name or f"{message.file.kind}-{message.file.file_id[-8:]}.jpg"
             stored = await self.evidence.put(data, original_name=name)
         except EvidenceRefused as refused:
-            return replace(message, file_error=refused.reason)
-        return replace(message, stored=stored)
+            return await self._with_roster(replace(message, file_error=refused.reason), None)
+        return await self._with_roster(replace(message, stored=stored), data)
+
+    async def _with_roster(self, message: Inbound, data: bytes | None) -> Inbound:
+        """Read an upload as the member roster, outside the transaction, when the sender's step
+        wants one (`roster_chat.wanted`): the roster or the reader's refusal rides on the
+        message; the engine decides what it is (`roster_chat.upload`)."""
+        if self.rosters is None or data is None or message.file is None:
+            return message
+        if message.file.kind != "document" or message.is_group:  # never a roster there
+            return message
+        year = vietnam_time.assessment_year(vietnam_time.today(self.clock()))
+        target = await self.store.run(partial(_roster_target, message=message, year=year))
+        if target is None:
+            return message
+        state, rulebook, unit_type = target
+        xlsx = message.stored is not None and message.stored.mime_type == XLSX
+        if not roster_chat.wanted(state, xlsx=xlsx):
+            return message
+        try:
+            roster = await asyncio.to_thread(
+                self.rosters.read, data, rulebook, unit_type=unit_type
+            )
+        except RosterRefused as refused:
+            return replace(message, roster_error=refused.reason)  # the engine decides if it counts
+        except Exception:  # a reader's bug must not lose the message: said, and logged
+            log.exception("roster: reading %s update %s", message.channel, message.update_id)
+            return replace(message, roster_error=say.ROSTER_NOT_READ)
+        return replace(message, roster=roster)
 
     async def _with_report(
         self,
@@ -189,7 +261,9 @@ class ConversationService:
         rendering: Callable[[], Awaitable[None]] | None,
     ) -> list[Outbound]:
         """Render a requested report after the transaction (CPU-bound, ~0.15 s for all three):
-        the PDF on the report reply, then the editable DOCX and the XLSX summary."""
+        the PDF on the report reply, then the editable DOCX and the XLSX summary. A result's
+        chart (issue 16) is rendered here too, first: both are pictures of the same snapshot."""
+        replies = await self._with_chart(replies, report)
         if "data" not in report or self.reports is None:
             return replies
         if rendering is not None:
@@ -249,6 +323,8 @@ class ConversationService:
                     effect, effects.CheckSubmission | effects.Submit | effects.IssueLoginLink
                 ):
                     extra, ctx, state = self._submission(tx, ctx, state, effect, message, report)
+                elif isinstance(effect, effects.StageRoster | effects.ConfirmRoster):
+                    extra, ctx, state = self._roster(tx, ctx, state, effect)
                 else:
                     extra, ctx, state = self._apply(tx, ctx, state, effect, person)
                 replies += extra
@@ -274,8 +350,12 @@ class ConversationService:
             state=state.to_dict(),
             version=version,
         )
+        if any(r.kind == "result" for r in replies):
+            self._chart(ctx, message.channel, report)
         if any(r.kind == "report" for r in replies):
             replies = self._report(ctx, replies, report)
+        if any(r.kind == roster_chat.TEMPLATE_KIND for r in replies):
+            replies = self._roster_template(ctx, replies, report)
         if any(r.kind == "dossier" for r in replies) and ctx.unit is not None:
             report[DOSSIER] = DossierRequest(
                 channel=message.channel,
@@ -308,7 +388,14 @@ class ConversationService:
             return []
         if kept.report is not None:
             report["data"] = kept.report
-        return list(kept.replies)
+        replies = list(kept.replies)
+        if any(r.kind == roster_chat.TEMPLATE_KIND for r in replies):  # made again, as a report
+            person, raw, _ = tx.sender(
+                channel=message.channel, user_id=message.user_id, display_name=message.user_id
+            )
+            ctx, _ = self._context(tx, person, State.from_dict(raw), message.has_buttons)
+            replies = self._roster_template(ctx, replies, report)
+        return replies
 
     def _report(
         self, ctx: Context, replies: list[Outbound], report: dict[str, Any]
@@ -324,6 +411,42 @@ class ConversationService:
         report["data"] = self.reports.build(rulebook, assessment, today=ctx.today)
         return replies
 
+    def _chart(self, ctx: Context, channel: Channel, report: dict[str, Any]) -> None:
+        """The result's chart data from this transaction's snapshot, for a channel that shows
+        it; nothing when no count indicator is answered."""
+        assessment, rulebook = ctx.as_assessment(), ctx.rulebook
+        if self.charts is None or channel not in self.chart_channels:
+            return
+        if assessment is None or rulebook is None:
+            return
+        try:
+            data = self.charts.build(rulebook, assessment)
+        except Exception:  # a picture is not worth the message: the result goes out alone
+            log.exception("the result's chart data failed; sent without it")
+            return
+        if data is not None:
+            report[CHART] = data
+
+    async def _with_chart(self, replies: list[Outbound], report: dict[str, Any]) -> list[Outbound]:
+        """The chart as a photo right after the result, rendered after the transaction in a
+        worker thread (about 40 ms: `python -m bench chart`). A chart that fails is logged and
+        left out: the result the official asked for still goes out."""
+        data = report.get(CHART)
+        if data is None or self.charts is None:
+            return replies
+        try:
+            png = await self.charts.render(data)
+        except Exception:
+            log.exception("the result's chart failed to render; sent without it")
+            return replies
+        if png is None:
+            return replies
+        photo = Outbound(
+            say.CHART_CAPTION, kind="chart", document=Attachment(CHART_FILE, "image/png", png)
+        )
+        last = max((i for i, r in enumerate(replies) if r.kind == "result"), default=len(replies))
+        return [*replies[: last + 1], photo, *replies[last + 1 :]]
+
     def _context(
         self, tx: DialogueTx, person: PersonRecord, state: State, has_buttons: bool
     ) -> tuple[Context, State]:
@@ -337,7 +460,17 @@ class ConversationService:
         if (state.unit_id, state.year) != (unit_id, year_on):
             state = replace(state, unit_id=unit_id, year=year_on)
         loader = partial(tx.calendar, unit=unit, year=year) if unit is not None else None
-        context = Context(person, tuple(memberships), unit, assessment, today, has_buttons, loader)
+        admin = unit is not None and any(
+            m.unit_id == unit.id and m.role == "unit_admin" for m in memberships
+        )
+        names = (
+            partial(tx.latest_roster, assessment_id=assessment.id)
+            if admin and assessment is not None
+            else None
+        )  # issue 16: the names of members still missing, for the unit's admins only
+        context = Context(
+            person, tuple(memberships), unit, assessment, today, has_buttons, loader, names
+        )
         return context, state
 
     def _link(
@@ -420,6 +553,71 @@ class ConversationService:
         said = submitting.submitted(fresh, state, done)
         return list(said.replies), fresh, said.state
 
+    def _roster(
+        self,
+        tx: DialogueTx,
+        ctx: Context,
+        state: State,
+        effect: effects.StageRoster | effects.ConfirmRoster,
+    ) -> tuple[list[Outbound], Context, State]:
+        """A roster file staged (then “Ghi các số này?”), or confirmed (recorded, then the new
+        result in short); issue 16, `conversations.roster_chat`. A submitted dossier refuses
+        with DossierLocked, which `_handle` says as for any edit."""
+        person, assessment = ctx.person, ctx.assessment
+        if assessment is None:
+            said = roster_chat.refused(ctx, state, say.NO_UNIT_YET)
+            return list(said.replies), ctx, said.state
+        if isinstance(effect, effects.StageRoster):
+            roster_id = tx.stage_roster(
+                person_id=person.id,
+                assessment_id=assessment.id,
+                roster=effect.roster,
+                stored=effect.stored,
+            )
+            staged = roster_chat.staged(ctx, state, roster_id)
+            return list(staged.replies), ctx, staged.state
+        try:
+            done = tx.confirm_roster(person_id=person.id, roster_id=effect.roster_id)
+        except RosterNotPending as gone:
+            said = roster_chat.not_pending(ctx, state, gone.state)
+            return list(said.replies), ctx, said.state
+        fresh, state = self._context(tx, person, state, ctx.has_buttons)
+        said = roster_chat.confirmed(fresh, state, list(done.counts), done.members)
+        return list(said.replies), fresh, said.state
+
+    def _roster_template(
+        self, ctx: Context, replies: list[Outbound], report: dict[str, Any]
+    ) -> list[Outbound]:
+        """What the template is made for, kept to make it after the transaction; the
+        reply says it cannot be sent where no roster adapter is wired."""
+        rulebook, unit = ctx.rulebook, ctx.unit
+        if self.rosters is None or rulebook is None or unit is None:
+            return [
+                replace(r, text=say.ROSTER_TEMPLATE_NO_FILE, kind="hint")
+                if r.kind == roster_chat.TEMPLATE_KIND
+                else r
+                for r in replies
+            ]
+        report[ROSTER_TEMPLATE] = (rulebook, unit.unit_type, unit.name)
+        return replies
+
+    async def _with_template(
+        self, replies: list[Outbound], report: dict[str, Any]
+    ) -> list[Outbound]:
+        """The roster template (an XLSX, CPU work) attached after the transaction to the reply
+        that announces it."""
+        made = report.pop(ROSTER_TEMPLATE, None)
+        if made is None or self.rosters is None:
+            return replies
+        rulebook, unit_type, unit_name = made
+        file = await asyncio.to_thread(
+            self.rosters.template, rulebook, unit_type=unit_type, unit_name=unit_name
+        )
+        return [
+            replace(r, document=file) if r.kind == roster_chat.TEMPLATE_KIND else r
+            for r in replies
+        ]
+
     def _apply(
         self,
         tx: DialogueTx,
@@ -435,9 +633,11 @@ class ConversationService:
             | effects.RedeemLinkCode
             | effects.CheckSubmission
             | effects.Submit
-            | effects.IssueLoginLink,
+            | effects.IssueLoginLink
+            | effects.StageRoster
+            | effects.ConfirmRoster,
         ):
-            raise TypeError("a link or submission effect is stored by _link or _submission")
+            raise TypeError("a link, submission or roster effect has its own method")
         if isinstance(effect, effects.JoinUnit):
             try:
                 membership = tx.redeem_invite(person_id=person.id, code=effect.code)

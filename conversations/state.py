@@ -37,6 +37,9 @@ UNIT_KIND = "unit_kind"
 CONFIRM_TOTAL = "confirm_total"
 # Submission (issue 15; conversations/submitting.py).
 CONFIRM_SUBMIT = "confirm_submit"
+# The member roster in the chat (issue 16; conversations/roster_chat.py).
+AWAIT_ROSTER = "await_roster"
+CONFIRM_ROSTER = "confirm_roster"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,39 @@ class Pending:
             percent=data.get("percent"),
             exact=str(data.get("exact", "0")),
             total=int(data.get("total", 1)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RosterFigures:
+    """A roster read and staged, waiting for “Có” (CONFIRM_ROSTER): its id and the counts the
+    question shows, so the question can be asked again without reading the file again."""
+
+    roster_id: int = 0
+    members: int = 0
+    counts: tuple[tuple[str, int], ...] = ()
+    """(indicator id, members marked), in the roster's column order."""
+    learners: int | None = None
+    citizens: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "roster_id": self.roster_id,
+            "members": self.members,
+            "counts": [list(pair) for pair in self.counts],
+            "learners": self.learners,
+            "citizens": self.citizens,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RosterFigures:
+        learners, citizens = data.get("learners"), data.get("citizens")
+        return cls(
+            roster_id=int(data.get("roster_id", 0)),
+            members=int(data.get("members", 0)),
+            counts=tuple((str(i), int(n)) for i, n in data.get("counts", ())),
+            learners=None if learners is None else int(learners),
+            citizens=None if citizens is None else int(citizens),
         )
 
 
@@ -111,6 +147,8 @@ class Draft:
     """An unusual members or learners total, waiting for “Đúng” (CONFIRM_TOTAL)."""
     submit_level: int | None = None
     """The level the submission's question showed, waiting for “Có” (CONFIRM_SUBMIT)."""
+    roster: RosterFigures | None = None
+    """A staged roster waiting for “Có” (CONFIRM_ROSTER, issue 16)."""
 
     def album(self, group: str) -> int | None:
         """The evidence item an album's photos join, once its first photo is stored."""
@@ -163,6 +201,8 @@ class Draft:
             out["total"] = self.total
         if self.submit_level is not None:
             out["submit_level"] = self.submit_level
+        if self.roster is not None:
+            out["roster"] = self.roster.to_dict()
         return out
 
     @classmethod
@@ -182,6 +222,8 @@ class Draft:
             fields["groups"] = tuple((str(k), int(v)) for k, v in data["groups"].items())
         if "guess" in data:
             fields["guess"] = tuple(str(g) for g in data["guess"])
+        if "roster" in data:
+            fields["roster"] = RosterFigures.from_dict(data["roster"])
         return cls(**fields)
 
 

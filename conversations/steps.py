@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from conversations import catalogue as say
-from conversations import onboarding, questions, submit_step, unit_details, walk
+from conversations import onboarding, questions, roster_step, submit_step, unit_details, walk
 from conversations import state as st
 from conversations.buttons import Press
 from conversations.context import Context
@@ -345,6 +345,27 @@ _TABLE: tuple[Step, ...] = (
             Edge("submit_cancelled", st.IDLE, "Không"),
         ),
     ),
+    # The member roster (issue 16): /danhsach, the file, “Ghi các số này?” Có / Không.
+    Step(
+        st.AWAIT_ROSTER,
+        roster_step.await_prompt,
+        typed=roster_step.await_typed,
+        skip=lambda ctx, state, indicator: roster_step.left(ctx, state),
+        back="roster_cancelled",
+        edges=(Edge("roster_cancelled", st.IDLE, "bỏ qua, quay lại"),),
+    ),
+    Step(
+        st.CONFIRM_ROSTER,
+        roster_step.confirm_prompt,
+        typed=roster_step.confirm_typed,
+        pressed=roster_step.confirm_pressed,
+        skip=lambda ctx, state, indicator: roster_step.left(ctx, state),
+        back="roster_cancelled",
+        edges=(
+            Edge("roster_recorded", st.IDLE, "Có: counts, totals and evidence recorded"),
+            Edge("roster_cancelled", st.IDLE, "Không: nothing recorded"),
+        ),
+    ),
 )
 STEPS: dict[str, Step] = {entry.id: entry for entry in _TABLE}
 
@@ -365,6 +386,8 @@ ANYWHERE: tuple[Edge, ...] = (
     Edge("unit_field", st.UNIT_FIELD, "sửa số thành viên, đổi tên đơn vị…"),
     Edge("unit_kind", st.UNIT_KIND, "sửa loại đơn vị"),
     Edge("submit_asked", st.CONFIRM_SUBMIT, "/nop, “nộp hồ sơ” (unit admin, level ≥ 1)"),
+    Edge("roster_asked", st.AWAIT_ROSTER, "/danhsach: the template sent"),
+    Edge("roster_read", st.CONFIRM_ROSTER, "an XLSX read as the roster, staged: the counts"),
 )
 """Edges from every step (`any` in the diagram)."""
 

@@ -96,3 +96,28 @@ def roster_indicators(rulebook: Rulebook, unit_type: str) -> tuple[Indicator, ..
         for indicator in applicable
         if indicator.kind in ROSTER_KINDS
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RosterConfirmed:
+    """What confirming a staged roster recorded (`storage.roster_store.confirm_roster`): the
+    counts by indicator as answered, the totals set, and the evidence item of the file."""
+
+    roster_id: int
+    counts: dict[str, int]
+    """Indicator id → members marked, for the indicators the file had a column for."""
+    members: int
+    learners: int | None
+    """The learners total set from the learners' sheet; None when the file had none."""
+    learners_citizens: int | None
+    evidence_id: int
+
+
+class RosterNotPending(Exception):
+    """A roster that can no longer be confirmed: `state` is "confirmed" (it was, already) or
+    "superseded" (a newer roster of the same assessment was read since). The adapters word it."""
+
+    def __init__(self, roster_id: int, state: str) -> None:
+        super().__init__(f"roster {roster_id} is {state}")
+        self.roster_id = roster_id
+        self.state = state

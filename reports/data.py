@@ -19,6 +19,7 @@ from dvht_core.gaps import gaps_to_reach, missing_evidence
 from dvht_core.model import DIGITAL_LEVELS, EMULATION_TITLES, TIER_NAMES, Indicator, Rulebook
 from dvht_core.numbers import format_pct
 from reports import heading
+from reports.chart_data import chart_data
 from reports.file_names import STEMS, report_file_name
 
 LEVEL_SENTENCES = {
@@ -192,6 +193,8 @@ def report_data(
             for m in missing_evidence(rulebook, assessment)
         ],
         "gap_sections": sections,
+        # Part C's figure: each count indicator's share against its two bars (issue 16).
+        "chart": chart_data(rulebook, assessment, evaluation),
         # The evaluation's warnings (answers ignored for this unit type, the upgrade wait read
         # against the deadline) are notes for whoever fills the dossier: the chat and
         # `dvht evaluate` show them; the document that is signed and sent does not.

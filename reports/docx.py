@@ -23,6 +23,7 @@ from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from reports.chart import render_chart_png
 from reports.office_text import level_mark, xml_safe
 
 FONT = "Times New Roman"
@@ -440,6 +441,7 @@ def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
             _cell_text(cells[column], f"{count} ({pct})")
 
     _paragraph(document, (data["level_sentence"], "b")).paragraph_format.space_before = Pt(9)
+    _chart(document, data)
     if data["missing"]:
         _paragraph(document, ("Minh chứng còn thiếu:", "b"))
         _bullets(document, [item["text"] for item in data["missing"]])
@@ -448,6 +450,25 @@ def _conclusion(document: DocumentObject, data: dict[str, Any]) -> None:
         if section["lead"]:
             _paragraph(document, (section["lead"], ""))
         _bullets(document, [item["text"] for item in section["indicators"]])
+
+
+CHART_WIDTH = Cm(12)
+"""The chart's picture in the document: its page is 9.5 cm wide with 10 pt text, so at 12 cm
+the text prints at about the document's 13 pt, and its 1,080 pixels give about 230 dpi."""
+
+
+def _chart(document: DocumentObject, data: dict[str, Any]) -> None:
+    """The PDF's chart, as the chat's picture of it (the same typst drawing, `reports.chart`):
+    Word cannot take typst's vector drawing, and a picture keeps the two documents alike. None
+    when no count indicator is answered, or in report data kept from before the chart."""
+    chart = data.get("chart")
+    png = render_chart_png(chart) if chart else None
+    if png is None:
+        return
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_before = Pt(6)
+    paragraph.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
 
 
 def _closing(document: DocumentObject, data: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ from conversations.records import (
     UnitRecord,
 )
 from conversations.submission import Submitted
+from dvht_core.roster import Roster, RosterConfirmed
 from dvht_core.unit_calendar import UnitCalendar
 from storage import (
     access,
@@ -36,6 +37,7 @@ from storage import (
     linking,
     login_links,
     review_store,
+    roster_store,
     serial,
 )
 from storage.assessments import AssessmentRepository
@@ -352,3 +354,25 @@ class SqlDialogueTx:
         channel = cast(IssuedVia, via) if via in ("telegram", "zalo", "console") else "web"
         token, _ = login_links.issue(self.session, person_id=person_id, via=channel, now=now)
         return token
+
+    # --- the member roster (issue 16): storage.roster_store, with the answer's access rule ---
+
+    def stage_roster(
+        self, *, person_id: int, assessment_id: int, roster: Roster, stored: StoredEvidence
+    ) -> int:
+        return roster_store.stage_roster(
+            self.session,
+            actor=Actor.person(person_id),
+            assessment_id=assessment_id,
+            roster=roster,
+            stored=stored,
+        )
+
+    def confirm_roster(self, *, person_id: int, roster_id: int) -> RosterConfirmed:
+        self._rows.clear()  # the totals and answers change: read the rows again to check
+        return roster_store.confirm_roster(
+            self.session, actor=Actor.person(person_id), roster_id=roster_id
+        )
+
+    def latest_roster(self, *, assessment_id: int) -> Roster | None:
+        return roster_store.latest_roster(self.session, assessment_id=assessment_id)

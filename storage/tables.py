@@ -548,3 +548,42 @@ class Notice(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
     created_by: int | None = Field(default=None, foreign_key="people.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RosterRow(SQLModel, table=True):
+    """A member roster read from a spreadsheet (issue 16): staged when read, so the official
+    sees the counts before anything changes, then confirmed (its counts recorded as answers and
+    the file linked as evidence) or left pending. A newer roster of the same assessment, staged
+    or confirmed, supersedes the older ones: a preview shown before cannot be confirmed over it.
+
+    The names are kept because the gaps name the people still missing, to the unit's admins
+    only; reports read the counts from the answers, never this table."""
+
+    __tablename__ = "rosters"
+    __table_args__ = (Index("ix_rosters_assessment", "assessment_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessments.id")
+    staged_by: int | None = Field(default=None, foreign_key="people.id")
+    """Who sent the file; None for the operator at the command line (the audit log says so)."""
+    staged_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_by: int | None = Field(default=None, foreign_key="people.id")
+    confirmed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    superseded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=200)
+    original_name: str = Field(max_length=255)
+    size: int
+    mime_type: str = Field(max_length=100)
+    indicator_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    """The member indicators the file had a column for: only these are recorded."""
+    members: list[Any] = Field(default_factory=list, sa_type=JSON)
+    """[[row, name, position, [indicator ids]], …] in sheet order."""
+    classes: list[Any] = Field(default_factory=list, sa_type=JSON)
+    """[[row, class, total, citizens], …]: the learners of a tỉnh-tier school."""
+    problems: list[Any] = Field(default_factory=list, sa_type=JSON)
+    """[[sheet, row, column, sentence], …]: what the reader did not count, as shown."""
+    problem_count: int = 0
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+    """The evidence item the file became when confirmed; a later confirmed roster takes it off
+    its indicators, so the dossier carries the current list only."""

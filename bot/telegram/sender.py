@@ -36,6 +36,9 @@ BACKOFF_S = 0.5
 SENT = Delivery("sent")
 BLOCKED = Delivery("blocked")
 FAILED = Delivery("failed")
+PHOTO_MIME = "image/png"
+"""A PNG goes out as a photo (the result's chart, issue 16), shown in the chat rather than as a
+file to open; every other attachment as a document."""
 
 
 def merge(replies: list[Outbound], limit: int = TELEGRAM_TEXT_LIMIT) -> list[Outbound]:
@@ -137,6 +140,14 @@ class TelegramSender:
 
     async def _send_one(self, chat_id: str, reply: Outbound, *, wait_flood: bool = True) -> bool:
         """False if the message was dropped after the last attempt."""
+        if reply.document is not None and reply.document.mime_type == PHOTO_MIME:
+            photo = BufferedInputFile(reply.document.data, filename=reply.document.file_name)
+            shown = await self._call(
+                self.bot.send_photo,
+                {"chat_id": chat_id, "photo": photo, "caption": reply.text[:1024] or None},
+                wait_flood=wait_flood,
+            )
+            return shown is not None
         if reply.document is not None:
             attached = reply.document
             document: InputFile = (

@@ -8,6 +8,8 @@
   (`ReportLinks`), under the message's own text; for the PDF, a PNG of page 1 follows as a
   photo (its URL a signed link too). A preview that fails is logged and left out: the links
   are sent all the same. A link that cannot be made is replaced by one sentence saying so.
+* A picture (the result's chart) goes out as a photo whose URL is a signed link, its text the
+  caption; one whose link cannot be made is left out (logged).
 * The same sender pushes reminders (`Notifier`): a quota refusal (429) returns "retry_after"
   at once instead of waiting, any other failure "failed".
 """
@@ -34,6 +36,7 @@ from dvht_core import vietnam_time
 
 log = logging.getLogger(__name__)
 PDF = "application/pdf"
+PNG = "image/png"
 SENT = Delivery("sent")
 FAILED = Delivery("failed")
 Preview = Callable[[bytes], bytes]
@@ -103,6 +106,11 @@ class ZaloSender:
         for index, reply in enumerate(replies):
             shown = numbered(reply if index == last else replace(reply, buttons=()))
             text = shown.text
+            if reply.document is not None and reply.document.mime_type == PNG:
+                picture = await self._picture(reply.document, text)
+                if picture is not None:
+                    items.append(picture)
+                continue
             if reply.document is not None:
                 line, photo = await self._report_file(reply.document)
                 text = f"{text}\n{line}" if text.strip() else line
@@ -133,7 +141,7 @@ class ZaloSender:
             log.exception("Zalo: no report link for %s", document.mime_type)
             return say.ZALO_REPORT_LINK_FAILED, None
         expires = vietnam_time.today(link.expires_at)
-        line = say.zalo_report_link(document.mime_type, link.url, expires)
+        line = say.zalo_file_link(document.file_name, document.mime_type, link.url, expires)
         if document.mime_type != PDF or self.preview is None:
             return line, None
         try:
@@ -144,6 +152,17 @@ class ZaloSender:
             log.exception("Zalo: the report's preview could not be made")
             return line, None
         return line, Photo(shown.url, say.ZALO_PREVIEW_CAPTION)
+
+    async def _picture(self, image: Attachment, caption: str) -> Photo | None:
+        """A picture among the replies (the result's chart, issue 16) as a photo, its URL a
+        signed link; a link that cannot be made leaves the picture out (logged), since the
+        replies around it already say everything in words."""
+        try:
+            link = await self.links.link(image)
+        except Exception:
+            log.exception("Zalo: no link for a picture; sent without it")
+            return None
+        return Photo(link.url, caption)
 
     async def _deliver(self, chat_id: str, items: Sequence[Item], *, wait_quota: bool) -> Delivery:
         try:

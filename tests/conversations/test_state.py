@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conversations.state import Draft, Pending, State
+from conversations.state import Draft, Pending, RosterFigures, State
 
 
 def test_to_dict_writes_every_field_and_round_trips() -> None:
@@ -57,6 +57,7 @@ def test_every_draft_field_is_written_and_read_back() -> None:
         unit_field="members",
         total=2500,
         submit_level=2,
+        roster=RosterFigures(7, 42, (("2.1", 40), ("3.1", 38)), 600, 500),
     )
     written = draft.to_dict()
     assert set(written) == {f.name for f in dataclasses.fields(Draft)}

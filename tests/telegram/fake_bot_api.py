@@ -24,6 +24,7 @@ import itertools
 import json
 import math
 import re
+import struct
 import threading
 import time
 from collections import deque
@@ -49,6 +50,8 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 """The public Bot API lets bots download files up to 20 MB."""
+PHOTO_LIMIT = 10 * 1024 * 1024
+"""sendPhoto takes an uploaded photo of at most 10 MB."""
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -242,6 +245,22 @@ def webhook_reply_params(content_type: str, body: bytes) -> dict[str, Any]:
         if isinstance(name, str) and isinstance(payload, bytes):
             params[name] = _decode(payload.decode())
     return params
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """A PNG's or JPEG's width and height (from its header), None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        at = 2
+        while at + 9 < len(data) and data[at] == 0xFF:
+            marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+            if 0xC0 <= marker <= 0xC3:
+                height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+                return int(width), int(height)
+            at += 2 + length
+    return None
 
 
 def _decode(value: str) -> Any:
@@ -1054,6 +1073,36 @@ class FakeBotApi:
         content = {"document": meta, "caption": caption, "reply_markup": self._markup(params)}
         return self._new_message(chat, content)
 
+    async def _m_send_photo(self, params: dict[str, Any]) -> Any:
+        """As Telegram checks an uploaded photo: an image it can read (PNG or JPEG), at most
+        10 MB, width + height at most 10,000 and a side ratio of at most 20 (the Bot API's
+        sendPhoto limits), else 400 as Telegram words it."""
+        chat = self._chat(params)
+        photo = params.get("photo")
+        caption = params.get("caption")
+        if caption is not None and utf16_length(str(caption)) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        if not isinstance(photo, Upload):
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        size = _image_size(photo.data)
+        if size is None:
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        width, height = size
+        if len(photo.data) > PHOTO_LIMIT:
+            raise ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        file_id = f"AgACAgIAAxkBAAI{next(self._file_ids):06d}"
+        meta = {
+            "file_id": file_id,
+            "file_unique_id": f"AQAD{file_id[-6:]}",
+            "width": width,
+            "height": height,
+            "file_size": len(photo.data),
+        }
+        content = {"photo": [meta], "caption": caption, "reply_markup": self._markup(params)}
+        return self._new_message(chat, content)
+
     async def _m_get_file(self, params: dict[str, Any]) -> Any:
         with self._lock:
             remote = self._files.get(str(params.get("file_id")))
@@ -1131,6 +1180,7 @@ _CANONICAL = {
         "answerCallbackQuery",
         "sendChatAction",
         "sendDocument",
+        "sendPhoto",
         "getFile",
         "setMyCommands",
         "getMyCommands",

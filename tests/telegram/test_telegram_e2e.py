@@ -64,6 +64,7 @@ COMMANDS = [
     "lienket",
     "nop",
     "dangnhap",
+    "danhsach",
 ]
 VALUE_HEAD = re.compile(r"^(\d+\.\d+) · Tiêu chí \d+ · (\d+)/(\d+) — ", re.M)
 XA_WALK = [
@@ -795,6 +796,60 @@ async def test_baocao_sends_the_pdf_docx_and_xlsx(
     actions = api.calls_of("sendChatAction", since=since, chat_id=chat.user_id)
     assert [c.params["action"] for c in actions] == ["upload_document"]  # while rendering
     assert actions[0].index < documents[0].index
+
+
+async def test_the_roster_template_goes_out_and_the_filled_file_comes_back(
+    api: FakeBotApi, polling_bot: BotProcess
+) -> None:
+    """Issue 16: /danhsach sends the XLSX template (sendDocument); the filled file comes in
+    through getFile, the counts are asked about, and “Có” records them."""
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    from reports.roster_xlsx import MEMBERS_SHEET, TEMPLATE_NAME
+    from tests.roster_chat import sheets
+
+    chat = Chat(api, polling_bot, 2_000_016, "Hoa")
+    await onboard(chat)
+    since = api.mark()
+    api.enqueue(api.text_update(chat.user_id, "/danhsach", first_name="Hoa"))
+    sent = await api.wait_for("sendDocument", lambda c: c.chat_id == chat.user_id, since=since)
+    template = sent.params["document"]
+    assert isinstance(template, Upload)
+    assert template.filename == TEMPLATE_NAME
+    first_line = say.ROSTER_TEMPLATE_CAPTION.split("\n")[0]
+    assert first_line in str(sent.params.get("caption", ""))
+    await chat.wait(since, re.escape(say.ROSTER_AWAIT))
+
+    book = load_workbook(io.BytesIO(template.data))
+    for offset, row in enumerate(sheets.rows()):
+        for column, value in enumerate(row, start=2):
+            book[MEMBERS_SHEET].cell(
+                row=sheets.HEADER_ROW + 1 + offset, column=column, value=value
+            )
+    filled = io.BytesIO()
+    book.save(filled)
+    data = filled.getvalue()
+    remote = api.register_file("BQACAgIAAxkBAAIBZ2ke-ds", data, file_path="documents/ds.xlsx")
+    since = api.mark()
+    upload = api.document_update(
+        chat.user_id,
+        file_id=remote.file_id,
+        file_name="danh-sach.xlsx",
+        mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_size=len(data),
+        first_name="Hoa",
+    )
+    replies = await chat.send(upload, until=re.escape(say.ROSTER_CONFIRM_QUESTION))
+    assert [c.params["file_id"] for c in api.calls_of("getFile", since=since)] == [remote.file_id]
+    assert replies[-1].text.startswith("Theo danh sách: 20 thành viên; 2.1 20/20 (100%);")
+    assert replies[-1].buttons == ["rs:yes", "rs:no"]
+    await chat.press("rs:yes", until="^Đã ghi theo danh sách")
+    await wait_rows(
+        polling_bot.database,
+        "SELECT count(*) FROM rosters WHERE confirmed_at IS NOT NULL",
+        expected=[(1,)],
+    )
+    polling_bot.healthy()
 
 
 async def test_groups_get_commands_only(api: FakeBotApi, polling_bot: BotProcess) -> None:
