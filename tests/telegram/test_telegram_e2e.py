@@ -63,6 +63,7 @@ COMMANDS = [
     "batnhacnho",
     "lienket",
     "nop",
+    "hoso",
     "dangnhap",
     "danhsach",
 ]
