@@ -83,8 +83,7 @@ def letter_data(
                 f"{name} đã thành lập Tổ đánh giá và tự đánh giá theo các tiêu chí, chỉ tiêu "
                 f"quy định tại Thông tư số 24/2023/TT-BGDĐT; thông tin, số liệu tính từ ngày "
                 f"01 tháng 01 đến ngày 31 tháng 12 năm {year}. Kết quả: trong "
-                f"{counts['total']} chỉ tiêu, {counts['2']} chỉ tiêu đạt mức độ 2, {counts['1']} "
-                f"chỉ tiêu đạt mức độ 1, {counts['0']} chỉ tiêu không đạt; đơn vị tự đánh giá "
+                f"{counts['total']} chỉ tiêu, {_outcomes(counts)}; đơn vị tự đánh giá "
                 f"đạt {request}."
             ),
             (
@@ -99,3 +98,15 @@ def letter_data(
         "signature": list(heading.head_signature(unit_name, unit_type)),
         "signature_hint": heading.SIGN_AND_STAMP_HINT,
     }
+
+
+def _outcomes(counts: dict[str, int]) -> str:
+    """“12 chỉ tiêu đạt mức độ 2, 1 chỉ tiêu đạt mức độ 1”: only the outcomes that occur. A unit
+    that requests recognition has no indicator below level 1 (TT24 Điều 8), and a signed letter
+    reading “0 chỉ tiêu không đạt” reads like a form left unfilled."""
+    parts = [
+        f"{counts[key]} chỉ tiêu {label}"
+        for key, label in (("2", "đạt mức độ 2"), ("1", "đạt mức độ 1"), ("0", "không đạt"))
+        if counts.get(key)
+    ]
+    return ", ".join(parts)
