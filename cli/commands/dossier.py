@@ -37,7 +37,10 @@ def _cmd_dossier(args: argparse.Namespace) -> int:
     year = args.year or vietnam_time.assessment_year(today)
     settings = load_settings()
     output = Path(args.output)
-    folder = output if output.is_dir() else output.parent
+    # “-o ~/hoso/” names a folder: one that does not exist yet is refused below, never written
+    # as a file called “hoso” (Path drops the trailing separator).
+    wants_folder = args.output.endswith(("/", os.sep))
+    folder = output if output.is_dir() or wants_folder else output.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise CliError(text.dossier_unwritable(str(output)))
     source = _load(settings, args.unit, year, settings.data_dir / "evidence", args.governing)

@@ -70,6 +70,10 @@ def test_the_dossier_is_written_and_described(
             ["--unit", "{unit}", "--year", "2025", "-o", "/no/such/dir/h.zip"],
             "không ghi được hồ sơ",
         ),
+        (  # a folder named with its trailing slash that does not exist: not a file “new”
+            ["--unit", "{unit}", "--year", "2025", "-o", "{tmp}/new/"],
+            "không ghi được hồ sơ",
+        ),
     ],
 )
 def test_refusals_are_one_vietnamese_line(
@@ -80,7 +84,7 @@ def test_refusals_are_one_vietnamese_line(
     expected: str,
 ) -> None:
     world = _world(env, tmp_path / "var" / "evidence")
-    argv = [a.replace("{unit}", str(world.unit_id)) for a in argv]
+    argv = [a.replace("{unit}", str(world.unit_id)).replace("{tmp}", str(tmp_path)) for a in argv]
     if "-o" not in argv:
         argv += ["-o", str(tmp_path / "h.zip")]
     assert main(["dossier", *argv]) == 2
@@ -88,6 +92,7 @@ def test_refusals_are_one_vietnamese_line(
     assert out == ""
     assert err.count("\n") == 1
     assert expected in err
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_unit_below_level_one_has_nothing_to_request(
