@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from cli import text
@@ -124,3 +125,21 @@ def run_with_database(settings: Settings, work: Callable[[Database], Awaitable[T
 
     with storage_errors(settings):
         return asyncio.run(main())
+
+
+def output_path(argument: str, name: str) -> Path:
+    """Where `-o ARGUMENT` writes a file whose own name is `name` (the report's, the dossier's,
+    the roster template's): into ARGUMENT when it is a folder, an existing one or one written with
+    its trailing slash (“-o ~/hoso/”), under that name and never over another file; else
+    ARGUMENT itself. A folder written with its slash that does not exist is refused: `Path`
+    drops the slash, and the file would silently be written as “~/hoso”."""
+    import os
+
+    from reports.file_names import unique_path
+
+    target = Path(argument)
+    if target.is_dir():
+        return unique_path(target, name)
+    if argument.endswith(("/", os.sep)):
+        raise CliError(text.folder_missing(argument))
+    return target

@@ -7,6 +7,7 @@ when a layout needs them (the core is loaded by then).
 
 from __future__ import annotations
 
+import errno
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -361,8 +362,25 @@ def imported(unit_id: int, year: int, answers: int, evidence: int) -> str:
     )
 
 
+_WRITE_FAILURES: dict[int, str] = {
+    errno.ENOENT: "thư mục không tồn tại",
+    errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không có quyền ghi",
+    errno.EROFS: "ổ đĩa chỉ đọc",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EISDIR: "đó là một thư mục",
+    errno.ENOTDIR: "một phần đường dẫn không phải thư mục",
+}
+
+
 def file_unwritable(path: str, exc: Exception) -> str:
-    return f"không ghi được tệp {path} ({type(exc).__name__})."
+    """Why a file could not be written, in words (not the exception's English class name)."""
+    reason = _WRITE_FAILURES.get(getattr(exc, "errno", None) or -1, "lỗi ghi tệp")
+    return f"không ghi được tệp {path}: {reason}."
+
+
+def folder_missing(path: str) -> str:
+    return f"không có thư mục {path}; hãy tạo thư mục trước hoặc ghi tên tệp cụ thể."
 
 
 def report_written(path: str, size: int) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import arguments, text
-from cli.common import CliError, load_settings, run_with_database
+from cli.common import CliError, load_settings, output_path, run_with_database
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -36,21 +36,13 @@ def _cmd_dossier(args: argparse.Namespace) -> int:
     today = vietnam_time.today()
     year = args.year or vietnam_time.assessment_year(today)
     settings = load_settings()
-    output = Path(args.output)
-    # “-o ~/hoso/” names a folder: one that does not exist yet is refused below, never written
-    # as a file called “hoso” (Path drops the trailing separator).
-    wants_folder = args.output.endswith(("/", os.sep))
-    folder = output if output.is_dir() or wants_folder else output.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise CliError(text.dossier_unwritable(str(output)))
     source = _load(settings, args.unit, year, settings.data_dir / "evidence", args.governing)
     if source.level == 0:
         raise CliError(text.DOSSIER_NOTHING_TO_REQUEST)
-    if output.is_dir():
-        from reports.file_names import unique_path
-
-        name = source.assessment.unit_name or ""
-        output = unique_path(output, f"{folder_name(name, year)}.zip")
+    name = folder_name(source.assessment.unit_name or "", year)
+    output = output_path(args.output, f"{name}.zip")  # a folder: the dossier's own name
+    if not os.access(output.parent, os.W_OK | os.X_OK):
+        raise CliError(text.dossier_unwritable(str(output)))
     try:
         written = DossierZip().write(source, output, today=today)
     except OSError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import arguments, text
-from cli.common import CliError, load_settings, run_with_database
+from cli.common import CliError, load_settings, output_path, run_with_database
 from cli.documents import load_tt24
 
 if TYPE_CHECKING:
@@ -50,10 +50,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     data = report_data(rulebook, assessment, governing_body=args.governing)
     for fmt, path, render in targets:
         content = render(data)
-        if Path(path).is_dir():  # a folder: the report's own name, never overwriting one
-            from reports.file_names import unique_path
-
-            path = str(unique_path(Path(path), data["files"][fmt]))
+        path = str(output_path(path, data["files"][fmt]))  # a folder: the report's own name
         try:
             Path(path).write_bytes(content)
         except OSError as exc:

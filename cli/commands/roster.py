@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import arguments, text
-from cli.common import CliError, load_settings, run_with_database
+from cli.common import CliError, load_settings, output_path, run_with_database
 
 if TYPE_CHECKING:
     from cli.common import Commands
@@ -51,7 +51,7 @@ def add_commands(commands: Commands) -> None:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from reports.roster_xlsx import template_bytes
+    from reports.roster_xlsx import TEMPLATE_NAME, template_bytes
 
     if args.unit is not None:
         if args.tinh or args.unit_type:
@@ -61,11 +61,12 @@ def _cmd_template(args: argparse.Namespace) -> int:
         rulebook, unit_type = _generic(args.tinh, args.unit_type)
         unit_name = None
     data = template_bytes(rulebook, unit_type=unit_type, unit_name=unit_name)
+    target = output_path(args.output, TEMPLATE_NAME)
     try:
-        Path(args.output).write_bytes(data)
+        target.write_bytes(data)
     except OSError as exc:
-        raise CliError(text.file_unwritable(args.output, exc)) from None
-    sys.stdout.write(text.roster_written(args.output, len(data)))
+        raise CliError(text.file_unwritable(str(target), exc)) from None
+    sys.stdout.write(text.roster_written(str(target), len(data)))
     return 0
 
 

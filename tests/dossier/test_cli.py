@@ -72,7 +72,7 @@ def test_the_dossier_is_written_and_described(
         ),
         (  # a folder named with its trailing slash that does not exist: not a file “new”
             ["--unit", "{unit}", "--year", "2025", "-o", "{tmp}/new/"],
-            "không ghi được hồ sơ",
+            "không có thư mục",
         ),
     ],
 )
