@@ -389,12 +389,17 @@ class ConversationService:
         if kept.report is not None:
             report["data"] = kept.report
         replies = list(kept.replies)
-        if any(r.kind == roster_chat.TEMPLATE_KIND for r in replies):  # made again, as a report
+        template = any(r.kind == roster_chat.TEMPLATE_KIND for r in replies)
+        result = any(r.kind == "result" for r in replies)
+        if template or result:  # the template and the chart are made again, as a report is
             person, raw, _ = tx.sender(
                 channel=message.channel, user_id=message.user_id, display_name=message.user_id
             )
             ctx, _ = self._context(tx, person, State.from_dict(raw), message.has_buttons)
-            replies = self._roster_template(ctx, replies, report)
+            if template:
+                replies = self._roster_template(ctx, replies, report)
+            if result:
+                self._chart(ctx, message.channel, report)
         return replies
 
     def _report(

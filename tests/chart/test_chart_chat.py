@@ -6,6 +6,7 @@ the console, which shows no picture, gets no chart rendered."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from conversations import catalogue as say
 from conversations.service import CHART_FILE, ConversationService
 from reports.chart import WIDTH_PX, ChartImages
 from storage.db import Database
+from storage.inbox import SqlInbox
 from tests.conversations.driver import BotClient, FakeFiles, build_service, onboard, walk
 from tests.telegram.fake_bot_api import TOKEN, Call, FakeBotApi, Upload
 
@@ -158,3 +160,22 @@ async def test_no_count_answered_sends_no_photo(database: Database, tmp_path: Pa
     await onboard(client, members=MEMBERS)
     replies = await client.send("/ketqua")
     assert all(r.kind != "chart" for r in replies)
+
+
+async def test_a_replayed_result_comes_with_its_chart(database: Database, tmp_path: Path) -> None:
+    """/ketqua replayed after a crash (the inbox kept its replies): the chart is made again from
+    the kept result's assessment, as a kept report is rendered again."""
+    files = FakeFiles()
+    service = build_service(database, files=files, evidence_root=tmp_path / "evidence")
+    service.charts = ChartImages()
+    service.keep_replies = True
+    client = BotClient(service, "u-replay", files=files)
+    await onboard(client, members=MEMBERS)
+    await walk(client, "huyen", "ubnd_xa", MEMBERS)
+    inbound = client.inbound(text="/ketqua", update_id="tg-9001")
+    payload = json.dumps({"update_id": 9001, "message": {"text": "/ketqua"}})
+    await SqlInbox(database, "telegram").record([(inbound.update_id, payload)])
+    first = await service.handle(inbound)
+    again = await service.handle(inbound)  # the process died before the replies went out
+    assert [r.kind for r in again] == [r.kind for r in first]
+    assert "chart" in [r.kind for r in again]
