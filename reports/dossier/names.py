@@ -29,7 +29,9 @@ def ascii_part(text: str) -> str:
 
 def safe_name(stem: str, extension: str) -> str:
     """A Windows-safe `stem.extension`, at most `MAX_NAME` characters."""
-    ext = ascii_part(extension).lower()[:10] or "bin"
+    # Cut before it is stripped: “0000000ﬀ.0” becomes “0000000ff.0”, whose first ten
+    # characters end in a dot Windows drops.
+    ext = ascii_part(extension).lower()[:10].rstrip(".-_ ") or "bin"
     base = ascii_part(stem) or "tep"
     base = base[: MAX_NAME - len(ext) - 1].rstrip(".-_ ") or "tep"
     if base.split(".")[0].upper() in _RESERVED:
