@@ -184,7 +184,9 @@ def confirm_roster(session: Session, *, actor: Actor, roster_id: int) -> RosterC
         ),
     )
     now = utcnow()
-    _retire_earlier(session, actor=actor, assessment_id=assessment_id, roster_id=roster_id, at=now)
+    _retire_earlier(
+        session, repository, actor=actor, assessment_id=assessment_id, roster_id=roster_id, at=now
+    )
     staged.confirmed_at = now
     staged.confirmed_by = actor.person_id
     staged.evidence_id = evidence.id
@@ -325,10 +327,17 @@ def _kept_too_large(
 
 
 def _retire_earlier(
-    session: Session, *, actor: Actor, assessment_id: int, roster_id: int, at: Any
+    session: Session,
+    repository: AssessmentRepository,
+    *,
+    actor: Actor,
+    assessment_id: int,
+    roster_id: int,
+    at: Any,
 ) -> None:
     """Supersede the assessment's other rosters and take the earlier confirmed roster's
-    evidence item off its indicators (kept, with who and when, like “xóa minh chứng”)."""
+    evidence item off its indicators through `remove_evidence`, as “xóa minh chứng” does: the
+    item, its file and history are kept, and each removal has its audit row with the title."""
     earlier = session.exec(
         select(RosterRow).where(
             RosterRow.assessment_id == assessment_id,
@@ -340,14 +349,17 @@ def _retire_earlier(
     for old in earlier:
         old.superseded_at = at
         session.add(old)
-    if evidence_ids:
-        session.exec(
-            update(EvidenceIndicator)
-            .where(
-                col(EvidenceIndicator.evidence_id).in_(evidence_ids),
-                col(EvidenceIndicator.removed_at).is_(None),
-            )
-            .values(removed_at=at, removed_by=actor.person_id)
+    if not evidence_ids:
+        return
+    links = session.exec(
+        select(EvidenceIndicator).where(
+            col(EvidenceIndicator.evidence_id).in_(evidence_ids),
+            col(EvidenceIndicator.removed_at).is_(None),
+        )
+    ).all()
+    for link in links:  # at most six: one per roster indicator
+        repository.remove_evidence(
+            session, actor=actor, evidence_id=link.evidence_id, indicator_id=link.indicator_id
         )
 
 

@@ -153,6 +153,17 @@ async def test_a_roster_is_confirmed_once_and_a_newer_one_supersedes(database: D
     old_link = await read(database, link)
     assert old_link.removed_at is not None, "kept, marked removed"
 
+    def removals(session: Session) -> list[dict[str, Any]]:
+        rows = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.remove"))
+        return [row.details for row in rows.scalars()]
+
+    removed = await read(database, removals)
+    assert {d["evidence_id"] for d in removed} == {confirmed.evidence_id}
+    assert {d["indicator"] for d in removed} == set(confirmed.counts), (
+        "each link of the earlier list audited as “xóa minh chứng” is"
+    )
+    assert {d["title"] for d in removed} == {roster_store.EVIDENCE_TITLE}
+
 
 async def test_a_missing_column_keeps_the_typed_answer_unless_it_exceeds_the_total(
     database: Database,
