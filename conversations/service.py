@@ -297,9 +297,15 @@ class ConversationService:
             delivered = [Outbound(say.dossier_no_link(request.unit_id), kind="error")]
         else:
             delivered = await self.dossiers.deliver(request)
+        # A refusal (not an admin, nothing to request, no assessment, a failure) stands in for
+        # the “đang đóng gói” line: nothing was packed, and saying so first misleads.
+        refused = all(r.kind == "error" for r in delivered)
         out: list[Outbound] = []
         for reply in replies:
-            out += [reply, *delivered] if reply.kind == "dossier" else [reply]
+            if reply.kind != "dossier":
+                out.append(reply)
+            else:
+                out += delivered if refused else [reply, *delivered]
         return out
 
     def _handle(self, tx: DialogueTx, message: Inbound, report: dict[str, Any]) -> list[Outbound]:

@@ -20,6 +20,7 @@ from bot.console import render
 from bot.dossier_desk import DossierDesk
 from bot.telegram.client import make_bot
 from bot.telegram.sender import TelegramSender
+from conversations import catalogue as say
 from conversations.messages import Inbound, Outbound
 from conversations.service import ConversationService
 from dvht_core import vietnam_time
@@ -165,6 +166,7 @@ async def test_a_member_who_is_not_an_admin_gets_the_admins_names(
     await member(database, world.unit_id, "console", "member-1", name="Lê Văn C")
     replies = await _ask(service, "console", "member-1")
     assert all(r.document is None for r in replies)
+    assert say.DOSSIER_PREPARING not in [r.text for r in replies], "nothing is packed for them"
     assert replies[-1].text.startswith("Chỉ quản trị viên của đơn vị mới tải được cả hồ sơ: ")
     assert "Nguyễn Văn An" in replies[-1].text  # the admin's name (tests' default person)
     assert not (tmp_path / "dossiers").exists(), "no ZIP is built for a member"
